@@ -1,0 +1,224 @@
+//! The knowledge catalogs in `rules/*.toml`, embedded at build time.
+//!
+//! Logic asks the catalog questions ("is this path a spawner?") instead of
+//! hard-coding names, so extending the analyzer to a new runtime is a data
+//! change.
+
+use serde::Deserialize;
+use std::collections::HashSet;
+
+const SPAWNERS: &str = include_str!("../rules/spawners.toml");
+const INITIALIZERS: &str = include_str!("../rules/initializers.toml");
+const GATES: &str = include_str!("../rules/gates.toml");
+
+/// A free-function spawner such as `tokio::spawn`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FunctionSpawner {
+    /// Full path, e.g. `std::thread::spawn`.
+    pub path: String,
+    /// Runtime flavour for fixes: `thread`, `tokio`, `async-std`, `smol`.
+    pub runtime: String,
+}
+
+/// A method-call spawner such as `handle.spawn(fut)`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MethodSpawner {
+    /// Method name.
+    pub name: String,
+    /// Exact number of arguments; the first one is the task.
+    pub args: usize,
+    /// Runtime flavour for fixes.
+    pub runtime: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct PathEntry {
+    path: String,
+}
+
+#[derive(Debug, Deserialize, Default)]
+struct Paths {
+    #[serde(default)]
+    paths: Vec<String>,
+    #[serde(default)]
+    methods: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpawnersFile {
+    function: Vec<FunctionSpawner>,
+    method: Vec<MethodSpawner>,
+    thread_builder: Vec<PathEntry>,
+    scoped: Paths,
+    blocking: Paths,
+}
+
+#[derive(Debug, Deserialize)]
+struct Names {
+    names: Vec<String>,
+    #[serde(default)]
+    prefixes: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InitializersFile {
+    mutators: Names,
+    load_methods: Names,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GatesFile {
+    methods: Names,
+    await_on_binding: bool,
+    immediate_awaits: Paths,
+    delays: Paths,
+}
+
+/// Every catalog, parsed.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    /// Free-function spawners.
+    pub functions: Vec<FunctionSpawner>,
+    /// Method spawners.
+    pub methods: Vec<MethodSpawner>,
+    /// Constructors of thread builders (their `.spawn` starts a thread).
+    pub thread_builders: Vec<String>,
+    /// Scoped-spawn entry points (spawns inside are joined).
+    pub scoped: Vec<String>,
+    /// Functions that run a future to completion now.
+    pub blocking_paths: Vec<String>,
+    /// Methods that run a future to completion now.
+    pub blocking_methods: HashSet<String>,
+    /// Methods that write through their receiver.
+    pub mutators: HashSet<String>,
+    /// Load-like method names.
+    pub load_names: HashSet<String>,
+    /// Load-like method name prefixes.
+    pub load_prefixes: Vec<String>,
+    /// Methods that wait for a signal.
+    pub gate_methods: HashSet<String>,
+    /// Whether `binding.await` is a gate.
+    pub await_on_binding: bool,
+    /// Methods whose await completes at once.
+    pub immediate_awaits: HashSet<String>,
+    /// Calls that sleep.
+    pub delays: Vec<String>,
+}
+
+impl Catalog {
+    /// The catalogs shipped in `rules/`.
+    pub fn builtin() -> Catalog {
+        // The embedded files are part of the binary and covered by tests, so
+        // a parse error here is a build defect, not an input error.
+        let spawners: SpawnersFile =
+            toml::from_str(SPAWNERS).expect("rules/spawners.toml is valid (tested)");
+        let init: InitializersFile =
+            toml::from_str(INITIALIZERS).expect("rules/initializers.toml is valid (tested)");
+        let gates: GatesFile = toml::from_str(GATES).expect("rules/gates.toml is valid (tested)");
+        Catalog {
+            functions: spawners.function,
+            methods: spawners.method,
+            thread_builders: spawners
+                .thread_builder
+                .into_iter()
+                .map(|p| p.path)
+                .collect(),
+            scoped: spawners.scoped.paths,
+            blocking_paths: spawners.blocking.paths,
+            blocking_methods: spawners.blocking.methods.into_iter().collect(),
+            mutators: init.mutators.names.into_iter().collect(),
+            load_names: init.load_methods.names.into_iter().collect(),
+            load_prefixes: init.load_methods.prefixes,
+            gate_methods: gates.methods.names.into_iter().collect(),
+            await_on_binding: gates.await_on_binding,
+            immediate_awaits: gates.immediate_awaits.methods.into_iter().collect(),
+            delays: gates.delays.paths,
+        }
+    }
+
+    /// The function spawner a resolved path names, if any.
+    pub fn function_spawner(&self, path: &[String]) -> Option<&FunctionSpawner> {
+        self.functions.iter().find(|f| path_matches(&f.path, path))
+    }
+
+    /// The method spawner for a method name and argument count, if any.
+    pub fn method_spawner(&self, name: &str, args: usize) -> Option<&MethodSpawner> {
+        self.methods
+            .iter()
+            .find(|m| m.name == name && m.args == args)
+    }
+
+    /// Whether `path` is a thread-builder constructor.
+    pub fn is_thread_builder(&self, path: &[String]) -> bool {
+        self.thread_builders.iter().any(|p| path_matches(p, path))
+    }
+
+    /// Whether `path` opens a scope whose spawns are joined.
+    pub fn is_scoped(&self, path: &[String]) -> bool {
+        self.scoped.iter().any(|p| path_matches(p, path))
+    }
+
+    /// Whether `path` runs a future to completion now.
+    pub fn is_blocking(&self, path: &[String]) -> bool {
+        self.blocking_paths.iter().any(|p| path_matches(p, path))
+    }
+
+    /// Whether `path` sleeps.
+    pub fn is_delay(&self, path: &[String]) -> bool {
+        self.delays.iter().any(|p| path_matches(p, path))
+    }
+
+    /// Whether a method of this name initializes state after construction.
+    pub fn is_load_like(&self, name: &str) -> bool {
+        self.load_names.contains(name) || self.load_prefixes.iter().any(|p| name.starts_with(p))
+    }
+}
+
+/// Whether a written path (after `use` resolution) names catalog entry
+/// `entry`: equal, or a suffix of at least two segments (`thread::spawn`
+/// for `std::thread::spawn`). A lone `spawn` never matches by suffix: it
+/// is as likely a parameter as a runtime function.
+pub fn path_matches(entry: &str, path: &[String]) -> bool {
+    let entry: Vec<&str> = entry.split("::").collect();
+    if path.len() > entry.len() || path.is_empty() {
+        return false;
+    }
+    if path.len() < entry.len() && path.len() < 2 {
+        return false;
+    }
+    let offset = entry.len() - path.len();
+    entry[offset..].iter().zip(path).all(|(a, b)| *a == b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Vec<String> {
+        s.split("::").map(str::to_string).collect()
+    }
+
+    #[test]
+    fn builtin_catalogs_parse() {
+        let c = Catalog::builtin();
+        assert!(c.function_spawner(&p("tokio::spawn")).is_some());
+        assert!(c.function_spawner(&p("thread::spawn")).is_some());
+        assert!(c.function_spawner(&p("spawn")).is_none());
+        assert!(c.method_spawner("spawn", 0).is_none());
+        assert!(c.is_load_like("load"));
+        assert!(c.is_load_like("load_routes"));
+        assert!(!c.is_load_like("reload"));
+        assert!(c.gate_methods.contains("recv"));
+    }
+
+    #[test]
+    fn suffix_matching_needs_two_segments() {
+        assert!(path_matches("std::thread::spawn", &p("std::thread::spawn")));
+        assert!(path_matches("tokio::task::spawn", &p("task::spawn")));
+        assert!(!path_matches("tokio::task::spawn", &p("spawn")));
+        assert!(!path_matches("tokio::spawn", &p("foo::spawn")));
+    }
+}

@@ -1,0 +1,112 @@
+//! The one neutral diagnostic type every renderer reads.
+
+use crate::source::Span;
+use serde::Serialize;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The window is hit often or panics.
+    Error,
+    /// The window exists but is narrow or silent.
+    Warning,
+}
+
+impl Severity {
+    /// `error` / `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// A labelled source range.
+#[derive(Clone, Debug, Serialize)]
+pub struct Label {
+    /// Display path of the file.
+    pub file: String,
+    /// The range.
+    pub span: Span,
+    /// What the range shows.
+    pub message: String,
+    /// Whether this is the primary label (the spawn call).
+    pub primary: bool,
+}
+
+/// How a fix repairs the window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixStrategy {
+    /// A ready signal the task waits on first.
+    Gate,
+    /// Move the spawn into a start method called after loading.
+    StartMethod,
+    /// Make loading return a different type that alone can start.
+    Typestate,
+    /// Move the spawn after the last initialization.
+    Reorder,
+}
+
+/// A concrete fix, with code written in the user's names.
+#[derive(Clone, Debug, Serialize)]
+pub struct Fix {
+    /// The strategy.
+    pub strategy: FixStrategy,
+    /// One line saying what to do.
+    pub title: String,
+    /// The code to paste.
+    pub code: String,
+}
+
+/// One finding.
+#[derive(Clone, Debug, Serialize)]
+pub struct Diagnostic {
+    /// `SL001`.
+    pub code: &'static str,
+    /// `spawn-before-init`.
+    pub rule: &'static str,
+    /// Severity.
+    pub severity: Severity,
+    /// One-sentence message.
+    pub message: String,
+    /// Display path of the primary file.
+    pub file: String,
+    /// The primary span (the spawn call).
+    pub span: Span,
+    /// Every label, primary first.
+    pub labels: Vec<Label>,
+    /// Notes explaining the window.
+    pub notes: Vec<String>,
+    /// Fixes.
+    pub fixes: Vec<Fix>,
+    /// Stable identity that survives unrelated edits (no line numbers).
+    pub fingerprint: String,
+}
+
+/// A 64-bit FNV-1a hash in hex: stable across runs and platforms.
+pub fn stable_hash(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in parts {
+        for b in p.bytes().chain(std::iter::once(0xff)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+/// Sort diagnostics by file, line, column, code: output is identical
+/// whatever the thread count.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (&a.file, a.span.start, a.code, &a.message).cmp(&(
+            &b.file,
+            b.span.start,
+            b.code,
+            &b.message,
+        ))
+    });
+}

@@ -1,0 +1,199 @@
+//! Discovery: which files to analyze, and which crate each belongs to.
+
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// A file to analyze.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Input {
+    /// The path to read.
+    pub path: PathBuf,
+    /// The crate root (directory of the nearest `Cargo.toml`), which decides
+    /// which files see each other's types.
+    pub crate_root: PathBuf,
+}
+
+/// A path that could not be used, with the reason.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// The path.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Files under the given paths: `.rs` files given directly, and every `.rs`
+/// file below given directories, skipping `target/` and hidden directories.
+/// Symbolic links to directories are not followed (no loops).
+pub fn from_paths(paths: &[PathBuf]) -> (Vec<Input>, Vec<Problem>) {
+    let mut inputs = Vec::new();
+    let mut problems = Vec::new();
+    for root in paths {
+        let meta = match std::fs::metadata(root) {
+            Ok(m) => m,
+            Err(e) => {
+                problems.push(Problem {
+                    path: root.clone(),
+                    message: format!("cannot read: {e}"),
+                });
+                continue;
+            }
+        };
+        if meta.is_file() {
+            inputs.push(Input {
+                crate_root: crate_root_of(root),
+                path: root.clone(),
+            });
+            continue;
+        }
+        let walker = WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !skipped_dir(e));
+        for entry in walker {
+            match entry {
+                Ok(e) => {
+                    if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "rs") {
+                        let path = e.into_path();
+                        inputs.push(Input {
+                            crate_root: crate_root_of(&path),
+                            path,
+                        });
+                    }
+                }
+                Err(err) => problems.push(Problem {
+                    path: err
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| root.clone()),
+                    message: format!("cannot walk: {err}"),
+                }),
+            }
+        }
+    }
+    inputs.sort();
+    inputs.dedup();
+    (inputs, problems)
+}
+
+fn skipped_dir(e: &walkdir::DirEntry) -> bool {
+    if !e.file_type().is_dir() {
+        return false;
+    }
+    let name = e.file_name().to_string_lossy();
+    name == "target" || name.starts_with('.')
+}
+
+/// The directory of the nearest `Cargo.toml` at or above `path`'s directory,
+/// or the path's directory when there is none.
+fn crate_root_of(path: &Path) -> PathBuf {
+    let start = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let abs = std::fs::canonicalize(&start).unwrap_or_else(|_| start.clone());
+    let mut dir = Some(abs.as_path());
+    while let Some(d) = dir {
+        if d.join("Cargo.toml").is_file() {
+            return d.to_path_buf();
+        }
+        dir = d.parent();
+    }
+    abs
+}
+
+/// Options for workspace discovery (no paths given).
+#[derive(Debug, Clone, Default)]
+pub struct WorkspaceOptions {
+    /// `--manifest-path`.
+    pub manifest_path: Option<PathBuf>,
+    /// `-p/--package`.
+    pub packages: Vec<String>,
+    /// `--workspace`.
+    pub workspace: bool,
+    /// `--exclude`.
+    pub exclude: Vec<String>,
+}
+
+/// The packages of the Cargo workspace around the current directory (or
+/// `--manifest-path`): by default the current package, else all members.
+/// Each package contributes the directories of its targets.
+pub fn from_workspace(opts: &WorkspaceOptions) -> Result<(Vec<Input>, Vec<Problem>), String> {
+    let mut cmd = cargo_metadata::MetadataCommand::new();
+    cmd.no_deps();
+    if let Some(m) = &opts.manifest_path {
+        cmd.manifest_path(m);
+    }
+    let meta = cmd
+        .exec()
+        .map_err(|e| format!("cannot read the cargo workspace: {e}"))?;
+    let members: Vec<&cargo_metadata::Package> = meta.workspace_packages();
+    let selected: Vec<&cargo_metadata::Package> = if !opts.packages.is_empty() {
+        let unknown: Vec<&String> = opts
+            .packages
+            .iter()
+            .filter(|p| !members.iter().any(|m| m.name.as_str() == p.as_str()))
+            .collect();
+        if let Some(u) = unknown.first() {
+            return Err(format!("package `{u}` is not a member of the workspace"));
+        }
+        members
+            .into_iter()
+            .filter(|m| opts.packages.iter().any(|p| p.as_str() == m.name.as_str()))
+            .collect()
+    } else if opts.workspace || meta.root_package().is_none() {
+        members
+            .into_iter()
+            .filter(|m| !opts.exclude.iter().any(|e| e.as_str() == m.name.as_str()))
+            .collect()
+    } else {
+        meta.root_package().into_iter().collect()
+    };
+    let mut dirs = Vec::new();
+    for p in selected {
+        let Some(root) = p.manifest_path.parent() else {
+            continue;
+        };
+        for t in &p.targets {
+            if let Some(dir) = t.src_path.parent() {
+                let dir: PathBuf = dir.into();
+                // Targets at the package root (`build.rs`) are single files.
+                if dir == PathBuf::from(root) {
+                    dirs.push(PathBuf::from(&t.src_path));
+                } else {
+                    dirs.push(dir);
+                }
+            }
+        }
+    }
+    dirs.sort();
+    dirs.dedup();
+    // Drop directories already covered by a parent in the list.
+    let mut kept: Vec<PathBuf> = Vec::new();
+    for d in dirs {
+        if !kept.iter().any(|k| d.starts_with(k) && k.is_dir()) {
+            kept.push(d);
+        }
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let kept: Vec<PathBuf> = kept
+        .into_iter()
+        .map(|d| d.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(d))
+        .collect();
+    Ok(from_paths(&kept))
+}
+
+/// A path as shown to the user: relative to the current directory when
+/// under it, else as given.
+pub fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let shown = if path.is_absolute() {
+        path.strip_prefix(&cwd).unwrap_or(path)
+    } else {
+        path
+    };
+    let s = shown.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}

@@ -1,0 +1,591 @@
+//! Lowering: syn's syntax tree → [`FileFacts`].
+
+use super::*;
+use crate::source::Span;
+use syn::spanned::Spanned;
+
+/// Nesting beyond this depth is lowered as opaque: no real code nests
+/// deeper, and it bounds the recursion of every later stage.
+const MAX_DEPTH: u32 = 256;
+
+/// Macros whose arguments are format strings plus expressions, or plain
+/// expressions: parsing them lets the analysis see accesses inside.
+fn macro_args(mac: &syn::Macro, depth: u32) -> Vec<Expr> {
+    use syn::parse::Parser;
+    let tokens = mac.tokens.clone();
+    let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+    if let Ok(list) = parser.parse2(tokens.clone()) {
+        return list.iter().map(|e| lower_expr(e, depth + 1)).collect();
+    }
+    if let Ok(stmts) = syn::Block::parse_within.parse2(tokens) {
+        let block = lower_stmts(&stmts, Span::from_pm2(mac.span()), depth + 1);
+        return vec![Expr::Block(block)];
+    }
+    Vec::new()
+}
+
+/// Extract the facts of a parsed file.
+pub fn extract(file: &syn::File) -> FileFacts {
+    let mut facts = FileFacts::default();
+    let mut module = Vec::new();
+    items(&file.items, &mut module, &mut facts);
+    facts
+}
+
+fn items(list: &[syn::Item], module: &mut Vec<String>, facts: &mut FileFacts) {
+    for item in list {
+        match item {
+            syn::Item::Use(u) => uses(&u.tree, &mut Vec::new(), facts),
+            syn::Item::Struct(s) => {
+                let fields = s
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| {
+                        let name = f
+                            .ident
+                            .as_ref()
+                            .map(|i| i.to_string())
+                            .unwrap_or_else(|| i.to_string());
+                        (name, type_info(&f.ty))
+                    })
+                    .collect();
+                facts.structs.push(StructFacts {
+                    name: s.ident.to_string(),
+                    fields,
+                });
+            }
+            syn::Item::Fn(f) => {
+                let lowered = lower_fn(&f.sig, &f.block, None, None, module, item.span());
+                facts.fns.push(lowered);
+                nested_items(&f.block, module, facts);
+            }
+            syn::Item::Impl(imp) => {
+                let owner = match &*imp.self_ty {
+                    syn::Type::Path(tp) => tp.path.segments.last().map(|s| s.ident.to_string()),
+                    _ => None,
+                };
+                let trait_name = imp
+                    .trait_
+                    .as_ref()
+                    .and_then(|(_, p, _)| p.segments.last().map(|s| s.ident.to_string()));
+                for ii in &imp.items {
+                    if let syn::ImplItem::Fn(m) = ii {
+                        let lowered = lower_fn(
+                            &m.sig,
+                            &m.block,
+                            owner.clone(),
+                            trait_name.clone(),
+                            module,
+                            ii.span(),
+                        );
+                        facts.fns.push(lowered);
+                        nested_items(&m.block, module, facts);
+                    }
+                }
+            }
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    module.push(m.ident.to_string());
+                    items(inner, module, facts);
+                    module.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Items declared inside function bodies (helper fns, local impls).
+fn nested_items(block: &syn::Block, module: &mut Vec<String>, facts: &mut FileFacts) {
+    let inner: Vec<syn::Item> = block
+        .stmts
+        .iter()
+        .filter_map(|s| match s {
+            syn::Stmt::Item(i) => Some(i.clone()),
+            _ => None,
+        })
+        .collect();
+    if !inner.is_empty() {
+        items(&inner, module, facts);
+    }
+}
+
+fn uses(tree: &syn::UseTree, prefix: &mut Vec<String>, facts: &mut FileFacts) {
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            uses(&p.tree, prefix, facts);
+            prefix.pop();
+        }
+        syn::UseTree::Name(n) => {
+            let name = n.ident.to_string();
+            if name == "self" {
+                if let Some(last) = prefix.last() {
+                    facts.uses.insert(last.clone(), prefix.clone());
+                }
+            } else {
+                let mut full = prefix.clone();
+                full.push(name.clone());
+                facts.uses.insert(name, full);
+            }
+        }
+        syn::UseTree::Rename(r) => {
+            let mut full = prefix.clone();
+            let name = r.ident.to_string();
+            if name != "self" {
+                full.push(name);
+            }
+            facts.uses.insert(r.rename.to_string(), full);
+        }
+        syn::UseTree::Glob(_) => facts.globs.push(prefix.clone()),
+        syn::UseTree::Group(g) => {
+            for t in &g.items {
+                uses(t, prefix, facts);
+            }
+        }
+    }
+}
+
+const WRAPPERS: &[&str] = &[
+    "Arc",
+    "Rc",
+    "Box",
+    "Pin",
+    "Option",
+    "Result",
+    "Mutex",
+    "RwLock",
+    "RefCell",
+    "Cell",
+    "OnceLock",
+    "OnceCell",
+    "Weak",
+    "ArcSwap",
+    "ArcSwapOption",
+    "Lazy",
+    "LazyLock",
+    "ManuallyDrop",
+    "Cow",
+    "Vec",
+    "VecDeque",
+    "JoinHandle",
+];
+
+/// Reduce a type to its wrappers and core name.
+pub fn type_info(ty: &syn::Type) -> TypeInfo {
+    let mut info = TypeInfo::default();
+    let mut ty = ty;
+    loop {
+        match ty {
+            syn::Type::Reference(r) => ty = &r.elem,
+            syn::Type::Paren(p) => ty = &p.elem,
+            syn::Type::Group(g) => ty = &g.elem,
+            syn::Type::Path(tp) => {
+                let Some(last) = tp.path.segments.last() else {
+                    return info;
+                };
+                let name = last.ident.to_string();
+                if name == "Self" {
+                    info.is_self = true;
+                    info.core = Some(name);
+                    return info;
+                }
+                if WRAPPERS.contains(&name.as_str()) {
+                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                        if let Some(syn::GenericArgument::Type(inner)) = args.args.first() {
+                            info.wrappers.push(name);
+                            ty = inner;
+                            continue;
+                        }
+                    }
+                }
+                info.core = Some(name);
+                return info;
+            }
+            syn::Type::ImplTrait(it) => {
+                // `impl Future<Output = Self>`: look through to the output.
+                for b in &it.bounds {
+                    if let syn::TypeParamBound::Trait(t) = b {
+                        if let Some(seg) = t.path.segments.last() {
+                            if let syn::PathArguments::AngleBracketed(a) = &seg.arguments {
+                                for arg in &a.args {
+                                    if let syn::GenericArgument::AssocType(at) = arg {
+                                        info.wrappers.push(seg.ident.to_string());
+                                        let inner = type_info(&at.ty);
+                                        info.wrappers.extend(inner.wrappers);
+                                        info.core = inner.core;
+                                        info.is_self = inner.is_self;
+                                        return info;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                return info;
+            }
+            _ => return info,
+        }
+    }
+}
+
+fn lower_fn(
+    sig: &syn::Signature,
+    body: &syn::Block,
+    owner: Option<String>,
+    trait_name: Option<String>,
+    module: &[String],
+    item_span: proc_macro2::Span,
+) -> FnFacts {
+    let mut receiver = Receiver::None;
+    let mut params = Vec::new();
+    for input in &sig.inputs {
+        match input {
+            syn::FnArg::Receiver(r) => {
+                receiver = if r.reference.is_some() {
+                    if r.mutability.is_some() {
+                        Receiver::RefMut
+                    } else {
+                        Receiver::Ref
+                    }
+                } else if r.colon_token.is_some() && matches!(&*r.ty, syn::Type::Reference(_)) {
+                    Receiver::Ref
+                } else {
+                    Receiver::Value
+                };
+            }
+            syn::FnArg::Typed(t) => params.push(Param {
+                pat: lower_pat(&t.pat),
+                ty: type_info(&t.ty),
+            }),
+        }
+    }
+    let ret = match &sig.output {
+        syn::ReturnType::Default => None,
+        syn::ReturnType::Type(_, ty) => Some(type_info(ty)),
+    };
+    FnFacts {
+        name: sig.ident.to_string(),
+        name_span: Span::from_pm2(sig.ident.span()),
+        item_span: Span::from_pm2(item_span),
+        owner,
+        trait_name,
+        receiver,
+        params,
+        ret,
+        is_async: sig.asyncness.is_some(),
+        module: module.to_vec(),
+        body: lower_block(body, 0),
+    }
+}
+
+fn lower_block(block: &syn::Block, depth: u32) -> Block {
+    lower_stmts(
+        &block.stmts,
+        Span::from_pm2(block.brace_token.span.join()),
+        depth,
+    )
+}
+
+fn lower_stmts(stmts: &[syn::Stmt], span: Span, depth: u32) -> Block {
+    let mut out = Vec::with_capacity(stmts.len());
+    for stmt in stmts {
+        match stmt {
+            syn::Stmt::Local(local) => {
+                let (pat, ty) = match &local.pat {
+                    syn::Pat::Type(pt) => (lower_pat(&pt.pat), Some(type_info(&pt.ty))),
+                    p => (lower_pat(p), None),
+                };
+                out.push(Stmt::Let {
+                    pat,
+                    ty,
+                    init: local.init.as_ref().map(|i| lower_expr(&i.expr, depth + 1)),
+                    diverge: local
+                        .init
+                        .as_ref()
+                        .and_then(|i| i.diverge.as_ref())
+                        .map(|(_, e)| match lower_expr(e, depth + 1) {
+                            Expr::Block(b) => b,
+                            other => Block {
+                                stmts: vec![Stmt::Expr(other)],
+                                span: Span::default(),
+                            },
+                        }),
+                    span: Span::from_pm2(local.span()),
+                });
+            }
+            syn::Stmt::Expr(e, _) => out.push(Stmt::Expr(lower_expr(e, depth + 1))),
+            syn::Stmt::Macro(m) => out.push(Stmt::Expr(lower_macro(&m.mac, depth + 1))),
+            syn::Stmt::Item(_) => {}
+        }
+    }
+    Block { stmts: out, span }
+}
+
+fn lower_macro(mac: &syn::Macro, depth: u32) -> Expr {
+    let name = mac
+        .path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default();
+    Expr::Macro {
+        args: macro_args(mac, depth),
+        name,
+        span: Span::from_pm2(mac.span()),
+    }
+}
+
+/// Lower a pattern.
+pub fn lower_pat(pat: &syn::Pat) -> Pat {
+    match pat {
+        syn::Pat::Ident(i) => match &i.subpat {
+            Some((_, sub)) => lower_pat(sub),
+            None => Pat::Ident {
+                name: i.ident.to_string(),
+                mutable: i.mutability.is_some(),
+            },
+        },
+        syn::Pat::TupleStruct(ts) => Pat::Destructure {
+            path: last_segment(&ts.path),
+            elems: ts.elems.iter().map(lower_pat).collect(),
+        },
+        syn::Pat::Struct(s) => Pat::Destructure {
+            path: last_segment(&s.path),
+            elems: s.fields.iter().map(|f| lower_pat(&f.pat)).collect(),
+        },
+        syn::Pat::Tuple(t) => Pat::Tuple(t.elems.iter().map(lower_pat).collect()),
+        syn::Pat::Reference(r) => lower_pat(&r.pat),
+        syn::Pat::Type(t) => lower_pat(&t.pat),
+        syn::Pat::Paren(p) => lower_pat(&p.pat),
+        syn::Pat::Slice(s) => Pat::Tuple(s.elems.iter().map(lower_pat).collect()),
+        _ => Pat::Other,
+    }
+}
+
+fn last_segment(path: &syn::Path) -> String {
+    path.segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
+}
+
+fn boxed(e: &syn::Expr, depth: u32) -> Box<Expr> {
+    Box::new(lower_expr(e, depth + 1))
+}
+
+fn all(
+    list: impl IntoIterator<Item = impl std::borrow::Borrow<syn::Expr>>,
+    depth: u32,
+) -> Vec<Expr> {
+    list.into_iter()
+        .map(|e| lower_expr(e.borrow(), depth + 1))
+        .collect()
+}
+
+fn sp(e: &impl Spanned) -> Span {
+    Span::from_pm2(e.span())
+}
+
+/// Lower an expression.
+pub fn lower_expr(expr: &syn::Expr, depth: u32) -> Expr {
+    if depth > MAX_DEPTH {
+        return Expr::Other(Vec::new());
+    }
+    use syn::Expr as E;
+    match expr {
+        E::Path(p) => Expr::Path {
+            segs: p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect(),
+            span: sp(expr),
+        },
+        E::Lit(l) => Expr::Lit(match &l.lit {
+            syn::Lit::Int(i) if i.base10_digits() == "0" => LitKind::Zero,
+            syn::Lit::Float(f)
+                if f.base10_digits()
+                    .trim_matches(|c| c == '0' || c == '.')
+                    .is_empty() =>
+            {
+                LitKind::Zero
+            }
+            syn::Lit::Bool(b) if !b.value => LitKind::Zero,
+            syn::Lit::Str(s) if s.value().is_empty() => LitKind::Zero,
+            _ => LitKind::Value,
+        }),
+        E::Field(f) => Expr::Field {
+            base: boxed(&f.base, depth),
+            name: match &f.member {
+                syn::Member::Named(i) => i.to_string(),
+                syn::Member::Unnamed(i) => i.index.to_string(),
+            },
+            span: sp(expr),
+        },
+        E::Index(i) => Expr::Index {
+            base: boxed(&i.expr, depth),
+            index: boxed(&i.index, depth),
+            span: sp(expr),
+        },
+        E::MethodCall(m) => Expr::MethodCall {
+            recv: boxed(&m.receiver, depth),
+            method: m.method.to_string(),
+            args: all(&m.args, depth),
+            span: sp(expr),
+            method_span: Span::from_pm2(m.method.span()),
+        },
+        E::Call(c) => Expr::Call {
+            func: boxed(&c.func, depth),
+            args: all(&c.args, depth),
+            span: sp(expr),
+        },
+        E::Struct(s) => Expr::Struct {
+            name: last_segment(&s.path),
+            fields: s
+                .fields
+                .iter()
+                .map(|f| {
+                    let name = match &f.member {
+                        syn::Member::Named(i) => i.to_string(),
+                        syn::Member::Unnamed(i) => i.index.to_string(),
+                    };
+                    (name, lower_expr(&f.expr, depth + 1))
+                })
+                .collect(),
+            rest: s.rest.as_ref().map(|r| boxed(r, depth)),
+            span: sp(expr),
+        },
+        E::Closure(c) => Expr::Closure {
+            is_move: c.capture.is_some(),
+            params: c.inputs.iter().map(lower_pat).collect(),
+            body: boxed(&c.body, depth),
+            span: sp(expr),
+        },
+        E::Async(a) => Expr::Async {
+            is_move: a.capture.is_some(),
+            body: lower_block(&a.block, depth + 1),
+            span: sp(expr),
+        },
+        E::Block(b) => Expr::Block(lower_block(&b.block, depth + 1)),
+        E::Unsafe(u) => Expr::Block(lower_block(&u.block, depth + 1)),
+        E::Const(c) => Expr::Block(lower_block(&c.block, depth + 1)),
+        E::TryBlock(t) => Expr::Block(lower_block(&t.block, depth + 1)),
+        E::If(i) => Expr::If {
+            cond: boxed(&i.cond, depth),
+            then: lower_block(&i.then_branch, depth + 1),
+            els: i.else_branch.as_ref().map(|(_, e)| boxed(e, depth)),
+        },
+        E::Let(l) => Expr::Let {
+            pat: lower_pat(&l.pat),
+            expr: boxed(&l.expr, depth),
+        },
+        E::Match(m) => Expr::Match {
+            scrutinee: boxed(&m.expr, depth),
+            arms: m
+                .arms
+                .iter()
+                .map(|a| {
+                    let body = lower_expr(&a.body, depth + 1);
+                    let body = match &a.guard {
+                        Some((_, g)) => Expr::Other(vec![lower_expr(g, depth + 1), body]),
+                        None => body,
+                    };
+                    Arm {
+                        pat: lower_pat(&a.pat),
+                        body,
+                    }
+                })
+                .collect(),
+        },
+        E::While(w) => Expr::While {
+            cond: boxed(&w.cond, depth),
+            body: lower_block(&w.body, depth + 1),
+        },
+        E::Loop(l) => Expr::Loop {
+            body: lower_block(&l.body, depth + 1),
+        },
+        E::ForLoop(f) => Expr::For {
+            pat: lower_pat(&f.pat),
+            iter: boxed(&f.expr, depth),
+            body: lower_block(&f.body, depth + 1),
+        },
+        E::Await(a) => Expr::Await {
+            base: boxed(&a.base, depth),
+            span: sp(expr),
+        },
+        E::Try(t) => Expr::Try {
+            base: boxed(&t.expr, depth),
+        },
+        E::Unary(u) => match u.op {
+            syn::UnOp::Deref(_) => Expr::Deref {
+                base: boxed(&u.expr, depth),
+            },
+            _ => Expr::Not {
+                base: boxed(&u.expr, depth),
+            },
+        },
+        E::Reference(r) => Expr::Ref {
+            base: boxed(&r.expr, depth),
+        },
+        E::RawAddr(r) => Expr::Ref {
+            base: boxed(&r.expr, depth),
+        },
+        E::Assign(a) => Expr::Assign {
+            lhs: boxed(&a.left, depth),
+            rhs: boxed(&a.right, depth),
+            span: sp(expr),
+        },
+        E::Binary(b) if is_compound_assign(&b.op) => Expr::Assign {
+            lhs: boxed(&b.left, depth),
+            rhs: boxed(&b.right, depth),
+            span: sp(expr),
+        },
+        E::Binary(b) => Expr::Other(vec![
+            lower_expr(&b.left, depth + 1),
+            lower_expr(&b.right, depth + 1),
+        ]),
+        E::Paren(p) => lower_expr(&p.expr, depth + 1),
+        E::Group(g) => lower_expr(&g.expr, depth + 1),
+        E::Cast(c) => lower_expr(&c.expr, depth + 1),
+        E::Macro(m) => lower_macro(&m.mac, depth + 1),
+        E::Return(r) => Expr::Jump {
+            value: r.expr.as_ref().map(|e| boxed(e, depth)),
+        },
+        E::Break(b) => Expr::Jump {
+            value: b.expr.as_ref().map(|e| boxed(e, depth)),
+        },
+        E::Continue(_) => Expr::Jump { value: None },
+        E::Tuple(t) => Expr::Other(all(&t.elems, depth)),
+        E::Array(a) => Expr::Other(all(&a.elems, depth)),
+        E::Repeat(r) => Expr::Other(vec![lower_expr(&r.expr, depth + 1)]),
+        E::Range(r) => Expr::Other(
+            r.start
+                .iter()
+                .chain(r.end.iter())
+                .map(|e| lower_expr(e, depth + 1))
+                .collect(),
+        ),
+        E::Yield(y) => Expr::Other(y.expr.iter().map(|e| lower_expr(e, depth + 1)).collect()),
+        _ => Expr::Other(Vec::new()),
+    }
+}
+
+fn is_compound_assign(op: &syn::BinOp) -> bool {
+    use syn::BinOp as B;
+    matches!(
+        op,
+        B::AddAssign(_)
+            | B::SubAssign(_)
+            | B::MulAssign(_)
+            | B::DivAssign(_)
+            | B::RemAssign(_)
+            | B::BitXorAssign(_)
+            | B::BitAndAssign(_)
+            | B::BitOrAssign(_)
+            | B::ShlAssign(_)
+            | B::ShrAssign(_)
+    )
+}

@@ -1,0 +1,514 @@
+//! Per-file facts: what the later stages need from one file, extracted
+//! from its syntax tree, which is then dropped.
+//!
+//! Function bodies are kept as a small expression tree ([`Expr`]) that only
+//! distinguishes what the analysis cares about (paths, fields, calls,
+//! closures, async blocks, awaits, assignments, control flow). Everything
+//! else collapses into [`Expr::Other`] with its children, so the tree is
+//! several times smaller than syn's and holds no tokens.
+
+mod lower;
+
+pub use lower::extract;
+
+use crate::source::Span;
+use std::collections::HashMap;
+
+/// Everything extracted from one source file.
+#[derive(Debug, Default)]
+pub struct FileFacts {
+    /// `use` aliases: local name → full path.
+    pub uses: HashMap<String, Vec<String>>,
+    /// Glob imports (`use tokio::task::*`): the prefixes.
+    pub globs: Vec<Vec<String>>,
+    /// Structs defined in the file (any module depth).
+    pub structs: Vec<StructFacts>,
+    /// Free functions and methods.
+    pub fns: Vec<FnFacts>,
+    /// Spans of `..Default::default()`-style struct updates, by type name.
+    pub default_updates: Vec<(String, Span)>,
+}
+
+/// A struct definition.
+#[derive(Debug, Clone)]
+pub struct StructFacts {
+    /// The struct's name.
+    pub name: String,
+    /// Named fields with their types (tuple fields are named `0`, `1`, …).
+    pub fields: Vec<(String, TypeInfo)>,
+}
+
+/// What a type annotation says, reduced to what the analysis needs.
+#[derive(Debug, Clone, Default)]
+pub struct TypeInfo {
+    /// Outer type constructors stripped from the front (`Arc`, `Mutex`, …).
+    pub wrappers: Vec<String>,
+    /// The innermost named type after stripping wrappers (last segment).
+    pub core: Option<String>,
+    /// Whether the type is or wraps `Self`.
+    pub is_self: bool,
+}
+
+impl TypeInfo {
+    /// Whether any wrapper shares ownership (`Arc`, `Rc`).
+    pub fn is_shared(&self) -> bool {
+        self.wrappers.iter().any(|w| w == "Arc" || w == "Rc")
+            || matches!(self.core.as_deref(), Some("Arc" | "Rc"))
+    }
+}
+
+/// How a method takes `self`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Receiver {
+    /// An associated function: no `self`.
+    None,
+    /// `&self`, `self: &Arc<Self>` and friends.
+    Ref,
+    /// `&mut self`.
+    RefMut,
+    /// `self`, `self: Arc<Self>`, `mut self`.
+    Value,
+}
+
+/// One function or method.
+#[derive(Debug)]
+pub struct FnFacts {
+    /// Its name.
+    pub name: String,
+    /// Span of the name.
+    pub name_span: Span,
+    /// Span of the whole item, from `fn` (or visibility) to the closing brace.
+    pub item_span: Span,
+    /// For methods: the implementing type (last path segment).
+    pub owner: Option<String>,
+    /// For trait impls: the trait's last segment (`Default`, `Drop`, …).
+    pub trait_name: Option<String>,
+    /// How `self` is taken.
+    pub receiver: Receiver,
+    /// Parameters other than `self`.
+    pub params: Vec<Param>,
+    /// Return type, if any.
+    pub ret: Option<TypeInfo>,
+    /// `async fn`.
+    pub is_async: bool,
+    /// Inline module path inside the file.
+    pub module: Vec<String>,
+    /// The body.
+    pub body: Block,
+}
+
+/// A function parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// The pattern it binds.
+    pub pat: Pat,
+    /// Its type.
+    pub ty: TypeInfo,
+}
+
+/// A block of statements.
+#[derive(Debug, Clone, Default)]
+pub struct Block {
+    /// The statements, in order.
+    pub stmts: Vec<Stmt>,
+    /// The block's span.
+    pub span: Span,
+}
+
+/// A statement.
+#[derive(Debug, Clone)]
+pub enum Stmt {
+    /// `let pat (: ty)? = init else { … };`
+    Let {
+        /// The pattern.
+        pat: Pat,
+        /// Declared type, if any.
+        ty: Option<TypeInfo>,
+        /// The initializer.
+        init: Option<Expr>,
+        /// `let … else` block.
+        diverge: Option<Block>,
+        /// The whole statement.
+        span: Span,
+    },
+    /// An expression statement (with or without semicolon).
+    Expr(Expr),
+}
+
+/// A pattern, reduced.
+#[derive(Debug, Clone)]
+pub enum Pat {
+    /// `x`, `mut x`, `ref x`.
+    Ident {
+        /// The bound name.
+        name: String,
+        /// `mut`.
+        mutable: bool,
+    },
+    /// `Some(x)`, `Ok(v)`, `Foo { a, b }` — a refutable or destructuring form.
+    Destructure {
+        /// Last path segment (`Some`, `Ok`, `Foo`).
+        path: String,
+        /// Sub-patterns.
+        elems: Vec<Pat>,
+    },
+    /// `(a, b)`.
+    Tuple(Vec<Pat>),
+    /// `_`, literals, ranges, everything else.
+    Other,
+}
+
+impl Pat {
+    /// Every name the pattern binds.
+    pub fn bindings(&self, out: &mut Vec<String>) {
+        match self {
+            Pat::Ident { name, .. } => out.push(name.clone()),
+            Pat::Destructure { elems, .. } | Pat::Tuple(elems) => {
+                elems.iter().for_each(|e| e.bindings(out))
+            }
+            Pat::Other => {}
+        }
+    }
+}
+
+/// A match arm.
+#[derive(Debug, Clone)]
+pub struct Arm {
+    /// The arm's pattern.
+    pub pat: Pat,
+    /// Its body (the guard, if any, is folded in front as a block).
+    pub body: Expr,
+}
+
+/// Literal kinds the analysis distinguishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LitKind {
+    /// `0`, `0.0`, `false`, `""`: a zero value.
+    Zero,
+    /// Any other literal.
+    Value,
+}
+
+/// An expression, reduced.
+#[derive(Debug, Clone)]
+pub enum Expr {
+    /// `x`, `Self::new`, `tokio::spawn`, `None`.
+    Path {
+        /// Segments.
+        segs: Vec<String>,
+        /// Span.
+        span: Span,
+    },
+    /// A literal.
+    Lit(LitKind),
+    /// `base.name`.
+    Field {
+        /// Base.
+        base: Box<Expr>,
+        /// Field name.
+        name: String,
+        /// Whole expression.
+        span: Span,
+    },
+    /// `base[index]`.
+    Index {
+        /// Base.
+        base: Box<Expr>,
+        /// Index.
+        index: Box<Expr>,
+        /// Whole expression.
+        span: Span,
+    },
+    /// `recv.method(args)`.
+    MethodCall {
+        /// Receiver.
+        recv: Box<Expr>,
+        /// Method name.
+        method: String,
+        /// Arguments.
+        args: Vec<Expr>,
+        /// Whole expression.
+        span: Span,
+        /// The method name token.
+        method_span: Span,
+    },
+    /// `func(args)`.
+    Call {
+        /// Callee.
+        func: Box<Expr>,
+        /// Arguments.
+        args: Vec<Expr>,
+        /// Whole expression.
+        span: Span,
+    },
+    /// `Path { field: value, ..rest }`.
+    Struct {
+        /// Last segment of the path (`Self`, `Inner`).
+        name: String,
+        /// Field initializers (shorthand `a` becomes `a: a`).
+        fields: Vec<(String, Expr)>,
+        /// `..rest`.
+        rest: Option<Box<Expr>>,
+        /// Whole expression.
+        span: Span,
+    },
+    /// `move |params| body`.
+    Closure {
+        /// `move`.
+        is_move: bool,
+        /// Parameters.
+        params: Vec<Pat>,
+        /// Body.
+        body: Box<Expr>,
+        /// Whole closure.
+        span: Span,
+    },
+    /// `async move { … }`.
+    Async {
+        /// `move`.
+        is_move: bool,
+        /// Body.
+        body: Block,
+        /// Whole block.
+        span: Span,
+    },
+    /// `{ … }`, `unsafe { … }`.
+    Block(Block),
+    /// `if cond { then } else { els }` (`cond` may be [`Expr::Let`]).
+    If {
+        /// Condition.
+        cond: Box<Expr>,
+        /// Then branch.
+        then: Block,
+        /// Else branch.
+        els: Option<Box<Expr>>,
+    },
+    /// `let pat = expr` inside a condition.
+    Let {
+        /// Pattern.
+        pat: Pat,
+        /// Scrutinee.
+        expr: Box<Expr>,
+    },
+    /// `match scrutinee { arms }`.
+    Match {
+        /// Scrutinee.
+        scrutinee: Box<Expr>,
+        /// Arms.
+        arms: Vec<Arm>,
+    },
+    /// `while cond { body }` (`cond` may be [`Expr::Let`]).
+    While {
+        /// Condition.
+        cond: Box<Expr>,
+        /// Body.
+        body: Block,
+    },
+    /// `loop { body }`.
+    Loop {
+        /// Body.
+        body: Block,
+    },
+    /// `for pat in iter { body }`.
+    For {
+        /// Pattern.
+        pat: Pat,
+        /// Iterated expression.
+        iter: Box<Expr>,
+        /// Body.
+        body: Block,
+    },
+    /// `base.await`.
+    Await {
+        /// Awaited future.
+        base: Box<Expr>,
+        /// Whole expression.
+        span: Span,
+    },
+    /// `base?`.
+    Try {
+        /// Base.
+        base: Box<Expr>,
+    },
+    /// `*base`.
+    Deref {
+        /// Base.
+        base: Box<Expr>,
+    },
+    /// `!base` and `-base`.
+    Not {
+        /// Base.
+        base: Box<Expr>,
+    },
+    /// `&base`, `&mut base`.
+    Ref {
+        /// Base.
+        base: Box<Expr>,
+    },
+    /// `lhs = rhs` and `lhs op= rhs`.
+    Assign {
+        /// Target.
+        lhs: Box<Expr>,
+        /// Value.
+        rhs: Box<Expr>,
+        /// Whole expression.
+        span: Span,
+    },
+    /// A macro call whose arguments parsed as expressions or statements.
+    Macro {
+        /// Last segment of the macro path.
+        name: String,
+        /// Parsed arguments.
+        args: Vec<Expr>,
+        /// Whole invocation.
+        span: Span,
+    },
+    /// `return`, `break`, `continue` with optional value.
+    Jump {
+        /// Value.
+        value: Option<Box<Expr>>,
+    },
+    /// Anything else: binary operators, tuples, arrays, casts, ranges.
+    Other(Vec<Expr>),
+}
+
+impl Expr {
+    /// The expression's span when it carries one.
+    pub fn span(&self) -> Option<Span> {
+        match self {
+            Expr::Path { span, .. }
+            | Expr::Field { span, .. }
+            | Expr::Index { span, .. }
+            | Expr::MethodCall { span, .. }
+            | Expr::Call { span, .. }
+            | Expr::Struct { span, .. }
+            | Expr::Closure { span, .. }
+            | Expr::Async { span, .. }
+            | Expr::Await { span, .. }
+            | Expr::Assign { span, .. }
+            | Expr::Macro { span, .. } => Some(*span),
+            Expr::Block(b) => Some(b.span),
+            Expr::Try { base } | Expr::Deref { base } | Expr::Ref { base } | Expr::Not { base } => {
+                base.span()
+            }
+            _ => None,
+        }
+    }
+
+    /// The single identifier this expression names, if it is one.
+    pub fn as_ident(&self) -> Option<&str> {
+        match self {
+            Expr::Path { segs, .. } if segs.len() == 1 => Some(&segs[0]),
+            Expr::Ref { base } => base.as_ident(),
+            _ => None,
+        }
+    }
+
+    /// Visit direct children.
+    pub fn for_each_child(&self, mut f: impl FnMut(&Expr)) {
+        fn block(b: &Block, f: &mut dyn FnMut(&Expr)) {
+            for s in &b.stmts {
+                match s {
+                    Stmt::Let { init, diverge, .. } => {
+                        if let Some(i) = init {
+                            f(i);
+                        }
+                        if let Some(d) = diverge {
+                            block(d, f);
+                        }
+                    }
+                    Stmt::Expr(e) => f(e),
+                }
+            }
+        }
+        let f: &mut dyn FnMut(&Expr) = &mut f;
+        match self {
+            Expr::Path { .. } | Expr::Lit(_) => {}
+            Expr::Field { base, .. }
+            | Expr::Await { base, .. }
+            | Expr::Try { base }
+            | Expr::Deref { base }
+            | Expr::Not { base }
+            | Expr::Ref { base } => f(base),
+            Expr::Index { base, index, .. } => {
+                f(base);
+                f(index)
+            }
+            Expr::MethodCall { recv, args, .. } => {
+                f(recv);
+                args.iter().for_each(|a| f(a))
+            }
+            Expr::Call { func, args, .. } => {
+                f(func);
+                args.iter().for_each(|a| f(a))
+            }
+            Expr::Struct { fields, rest, .. } => {
+                fields.iter().for_each(|(_, e)| f(e));
+                if let Some(r) = rest {
+                    f(r)
+                }
+            }
+            Expr::Closure { body, .. } => f(body),
+            Expr::Async { body, .. } | Expr::Block(body) | Expr::Loop { body } => block(body, f),
+            Expr::If { cond, then, els } => {
+                f(cond);
+                block(then, f);
+                if let Some(e) = els {
+                    f(e)
+                }
+            }
+            Expr::Let { expr, .. } => f(expr),
+            Expr::Match { scrutinee, arms } => {
+                f(scrutinee);
+                arms.iter().for_each(|a| f(&a.body))
+            }
+            Expr::While { cond, body } => {
+                f(cond);
+                block(body, f)
+            }
+            Expr::For { iter, body, .. } => {
+                f(iter);
+                block(body, f)
+            }
+            Expr::Assign { lhs, rhs, .. } => {
+                f(lhs);
+                f(rhs)
+            }
+            Expr::Macro { args, .. } | Expr::Other(args) => args.iter().for_each(|a| f(a)),
+            Expr::Jump { value } => {
+                if let Some(v) = value {
+                    f(v)
+                }
+            }
+        }
+    }
+
+    /// Whether any identifier named `name` occurs anywhere inside.
+    pub fn mentions(&self, name: &str) -> bool {
+        if let Expr::Path { segs, .. } = self {
+            if segs.len() == 1 && segs[0] == name {
+                return true;
+            }
+        }
+        let mut found = false;
+        self.for_each_child(|c| {
+            if !found && c.mentions(name) {
+                found = true;
+            }
+        });
+        found
+    }
+}
+
+impl Block {
+    /// Whether any identifier named `name` occurs in the block.
+    pub fn mentions(&self, name: &str) -> bool {
+        self.stmts.iter().any(|s| match s {
+            Stmt::Let { init, diverge, .. } => {
+                init.as_ref().is_some_and(|i| i.mentions(name))
+                    || diverge.as_ref().is_some_and(|d| d.mentions(name))
+            }
+            Stmt::Expr(e) => e.mentions(name),
+        })
+    }
+}

@@ -1,0 +1,1837 @@
+//! Flow analysis: an abstract interpreter over the lowered function bodies.
+//!
+//! It runs a constructor, following calls into the crate's own functions
+//! and methods (depth-limited), and records in order what happens: spawns,
+//! writes to shared state, calls. For every spawn it runs the task's body
+//! the same way and records what the task touches before it waits on
+//! anything. For load-like methods it records the writes. The rules then
+//! compare those traces; they never look at syntax themselves.
+//!
+//! Abstraction: state is identified by a [`Key`]: either a local binding of
+//! the constructor or a field path of a crate type (every instance of a type
+//! shares its keys). A local moved into a struct literal becomes that field.
+
+use super::{FnRef, Model, TypeRef};
+use crate::catalog::Catalog;
+use crate::facts::{Block, Expr, LitKind, Pat, Receiver, Stmt, TypeInfo};
+use crate::source::{FileId, Loc, Span};
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+
+/// How deep calls into the crate's own functions are followed.
+const MAX_CALL_DEPTH: usize = 5;
+/// Evaluation steps allowed per analysis, so that no input can make the
+/// interpreter run away.
+const STEP_BUDGET: u64 = 400_000;
+
+/// The root of a piece of state.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Root {
+    /// A local binding of the analyzed constructor (by local id).
+    Local(u32),
+    /// Any instance of a crate type.
+    Type(TypeRef),
+}
+
+/// A piece of state: a root and a field path below it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    /// Where it lives.
+    pub root: Root,
+    /// Fields below the root.
+    pub path: Vec<String>,
+}
+
+impl Key {
+    /// Whether the two keys can name overlapping state (one path is a
+    /// prefix of the other).
+    pub fn overlaps(&self, other: &Key) -> bool {
+        self.root == other.root && self.path.iter().zip(&other.path).all(|(a, b)| a == b)
+    }
+}
+
+/// What a constructor put into a piece of state before anything else ran.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placeholder {
+    /// `None`, `OnceLock::new()`: unwrapping it panics.
+    Absent,
+    /// An empty collection: indexing it panics.
+    Empty,
+    /// A zero, `false`, or `Default::default()`: reads are silently wrong.
+    Default,
+    /// A real value.
+    Value,
+}
+
+impl Placeholder {
+    /// Whether the initial value is a stand-in rather than a real value.
+    pub fn is_placeholder(self) -> bool {
+        self != Placeholder::Value
+    }
+}
+
+/// How a task touches a piece of state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccessKind {
+    /// Would panic on the placeholder (`unwrap`, `expect`, indexing).
+    Panicky(String),
+    /// Reads it as it is.
+    Plain,
+    /// Handles absence (`if let`, `match`, `unwrap_or`); `lossy` is set when
+    /// the absent branch drops a message the task already received.
+    Tolerant {
+        /// Where the received message is dropped.
+        lossy: Option<Loc>,
+    },
+}
+
+/// One call step on the way from the analyzed function to an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Via {
+    /// The call site.
+    pub loc: Loc,
+    /// The called function's name.
+    pub callee: String,
+}
+
+/// A task's access to state.
+#[derive(Clone, Debug)]
+pub struct Access {
+    /// What it touched (canonical after [`CtorAnalysis`] is built).
+    pub key: Key,
+    /// Where.
+    pub loc: Loc,
+    /// How.
+    pub kind: AccessKind,
+    /// Calls from the task's entry to the access.
+    pub via: Vec<Via>,
+    /// Whether an await or sleep ran before it.
+    pub delayed: bool,
+    /// Whether the task waited on a gate before it.
+    pub gated: bool,
+    /// Whether an interval's first tick ran before it.
+    pub after_first_tick: Option<Loc>,
+}
+
+/// Something written during construction or by a method.
+#[derive(Clone, Debug)]
+pub struct Write {
+    /// What was written.
+    pub key: Key,
+    /// Where.
+    pub loc: Loc,
+    /// The mutator name or `=`.
+    pub what: String,
+    /// Calls from the analyzed function to the write.
+    pub via: Vec<Via>,
+}
+
+/// The flavour of a spawn, for fixes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Runtime {
+    /// An OS thread (std, rayon): closures, blocking gates.
+    Thread,
+    /// An async task (tokio and compatible): futures, async gates.
+    Async,
+}
+
+/// A spawn reached from a constructor.
+#[derive(Clone, Debug)]
+pub struct SpawnSite {
+    /// The spawn callee (`tokio::spawn`, `.spawn`): the primary span.
+    pub loc: Loc,
+    /// The whole spawn call.
+    pub call: Loc,
+    /// The argument that became the task.
+    pub task: Loc,
+    /// How the spawner was written (`tokio::spawn`, `.spawn`).
+    pub spawner: String,
+    /// Thread or async.
+    pub runtime: Runtime,
+    /// Calls from the constructor to the spawn.
+    pub via: Vec<Via>,
+    /// The task's accesses, in order.
+    pub accesses: Vec<Access>,
+    /// Functions the task runs.
+    pub task_calls: BTreeSet<FnRef>,
+    /// Joined before the next statement.
+    pub joined: bool,
+    /// The function holding the spawn call.
+    pub in_fn: FnRef,
+    /// Whether the task awaits nothing before its first access at all.
+    pub first_gate: Option<Loc>,
+    /// Names the task expression captures from the spawning function, each
+    /// with the crate type it is a handle to (for `me`, `this`, `hub`).
+    pub captures: Vec<(String, Option<String>)>,
+    stmt_no: u64,
+}
+
+/// What happened in a constructor, in order.
+#[derive(Clone, Debug)]
+pub enum CtorEvent {
+    /// Spawn number `n` of [`CtorAnalysis::spawns`].
+    Spawn(usize),
+    /// A write to state.
+    Write(Write),
+    /// A crate function or method was run.
+    Called(FnRef),
+}
+
+/// The analysis of one constructor.
+#[derive(Debug)]
+pub struct CtorAnalysis {
+    /// The constructor.
+    pub ctor: FnRef,
+    /// The type it builds.
+    pub ty: TypeRef,
+    /// Events in order.
+    pub timeline: Vec<CtorEvent>,
+    /// Spawns reached.
+    pub spawns: Vec<SpawnSite>,
+    /// Names of locals by id.
+    pub local_names: Vec<String>,
+    placeholders: HashMap<Key, Placeholder>,
+}
+
+impl CtorAnalysis {
+    /// The initial value a constructor gave `key` (or the nearest enclosing
+    /// state it knows), if it saw one.
+    pub fn placeholder(&self, key: &Key) -> Option<Placeholder> {
+        let mut k = key.clone();
+        loop {
+            if let Some(p) = self.placeholders.get(&k) {
+                return Some(*p);
+            }
+            if k.path.pop().is_none() {
+                return None;
+            }
+        }
+    }
+
+    /// A readable name for a key: the field path, or the local's name.
+    pub fn key_name(&self, key: &Key) -> String {
+        key_name(key, &self.local_names)
+    }
+}
+
+/// A readable name for a key.
+pub fn key_name(key: &Key, locals: &[String]) -> String {
+    match (&key.root, key.path.last()) {
+        (_, Some(last)) => last.clone(),
+        (Root::Local(id), None) => locals.get(*id as usize).cloned().unwrap_or_default(),
+        (Root::Type(t), None) => t.name.clone(),
+    }
+}
+
+/// Run a constructor and everything it spawns.
+pub fn analyze_constructor(
+    model: &Model,
+    catalog: &Catalog,
+    ctor: FnRef,
+    ty: TypeRef,
+) -> CtorAnalysis {
+    let mut it = Interp::new(model, catalog, Mode::Ctor);
+    let f = model.func(ctor);
+    it.enter_fn(ctor, None, Vec::new(), None);
+    let _ = f;
+    let mut spawns = std::mem::take(&mut it.spawns);
+    let mut timeline = std::mem::take(&mut it.timeline);
+    // A local moved into a struct literal is that field from then on.
+    let aliases = it.literal_aliases.clone();
+    let canon = |key: &Key| -> Key { canonical(model, &aliases, key) };
+    for s in &mut spawns {
+        for a in &mut s.accesses {
+            a.key = canon(&a.key);
+        }
+    }
+    for e in &mut timeline {
+        if let CtorEvent::Write(w) = e {
+            w.key = canon(&w.key);
+        }
+    }
+    let mut placeholders = HashMap::new();
+    for (k, p) in it.placeholders.drain() {
+        placeholders.entry(canon(&k)).or_insert(p);
+    }
+    CtorAnalysis {
+        ctor,
+        ty,
+        timeline,
+        spawns,
+        local_names: it.local_names,
+        placeholders,
+    }
+}
+
+/// The writes a method makes (following its calls), with `self` bound to
+/// an instance of `ty`.
+pub fn method_writes(model: &Model, catalog: &Catalog, ty: &TypeRef, method: FnRef) -> Vec<Write> {
+    let mut it = Interp::new(model, catalog, Mode::Method);
+    let this = Val::State(SRef::handle(Key {
+        root: Root::Type(ty.clone()),
+        path: Vec::new(),
+    }));
+    it.enter_fn(method, Some(this), Vec::new(), None);
+    it.timeline
+        .into_iter()
+        .filter_map(|e| match e {
+            CtorEvent::Write(w) if matches!(w.key.root, Root::Type(_)) => Some(w),
+            _ => None,
+        })
+        .collect()
+}
+
+fn canonical(model: &Model, aliases: &HashMap<u32, Key>, key: &Key) -> Key {
+    let mut key = key.clone();
+    for _ in 0..8 {
+        let Root::Local(id) = key.root else { break };
+        let Some(target) = aliases.get(&id) else {
+            break;
+        };
+        let mut path = target.path.clone();
+        path.extend(key.path.iter().cloned());
+        key = Key {
+            root: target.root.clone(),
+            path,
+        };
+    }
+    normalize(model, key)
+}
+
+/// Walk a type-rooted key down through fields whose types are crate
+/// structs, so `Hub.inner.gauges` becomes `Inner.gauges`.
+fn normalize(model: &Model, mut key: Key) -> Key {
+    while let Root::Type(t) = &key.root {
+        let Some(first) = key.path.first() else { break };
+        let Some(next) = field_struct(model, t, first) else {
+            break;
+        };
+        key.root = Root::Type(next);
+        key.path.remove(0);
+    }
+    key
+}
+
+fn field_struct(model: &Model, owner: &TypeRef, field: &str) -> Option<TypeRef> {
+    let ty = model.field_type(owner, field)?;
+    if ty.wrappers.iter().any(|w| {
+        matches!(
+            w.as_str(),
+            "Vec" | "VecDeque" | "Weak" | "JoinHandle" | "Option" | "OnceLock" | "OnceCell"
+        )
+    }) {
+        // An optional or plural holder is state of its own, not the inner type.
+        return None;
+    }
+    let core = ty.core.as_deref()?;
+    if core == "Self" {
+        return Some(owner.clone());
+    }
+    let t = model.resolve_type(core, owner.file)?;
+    model.struct_def(&t)?;
+    Some(t)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Running a constructor: record spawns and writes.
+    Ctor,
+    /// Running a spawned task: record accesses and gates.
+    Task,
+    /// Running a method: record writes.
+    Method,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RefMode {
+    /// The state itself (or a guard of it).
+    Handle,
+    /// Just locked: the next `unwrap` is lock poisoning, not absence.
+    Locked,
+    /// An `Option` looked up in it (`get(k)`, `first()`).
+    Lookup,
+}
+
+#[derive(Clone, Debug)]
+struct SRef {
+    key: Key,
+    mode: RefMode,
+}
+
+impl SRef {
+    fn handle(key: Key) -> SRef {
+        SRef {
+            key,
+            mode: RefMode::Handle,
+        }
+    }
+}
+
+#[derive(Clone)]
+enum Val<'m> {
+    Unknown,
+    State(SRef),
+    Thunk(Rc<Thunk<'m>>),
+    Message,
+    Join(usize),
+}
+
+enum ThunkKind<'m> {
+    Closure(&'m [Pat], &'m Expr),
+    Async(&'m Block),
+    Call(FnRef, Option<Val<'m>>, Vec<Val<'m>>),
+}
+
+struct Thunk<'m> {
+    kind: ThunkKind<'m>,
+    env: Vec<(String, Val<'m>)>,
+    file: FileId,
+    owner: Option<TypeRef>,
+}
+
+struct Interp<'m> {
+    model: &'m Model,
+    cat: &'m Catalog,
+    mode: Mode,
+    env: Vec<(String, Val<'m>)>,
+    file: FileId,
+    owner: Option<TypeRef>,
+    cur_fn: Option<FnRef>,
+    stack: Vec<FnRef>,
+    via: Vec<Via>,
+    local_names: Vec<String>,
+    placeholders: HashMap<Key, Placeholder>,
+    literal_aliases: HashMap<u32, Key>,
+    /// Locals that own their value (`let mut v = Vec::new()`): a clone of
+    /// them is a copy, not another handle.
+    owned: std::collections::HashSet<u32>,
+    timeline: Vec<CtorEvent>,
+    spawns: Vec<SpawnSite>,
+    // Task recording state.
+    accesses: Vec<Access>,
+    task_calls: BTreeSet<FnRef>,
+    delayed: bool,
+    gated: bool,
+    first_gate: Option<Loc>,
+    first_tick: Option<Loc>,
+    suppress: u32,
+    in_scope: u32,
+    stmt_no: u64,
+    steps: u64,
+    ret: Option<Val<'m>>,
+}
+
+impl<'m> Interp<'m> {
+    fn new(model: &'m Model, cat: &'m Catalog, mode: Mode) -> Self {
+        Interp {
+            model,
+            cat,
+            mode,
+            env: Vec::new(),
+            file: 0,
+            owner: None,
+            cur_fn: None,
+            stack: Vec::new(),
+            via: Vec::new(),
+            local_names: Vec::new(),
+            placeholders: HashMap::new(),
+            literal_aliases: HashMap::new(),
+            owned: Default::default(),
+            timeline: Vec::new(),
+            spawns: Vec::new(),
+            accesses: Vec::new(),
+            task_calls: BTreeSet::new(),
+            delayed: false,
+            gated: false,
+            first_gate: None,
+            first_tick: None,
+            suppress: 0,
+            in_scope: 0,
+            stmt_no: 0,
+            steps: 0,
+            ret: None,
+        }
+    }
+
+    fn loc(&self, span: Span) -> Loc {
+        Loc {
+            file: self.file,
+            span,
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Option<Val<'m>> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn fresh_local(&mut self, name: &str, placeholder: Placeholder) -> Val<'m> {
+        let id = self.local_names.len() as u32;
+        self.local_names.push(name.to_string());
+        let key = Key {
+            root: Root::Local(id),
+            path: Vec::new(),
+        };
+        self.placeholders.insert(key.clone(), placeholder);
+        Val::State(SRef::handle(key))
+    }
+
+    // ----- calls -------------------------------------------------------
+
+    /// Run function `f` now with `self` and arguments bound.
+    fn enter_fn(
+        &mut self,
+        f: FnRef,
+        this: Option<Val<'m>>,
+        args: Vec<Val<'m>>,
+        call: Option<Via>,
+    ) -> Val<'m> {
+        if self.stack.contains(&f) || self.stack.len() >= MAX_CALL_DEPTH {
+            return Val::Unknown;
+        }
+        let model = self.model;
+        let func = model.func(f);
+        let saved_env = std::mem::take(&mut self.env);
+        let saved_file = self.file;
+        let saved_owner = self.owner.take();
+        let saved_fn = self.cur_fn;
+        let saved_ret = self.ret.take();
+        self.file = f.file;
+        self.owner = func
+            .owner
+            .as_deref()
+            .and_then(|o| model.resolve_type(o, f.file));
+        self.cur_fn = Some(f);
+        if let Some(t) = this {
+            self.env.push(("self".into(), t));
+        } else if func.receiver != Receiver::None {
+            self.env.push(("self".into(), Val::Unknown));
+        }
+        let mut args = args.into_iter();
+        for p in &func.params {
+            let v = args.next().unwrap_or(Val::Unknown);
+            let v = match v {
+                Val::Unknown => self.typed_unknown(&p.ty),
+                v => v,
+            };
+            self.bind(&p.pat, v, None, Some(&p.ty));
+        }
+        let pushed = call.is_some();
+        if let Some(c) = call {
+            self.via.push(c);
+        }
+        self.stack.push(f);
+        match self.mode {
+            Mode::Task => {
+                self.task_calls.insert(f);
+            }
+            _ => self.timeline.push(CtorEvent::Called(f)),
+        }
+        let v = self.block(&func.body);
+        self.stack.pop();
+        if pushed {
+            self.via.pop();
+        }
+        let ret = self.ret.take().unwrap_or(v);
+        self.env = saved_env;
+        self.file = saved_file;
+        self.owner = saved_owner;
+        self.cur_fn = saved_fn;
+        self.ret = saved_ret;
+        ret
+    }
+
+    /// A parameter with no known argument: a handle to a crate type when
+    /// its type says so, else unknown.
+    fn typed_unknown(&mut self, ty: &TypeInfo) -> Val<'m> {
+        let owner = if ty.is_self {
+            self.owner.clone()
+        } else {
+            ty.core
+                .as_deref()
+                .and_then(|c| self.model.resolve_type(c, self.file))
+                .filter(|t| self.model.struct_def(t).is_some())
+        };
+        match owner {
+            Some(t) if ty.is_shared() || ty.wrappers.is_empty() => Val::State(SRef::handle(Key {
+                root: Root::Type(t),
+                path: Vec::new(),
+            })),
+            _ => Val::Unknown,
+        }
+    }
+
+    /// Call `f`: async functions return a future that runs when awaited or
+    /// spawned; others run now.
+    fn call_fn(
+        &mut self,
+        f: FnRef,
+        this: Option<Val<'m>>,
+        args: Vec<Val<'m>>,
+        site: Span,
+    ) -> Val<'m> {
+        let func = self.model.func(f);
+        if func.is_async {
+            return Val::Thunk(Rc::new(Thunk {
+                kind: ThunkKind::Call(f, this, args),
+                env: Vec::new(),
+                file: self.file,
+                owner: self.owner.clone(),
+            }));
+        }
+        let via = Via {
+            loc: self.loc(site),
+            callee: func.name.clone(),
+        };
+        self.enter_fn(f, this, args, Some(via))
+    }
+
+    /// Run a deferred body (closure, async block, async fn call) now.
+    fn run_thunk(&mut self, t: &Thunk<'m>, args: Vec<Val<'m>>, site: Span) -> Val<'m> {
+        match &t.kind {
+            ThunkKind::Call(f, this, a) => {
+                let via = Via {
+                    loc: self.loc(site),
+                    callee: self.model.func(*f).name.clone(),
+                };
+                self.enter_fn(*f, this.clone(), a.clone(), Some(via))
+            }
+            ThunkKind::Closure(params, body) => {
+                let saved_env = std::mem::replace(&mut self.env, t.env.clone());
+                let saved_file = std::mem::replace(&mut self.file, t.file);
+                let saved_owner = std::mem::replace(&mut self.owner, t.owner.clone());
+                let mut args = args.into_iter();
+                for p in params.iter() {
+                    let v = args.next().unwrap_or(Val::Unknown);
+                    self.bind(p, v, None, None);
+                }
+                let v = self.eval(body);
+                self.env = saved_env;
+                self.file = saved_file;
+                self.owner = saved_owner;
+                v
+            }
+            ThunkKind::Async(body) => {
+                let saved_env = std::mem::replace(&mut self.env, t.env.clone());
+                let saved_file = std::mem::replace(&mut self.file, t.file);
+                let saved_owner = std::mem::replace(&mut self.owner, t.owner.clone());
+                let saved_ret = self.ret.take();
+                let v = self.block(body);
+                self.ret = saved_ret;
+                self.env = saved_env;
+                self.file = saved_file;
+                self.owner = saved_owner;
+                v
+            }
+        }
+    }
+
+    fn make_thunk(&self, kind: ThunkKind<'m>) -> Val<'m> {
+        Val::Thunk(Rc::new(Thunk {
+            kind,
+            env: self.env.clone(),
+            file: self.file,
+            owner: self.owner.clone(),
+        }))
+    }
+
+    // ----- recording -----------------------------------------------------
+
+    fn access(&mut self, r: &SRef, span: Span, kind: AccessKind) {
+        if self.mode != Mode::Task || self.suppress > 0 {
+            return;
+        }
+        if matches!(r.key.root, Root::Type(_)) && r.key.path.is_empty() {
+            return;
+        }
+        let loc = self.loc(span);
+        self.accesses.push(Access {
+            key: r.key.clone(),
+            loc,
+            kind,
+            via: self.via.clone(),
+            delayed: self.delayed,
+            gated: self.gated,
+            after_first_tick: self.first_tick,
+        });
+    }
+
+    fn access_val(&mut self, v: &Val<'m>, span: Option<Span>) {
+        if let (Val::State(r), Some(span)) = (v, span) {
+            self.access(r, span, AccessKind::Plain);
+        }
+    }
+
+    fn write(&mut self, r: &SRef, span: Span, what: &str) {
+        if self.mode == Mode::Task || self.suppress > 0 {
+            return;
+        }
+        let loc = self.loc(span);
+        self.timeline.push(CtorEvent::Write(Write {
+            key: r.key.clone(),
+            loc,
+            what: what.to_string(),
+            via: self.via.clone(),
+        }));
+    }
+
+    fn gate(&mut self, span: Span) {
+        if self.mode == Mode::Task {
+            self.gated = true;
+            self.delayed = true;
+            if self.first_gate.is_none() {
+                self.first_gate = Some(self.loc(span));
+            }
+        }
+    }
+
+    fn delay(&mut self) {
+        if self.mode == Mode::Task {
+            self.delayed = true;
+        }
+    }
+
+    // ----- spawns --------------------------------------------------------
+
+    fn spawn(
+        &mut self,
+        callee: Span,
+        call: Span,
+        spawner: String,
+        runtime: Runtime,
+        task: &'m Expr,
+    ) -> Val<'m> {
+        if self.mode != Mode::Ctor || self.in_scope > 0 {
+            // Spawns inside tasks or load methods are not construction, and
+            // scoped spawns are joined before the scope returns.
+            if self.mode != Mode::Task {
+                let _ = self.eval(task);
+            }
+            return Val::Unknown;
+        }
+        let runtime = match task {
+            Expr::Closure { .. } => Runtime::Thread,
+            Expr::Async { .. } => Runtime::Async,
+            _ => runtime,
+        };
+        let id = self.spawns.len();
+        let in_fn = self.cur_fn.unwrap_or(FnRef { file: 0, index: 0 });
+        let mut captures: Vec<(String, Option<String>)> = Vec::new();
+        for (name, v) in self.env.iter().rev() {
+            if captures.iter().any(|(n, _)| n == name) || !task.mentions(name) {
+                continue;
+            }
+            let handle = match v {
+                Val::State(SRef {
+                    key:
+                        Key {
+                            root: Root::Type(t),
+                            path,
+                        },
+                    ..
+                }) if path.is_empty() => Some(t.name.clone()),
+                _ => None,
+            };
+            captures.push((name.clone(), handle));
+        }
+        captures.reverse();
+        let site = SpawnSite {
+            captures,
+            loc: self.loc(callee),
+            call: self.loc(call),
+            task: self.loc(task.span().unwrap_or(call)),
+            spawner,
+            runtime,
+            via: self.via.clone(),
+            accesses: Vec::new(),
+            task_calls: BTreeSet::new(),
+            joined: false,
+            in_fn,
+            first_gate: None,
+            stmt_no: self.stmt_no,
+        };
+        self.spawns.push(site);
+        self.timeline.push(CtorEvent::Spawn(id));
+
+        // Run the task body in task mode with a fresh recording state.
+        let saved_via = std::mem::take(&mut self.via);
+        self.mode = Mode::Task;
+        self.accesses.clear();
+        self.task_calls.clear();
+        self.delayed = false;
+        self.gated = false;
+        self.first_gate = None;
+        self.first_tick = None;
+        let saved_stack = std::mem::take(&mut self.stack);
+        let saved_ret = self.ret.take();
+        match task {
+            Expr::Closure { params, body, .. } => {
+                let t = Thunk {
+                    kind: ThunkKind::Closure(params, body),
+                    env: self.env.clone(),
+                    file: self.file,
+                    owner: self.owner.clone(),
+                };
+                self.run_thunk(&t, Vec::new(), call);
+            }
+            Expr::Async { body, .. } => {
+                self.scoped(|it| it.block(body));
+            }
+            other => {
+                let v = self.eval(other);
+                if let Val::Thunk(t) = v {
+                    let t = t.clone();
+                    self.run_thunk(&t, Vec::new(), call);
+                }
+            }
+        }
+        self.ret = saved_ret;
+        self.stack = saved_stack;
+        self.mode = Mode::Ctor;
+        self.via = saved_via;
+        let site = &mut self.spawns[id];
+        site.accesses = std::mem::take(&mut self.accesses);
+        site.task_calls = std::mem::take(&mut self.task_calls);
+        site.first_gate = self.first_gate.take();
+        Val::Join(id)
+    }
+
+    fn joined(&mut self, v: &Val<'m>) {
+        if let Val::Join(id) = v {
+            if let Some(s) = self.spawns.get_mut(*id) {
+                if self.stmt_no <= s.stmt_no + 1 {
+                    s.joined = true;
+                }
+            }
+        }
+    }
+
+    // ----- evaluation ----------------------------------------------------
+
+    fn scoped<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let mark = self.env.len();
+        let v = f(self);
+        self.env.truncate(mark);
+        v
+    }
+
+    fn block(&mut self, b: &'m Block) -> Val<'m> {
+        self.scoped(|it| {
+            let mut last = Val::Unknown;
+            for s in &b.stmts {
+                if it.mode == Mode::Ctor {
+                    it.stmt_no += 1;
+                }
+                last = it.stmt(s);
+            }
+            last
+        })
+    }
+
+    fn stmt(&mut self, s: &'m Stmt) -> Val<'m> {
+        match s {
+            Stmt::Let {
+                pat,
+                ty,
+                init,
+                diverge,
+                ..
+            } => {
+                let v = init.as_ref().map(|i| self.eval(i)).unwrap_or(Val::Unknown);
+                if let Some(d) = diverge {
+                    if let Val::State(r) = &v {
+                        let lossy = self.lossy(&[d]);
+                        let span = init.as_ref().and_then(|i| i.span()).unwrap_or(d.span);
+                        self.access(r, span, AccessKind::Tolerant { lossy });
+                    }
+                    self.block(d);
+                    let names = {
+                        let mut n = Vec::new();
+                        pat.bindings(&mut n);
+                        n
+                    };
+                    for n in names {
+                        let v = if matches!(v, Val::Message) {
+                            Val::Message
+                        } else {
+                            Val::Unknown
+                        };
+                        self.env.push((n, v));
+                    }
+                    return Val::Unknown;
+                }
+                self.bind(pat, v, init.as_ref(), ty.as_ref());
+                Val::Unknown
+            }
+            Stmt::Expr(e) => self.eval(e),
+        }
+    }
+
+    /// Bind a pattern to a value. Unknown values become fresh locals so a
+    /// task capturing them can be matched with later writes.
+    fn bind(&mut self, pat: &Pat, v: Val<'m>, init: Option<&Expr>, ty: Option<&TypeInfo>) {
+        match pat {
+            Pat::Ident { name, mutable } => {
+                let v = match v {
+                    Val::Unknown => {
+                        let placeholder = init.map(placeholder_of).unwrap_or(Placeholder::Value);
+                        let shared =
+                            init.is_some_and(is_shared_init) || ty.is_some_and(|t| t.is_shared());
+                        let v = self.fresh_local(name, placeholder);
+                        if *mutable && !shared {
+                            if let Val::State(SRef {
+                                key:
+                                    Key {
+                                        root: Root::Local(id),
+                                        ..
+                                    },
+                                ..
+                            }) = &v
+                            {
+                                self.owned.insert(*id);
+                            }
+                        }
+                        v
+                    }
+                    v => v,
+                };
+                self.env.push((name.clone(), v));
+            }
+            Pat::Destructure { elems, .. } | Pat::Tuple(elems) => {
+                for e in elems {
+                    let sub = if matches!(v, Val::Message) {
+                        Val::Message
+                    } else {
+                        Val::Unknown
+                    };
+                    self.bind(e, sub, None, None);
+                }
+            }
+            Pat::Other => {}
+        }
+    }
+
+    /// A location where a received message is dropped, if a message bound
+    /// in scope is used in some branch but not in `others`.
+    fn lossy(&self, others: &[&Block]) -> Option<Loc> {
+        let messages: Vec<&String> = self
+            .env
+            .iter()
+            .filter(|(_, v)| matches!(v, Val::Message))
+            .map(|(n, _)| n)
+            .collect();
+        for m in messages {
+            if others.iter().all(|b| !b.mentions(m)) {
+                let span = others.first().map(|b| b.span).unwrap_or_default();
+                return Some(self.loc(span));
+            }
+        }
+        None
+    }
+
+    fn eval(&mut self, e: &'m Expr) -> Val<'m> {
+        self.steps += 1;
+        if self.steps > STEP_BUDGET {
+            return Val::Unknown;
+        }
+        match e {
+            Expr::Path { segs, .. } => {
+                if segs.len() == 1 {
+                    self.lookup(&segs[0]).unwrap_or(Val::Unknown)
+                } else {
+                    Val::Unknown
+                }
+            }
+            Expr::Lit(_) => Val::Unknown,
+            Expr::Field { base, name, .. } => match self.eval(base) {
+                Val::State(r) => Val::State(SRef::handle(self.field(&r.key, name))),
+                Val::Message => Val::Message,
+                _ => Val::Unknown,
+            },
+            Expr::Index { base, index, span } => {
+                let b = self.eval(base);
+                self.eval(index);
+                if let Val::State(r) = &b {
+                    self.access(r, *span, AccessKind::Panicky("indexing".into()));
+                }
+                Val::Unknown
+            }
+            Expr::MethodCall {
+                recv,
+                method,
+                args,
+                span,
+                method_span,
+            } => self.method_call(recv, method, args, *span, *method_span),
+            Expr::Call { func, args, span } => self.call(func, args, *span),
+            Expr::Struct {
+                name, fields, rest, ..
+            } => self.struct_literal(name, fields, rest.as_deref()),
+            Expr::Closure { params, body, .. } => self.make_thunk(ThunkKind::Closure(params, body)),
+            Expr::Async { body, .. } => self.make_thunk(ThunkKind::Async(body)),
+            Expr::Block(b) => self.block(b),
+            Expr::If { cond, then, els } => {
+                self.scoped(|it| {
+                    it.condition(cond, then, els.as_deref());
+                    it.block(then);
+                });
+                if let Some(e) = els {
+                    self.eval(e);
+                }
+                Val::Unknown
+            }
+            Expr::Let { expr, pat } => {
+                let v = self.eval(expr);
+                self.bind_refutable(pat, &v);
+                Val::Unknown
+            }
+            Expr::Match { scrutinee, arms } => {
+                let v = self.eval(scrutinee);
+                if let Val::State(r) = &v {
+                    let span = scrutinee.span().unwrap_or_default();
+                    let lossy = self.lossy_in_arms(arms);
+                    self.access(r, span, AccessKind::Tolerant { lossy });
+                }
+                for arm in arms {
+                    self.scoped(|it| {
+                        it.bind_refutable(&arm.pat, &v);
+                        it.eval(&arm.body);
+                    });
+                }
+                Val::Unknown
+            }
+            Expr::While { cond, body } => {
+                let gate_loop = is_negated_flag(cond) || block_waits(body, self.cat);
+                self.scoped(|it| {
+                    if gate_loop {
+                        it.suppress += 1;
+                        it.eval(cond);
+                        it.suppress -= 1;
+                        it.gate(cond.span().unwrap_or(body.span));
+                    } else {
+                        it.condition(cond, body, None);
+                    }
+                    it.block(body);
+                });
+                Val::Unknown
+            }
+            Expr::Loop { body } => {
+                self.block(body);
+                Val::Unknown
+            }
+            Expr::For { pat, iter, body } => {
+                let v = self.eval(iter);
+                self.access_val(&v, iter.span());
+                self.scoped(|it| {
+                    it.bind(pat, Val::Unknown, None, None);
+                    it.block(body);
+                });
+                Val::Unknown
+            }
+            Expr::Await { base, span } => self.await_expr(base, *span),
+            Expr::Try { base } => {
+                let v = self.eval(base);
+                match &v {
+                    Val::State(r) if r.mode == RefMode::Lookup => {
+                        self.access(
+                            r,
+                            base.span().unwrap_or_default(),
+                            AccessKind::Tolerant { lossy: None },
+                        );
+                        Val::Unknown
+                    }
+                    Val::Message => Val::Message,
+                    Val::State(r) if r.mode == RefMode::Locked => {
+                        Val::State(SRef::handle(r.key.clone()))
+                    }
+                    Val::State(_) => v,
+                    _ => Val::Unknown,
+                }
+            }
+            Expr::Deref { base } | Expr::Ref { base } => self.eval(base),
+            Expr::Not { base } => {
+                let v = self.eval(base);
+                self.access_val(&v, base.span());
+                Val::Unknown
+            }
+            Expr::Assign { lhs, rhs, span } => {
+                let v = self.eval(rhs);
+                if let Some(name) = lhs
+                    .as_ident()
+                    .filter(|_| matches!(**lhs, Expr::Path { .. }))
+                {
+                    let v = match v {
+                        Val::Unknown => self.fresh_local(name, placeholder_of(rhs)),
+                        v => v,
+                    };
+                    self.env.push((name.to_string(), v));
+                } else {
+                    self.suppress += 1;
+                    let target = self.eval(lhs);
+                    self.suppress -= 1;
+                    if let Val::State(r) = &target {
+                        self.write(r, *span, "=");
+                    }
+                }
+                Val::Unknown
+            }
+            Expr::Macro { args, span, .. } => {
+                for a in args {
+                    let v = self.eval(a);
+                    self.access_val(&v, a.span().or(Some(*span)));
+                }
+                Val::Unknown
+            }
+            Expr::Jump { value } => {
+                if let Some(v) = value {
+                    let v = self.eval(v);
+                    if self.ret.is_none() && !matches!(v, Val::Unknown) {
+                        self.ret = Some(v);
+                    }
+                }
+                Val::Unknown
+            }
+            Expr::Other(children) => {
+                for c in children {
+                    let v = self.eval(c);
+                    self.access_val(&v, c.span());
+                }
+                Val::Unknown
+            }
+        }
+    }
+
+    /// An `if`/`while` condition. `if let` on state tolerates absence.
+    fn condition(&mut self, cond: &'m Expr, then: &'m Block, els: Option<&'m Expr>) {
+        if let Expr::Let { pat, expr } = cond {
+            let v = self.eval(expr);
+            if let Val::State(r) = &v {
+                let else_block = match els {
+                    Some(Expr::Block(b)) => Some(b),
+                    _ => None,
+                };
+                let lossy = if then_mentions_message(self, then) {
+                    match else_block {
+                        Some(b) => self.lossy(&[b]),
+                        None => self
+                            .lossy(&[&Block::default()])
+                            .map(|_| self.loc(expr.span().unwrap_or_default())),
+                    }
+                } else {
+                    None
+                };
+                let lossy = lossy.map(|l| {
+                    if l.span.is_real() {
+                        l
+                    } else {
+                        self.loc(expr.span().unwrap_or_default())
+                    }
+                });
+                self.access(
+                    r,
+                    expr.span().unwrap_or_default(),
+                    AccessKind::Tolerant { lossy },
+                );
+            }
+            self.bind_refutable(pat, &v);
+        } else {
+            let v = self.eval(cond);
+            self.access_val(&v, cond.span());
+        }
+    }
+
+    fn lossy_in_arms(&self, arms: &'m [crate::facts::Arm]) -> Option<Loc> {
+        let messages: Vec<&String> = self
+            .env
+            .iter()
+            .filter(|(_, v)| matches!(v, Val::Message))
+            .map(|(n, _)| n)
+            .collect();
+        for m in messages {
+            let used: Vec<bool> = arms.iter().map(|a| a.body.mentions(m)).collect();
+            if used.iter().any(|u| *u) {
+                if let Some(i) = used.iter().position(|u| !u) {
+                    let span = arms[i].body.span().unwrap_or_default();
+                    return Some(self.loc(span));
+                }
+            }
+        }
+        None
+    }
+
+    fn bind_refutable(&mut self, pat: &Pat, v: &Val<'m>) {
+        let mut names = Vec::new();
+        pat.bindings(&mut names);
+        for n in names {
+            let val = match v {
+                Val::Message => Val::Message,
+                _ => Val::Unknown,
+            };
+            self.env.push((n, val));
+        }
+    }
+
+    fn field(&self, key: &Key, name: &str) -> Key {
+        let mut k = key.clone();
+        k.path.push(name.to_string());
+        normalize(self.model, k)
+    }
+
+    fn struct_literal(
+        &mut self,
+        name: &str,
+        fields: &'m [(String, Expr)],
+        rest: Option<&'m Expr>,
+    ) -> Val<'m> {
+        let ty = if name == "Self" {
+            self.owner.clone()
+        } else {
+            self.model.resolve_type(name, self.file)
+        };
+        let mut vals = Vec::new();
+        for (f, e) in fields {
+            let v = self.eval(e);
+            vals.push((f, e, v));
+        }
+        if let Some(r) = rest {
+            self.eval(r);
+        }
+        let Some(ty) = ty else { return Val::Unknown };
+        let root = Key {
+            root: Root::Type(ty.clone()),
+            path: Vec::new(),
+        };
+        for (f, e, v) in &vals {
+            let field_key = Key {
+                root: Root::Type(ty.clone()),
+                path: vec![(*f).clone()],
+            };
+            let p = match v {
+                Val::State(r) => match r.key.root {
+                    Root::Local(id) if r.key.path.is_empty() => {
+                        self.literal_aliases
+                            .entry(id)
+                            .or_insert_with(|| field_key.clone());
+                        self.placeholders
+                            .get(&r.key)
+                            .copied()
+                            .unwrap_or(Placeholder::Value)
+                    }
+                    _ => Placeholder::Value,
+                },
+                _ => placeholder_of(e),
+            };
+            self.placeholders.entry(field_key).or_insert(p);
+        }
+        if rest.is_some() {
+            if let Some(def) = self.model.struct_def(&ty) {
+                for (f, _) in &def.fields {
+                    let k = Key {
+                        root: Root::Type(ty.clone()),
+                        path: vec![f.clone()],
+                    };
+                    self.placeholders.entry(k).or_insert(Placeholder::Default);
+                }
+            }
+        }
+        Val::State(SRef::handle(root))
+    }
+
+    fn await_expr(&mut self, base: &'m Expr, span: Span) -> Val<'m> {
+        if let Expr::MethodCall { method, recv, .. } = base {
+            if method == "next" {
+                self.eval(recv);
+                self.gate(span);
+                return Val::Message;
+            }
+        }
+        let v = self.eval(base);
+        match &v {
+            Val::Thunk(t) => {
+                let t = t.clone();
+                return self.run_thunk(&t, Vec::new(), span);
+            }
+            Val::Join(_) => {
+                self.joined(&v);
+                self.delay();
+                return Val::Unknown;
+            }
+            Val::Message => return Val::Message,
+            _ => {}
+        }
+        match base {
+            Expr::MethodCall { method, .. } if self.cat.immediate_awaits.contains(method) => {
+                if method == "tick"
+                    && self.mode == Mode::Task
+                    && self.first_tick.is_none()
+                    && !self.delayed
+                {
+                    self.first_tick = Some(self.loc(span));
+                }
+                if matches!(v, Val::State(_)) {
+                    return v;
+                }
+                Val::Unknown
+            }
+            Expr::MethodCall { method, .. } if self.cat.gate_methods.contains(method) => v,
+            Expr::Path { segs, .. } if segs.len() == 1 && self.cat.await_on_binding => {
+                self.gate(span);
+                Val::Unknown
+            }
+            _ => {
+                self.delay();
+                Val::Unknown
+            }
+        }
+    }
+
+    fn resolve_path(&self, segs: &[String]) -> Vec<String> {
+        let facts = &self.model.files[self.file as usize].facts;
+        if let Some(full) = segs.first().and_then(|s| facts.uses.get(s)) {
+            let mut p = full.clone();
+            p.extend(segs[1..].iter().cloned());
+            return p;
+        }
+        segs.to_vec()
+    }
+
+    fn resolve_fn(&self, segs: &[String]) -> Option<FnRef> {
+        let model = self.model;
+        match segs {
+            [name] => {
+                let full = self.resolve_path(segs);
+                if full.len() > 1 && !matches!(full[0].as_str(), "crate" | "self" | "super") {
+                    // Imported from another crate, unless the crate is us.
+                    let last = full.last()?;
+                    let r = model.free_fn(last, self.file)?;
+                    return Some(r);
+                }
+                model.free_fn(name, self.file)
+            }
+            [.., ty, name] => {
+                let ty_ref = if ty == "Self" {
+                    self.owner.clone()
+                } else {
+                    model.resolve_type(ty, self.file)
+                };
+                if let Some(t) = ty_ref {
+                    return model.method(&t, name);
+                }
+                if ty.chars().next().is_some_and(|c| c.is_lowercase()) {
+                    return model.free_fn(name, self.file);
+                }
+                None
+            }
+            [] => None,
+        }
+    }
+
+    fn call(&mut self, func: &'m Expr, args: &'m [Expr], span: Span) -> Val<'m> {
+        let Expr::Path { segs, span: fspan } = func else {
+            let f = self.eval(func);
+            let vals = self.eval_args(args);
+            if let Val::Thunk(t) = f {
+                return self.run_thunk(&t, vals, span);
+            }
+            return Val::Unknown;
+        };
+        if segs.len() == 1 {
+            if let Some(v) = self.lookup(&segs[0]) {
+                let vals = self.eval_args(args);
+                if let Val::Thunk(t) = v {
+                    return self.run_thunk(&t, vals, span);
+                }
+                return Val::Unknown;
+            }
+        }
+        let resolved = self.resolve_path(segs);
+        if let Some(sp) = self.cat.function_spawner(&resolved) {
+            if let Some(task) = args.first() {
+                let runtime = if sp.runtime == "thread" {
+                    Runtime::Thread
+                } else {
+                    Runtime::Async
+                };
+                let name = segs.join("::");
+                return self.spawn(*fspan, span, name, runtime, task);
+            }
+        }
+        if self.cat.is_scoped(&resolved) {
+            self.in_scope += 1;
+            self.run_closure_args(args, span);
+            self.in_scope -= 1;
+            return Val::Unknown;
+        }
+        if self.cat.is_blocking(&resolved) {
+            self.run_closure_args(args, span);
+            return Val::Unknown;
+        }
+        if self.cat.is_delay(&resolved) {
+            self.eval_args(args);
+            self.delay();
+            return Val::Unknown;
+        }
+        let last = segs.last().map(String::as_str).unwrap_or("");
+        let prev = segs
+            .len()
+            .checked_sub(2)
+            .map(|i| segs[i].as_str())
+            .unwrap_or("");
+        if is_transparent_ctor(prev, last) || (segs.len() == 1 && last == "Some") {
+            let vals = self.eval_args(args);
+            return vals.into_iter().next().unwrap_or(Val::Unknown);
+        }
+        if let Some(f) = self.resolve_fn(segs) {
+            let func = self.model.func(f);
+            let mut vals = self.eval_args(args);
+            let this = if func.receiver != Receiver::None && !vals.is_empty() {
+                Some(vals.remove(0))
+            } else {
+                None
+            };
+            return self.call_fn(f, this, vals, span);
+        }
+        // An unknown function: closures passed to it run now (iterator
+        // adapters, `new_cyclic`, `get_or_init`); state passed to it is read.
+        self.run_closure_args(args, span);
+        Val::Unknown
+    }
+
+    fn eval_args(&mut self, args: &'m [Expr]) -> Vec<Val<'m>> {
+        args.iter().map(|a| self.eval(a)).collect()
+    }
+
+    /// Evaluate arguments; closures among them run now.
+    fn run_closure_args(&mut self, args: &'m [Expr], span: Span) {
+        for a in args {
+            let v = self.eval(a);
+            match &v {
+                Val::Thunk(t) if !matches!(t.kind, ThunkKind::Call(..)) => {
+                    let t = t.clone();
+                    self.run_thunk(&t, Vec::new(), span);
+                }
+                Val::State(_) => self.access_val(&v, a.span()),
+                _ => {}
+            }
+        }
+    }
+
+    fn method_call(
+        &mut self,
+        recv: &'m Expr,
+        method: &'m str,
+        args: &'m [Expr],
+        span: Span,
+        method_span: Span,
+    ) -> Val<'m> {
+        let rv = self.eval(recv);
+        // A crate's own method wins over catalog names: `self.spawn(fut)` on
+        // a type that defines `spawn` is followed into its body.
+        if let Val::State(r) = &rv {
+            if let (Root::Type(t), true) = (&r.key.root, r.key.path.is_empty()) {
+                if let Some(f) = self.model.method(t, method) {
+                    if self.model.func(f).receiver != Receiver::None {
+                        let vals = self.eval_args(args);
+                        return self.call_fn(f, Some(rv.clone()), vals, span);
+                    }
+                }
+            }
+        }
+        if let Some(sp) = self.cat.method_spawner(method, args.len()) {
+            let runtime = if chain_calls(recv, &|segs| {
+                let full = self.resolve_path(segs);
+                self.cat.is_thread_builder(&full)
+            }) {
+                Runtime::Thread
+            } else if sp.runtime == "thread" {
+                Runtime::Thread
+            } else {
+                Runtime::Async
+            };
+            return self.spawn(method_span, span, format!(".{method}"), runtime, &args[0]);
+        }
+        if method == "join" && args.is_empty() {
+            self.joined(&rv);
+            if self.mode == Mode::Task {
+                self.gate(span);
+            }
+            return Val::Unknown;
+        }
+        if self.cat.blocking_methods.contains(method) {
+            self.run_closure_args(args, span);
+            if let Some(a) = args.first() {
+                if let Expr::Path { .. } = a {
+                    if let Val::Thunk(t) = self.eval(a) {
+                        self.run_thunk(&t, Vec::new(), span);
+                    }
+                }
+            }
+            return Val::Unknown;
+        }
+        if self.cat.gate_methods.contains(method) && method != "get_or_init"
+            || (method == "get_or_init" && !args.is_empty())
+        {
+            self.suppress += 1;
+            self.eval_args(args);
+            self.suppress -= 1;
+            self.gate(method_span);
+            return match method {
+                "recv" | "recv_async" | "recv_timeout" | "blocking_recv" | "recv_deadline" => {
+                    Val::Message
+                }
+                "changed" | "notified" | "acquire" | "acquire_owned" | "wait_for" => Val::Unknown,
+                _ => match rv {
+                    // `cvar.wait(guard)` hands the guard back.
+                    Val::State(r) => Val::State(SRef::handle(r.key)),
+                    _ => Val::Unknown,
+                },
+            };
+        }
+        match rv {
+            Val::State(r) => self.method_on_state(r, method, args, span, method_span),
+            Val::Thunk(t) => {
+                self.eval_args(args);
+                if matches!(
+                    method,
+                    "boxed" | "boxed_local" | "fuse" | "instrument" | "in_current_span"
+                ) {
+                    Val::Thunk(t)
+                } else {
+                    Val::Unknown
+                }
+            }
+            Val::Message => {
+                self.eval_args(args);
+                Val::Message
+            }
+            Val::Join(id) => {
+                self.eval_args(args);
+                Val::Join(id)
+            }
+            Val::Unknown => {
+                self.run_closure_args(args, span);
+                Val::Unknown
+            }
+        }
+    }
+
+    fn method_on_state(
+        &mut self,
+        r: SRef,
+        method: &str,
+        args: &'m [Expr],
+        span: Span,
+        method_span: Span,
+    ) -> Val<'m> {
+        let _ = method_span;
+        const LOCKS: &[&str] = &[
+            "lock",
+            "read",
+            "write",
+            "borrow",
+            "borrow_mut",
+            "try_lock",
+            "try_read",
+            "try_write",
+            "blocking_lock",
+            "blocking_read",
+            "blocking_write",
+            "lock_owned",
+            "read_owned",
+            "write_owned",
+            "upgradable_read",
+        ];
+        const TRANSPARENT: &[&str] = &[
+            "as_ref",
+            "as_mut",
+            "as_deref",
+            "as_deref_mut",
+            "deref",
+            "deref_mut",
+            "clone",
+            "load_full",
+            "to_owned",
+            "borrow_and_update",
+            "as_slice",
+            "iter_mut",
+        ];
+        const TOLERANT: &[&str] = &[
+            "unwrap_or",
+            "unwrap_or_default",
+            "unwrap_or_else",
+            "map_or",
+            "map_or_else",
+            "is_some",
+            "is_none",
+            "is_some_and",
+            "is_none_or",
+            "ok_or",
+            "ok_or_else",
+            "and_then",
+            "map",
+            "cloned",
+            "copied",
+            "filter",
+            "or",
+            "or_else",
+            "unwrap_or_else_default",
+            "get_or_init",
+        ];
+        const LOOKUPS: &[&str] = &[
+            "get",
+            "first",
+            "last",
+            "front",
+            "back",
+            "get_key_value",
+            "peek",
+            "next",
+            "find",
+            "max",
+            "min",
+        ];
+        if LOCKS.contains(&method) && args.len() <= 1 {
+            self.eval_args(args);
+            return Val::State(SRef {
+                key: r.key,
+                mode: RefMode::Locked,
+            });
+        }
+        if (method == "unwrap" || method == "expect") && r.mode == RefMode::Locked {
+            return Val::State(SRef::handle(r.key));
+        }
+        if method == "unwrap" || method == "expect" || method == "unwrap_unchecked" {
+            self.access(&r, span, AccessKind::Panicky(format!("{method}()")));
+            return Val::Unknown;
+        }
+        if method == "clone" {
+            if let Root::Local(id) = r.key.root {
+                if self.owned.contains(&id) && r.key.path.is_empty() {
+                    let name = self.local_names[id as usize].clone();
+                    return self.fresh_local(&name, Placeholder::Value);
+                }
+            }
+        }
+        if TRANSPARENT.contains(&method)
+            || ((method == "get" || method == "load") && args.is_empty())
+        {
+            self.eval_args(args);
+            let mode = if method == "get" {
+                RefMode::Lookup
+            } else {
+                r.mode
+            };
+            let mode = if mode == RefMode::Locked {
+                RefMode::Handle
+            } else {
+                mode
+            };
+            return Val::State(SRef { key: r.key, mode });
+        }
+        if self.cat.mutators.contains(method) {
+            self.eval_args(args);
+            self.write(&r, span, method);
+            return Val::Unknown;
+        }
+        if r.mode == RefMode::Lookup && TOLERANT.contains(&method) {
+            self.access(&r, span, AccessKind::Tolerant { lossy: None });
+            self.run_closure_args(args, span);
+            return Val::Unknown;
+        }
+        if TOLERANT.contains(&method)
+            && r.mode == RefMode::Handle
+            && matches!(
+                method,
+                "unwrap_or"
+                    | "unwrap_or_default"
+                    | "unwrap_or_else"
+                    | "map_or"
+                    | "map_or_else"
+                    | "is_some"
+                    | "is_none"
+                    | "is_some_and"
+                    | "is_none_or"
+                    | "ok_or"
+                    | "ok_or_else"
+                    | "get_or_init"
+            )
+        {
+            self.access(&r, span, AccessKind::Tolerant { lossy: None });
+            self.run_closure_args(args, span);
+            return Val::Unknown;
+        }
+        if LOOKUPS.contains(&method) {
+            self.eval_args(args);
+            return Val::State(SRef {
+                key: r.key,
+                mode: RefMode::Lookup,
+            });
+        }
+        if method == "iter" || method == "keys" || method == "values" {
+            self.access(&r, span, AccessKind::Plain);
+            return Val::State(SRef {
+                key: r.key,
+                mode: RefMode::Lookup,
+            })
+            .map_iter();
+        }
+        // Any other method reads the state as it is.
+        self.access(&r, span, AccessKind::Plain);
+        self.run_closure_args(args, span);
+        Val::Unknown
+    }
+}
+
+impl<'m> Val<'m> {
+    /// Iterating yields nothing the analysis tracks further.
+    fn map_iter(self) -> Val<'m> {
+        Val::Unknown
+    }
+}
+
+fn then_mentions_message(it: &Interp<'_>, then: &Block) -> bool {
+    it.env
+        .iter()
+        .any(|(n, v)| matches!(v, Val::Message) && then.mentions(n))
+}
+
+/// Whether `segs` names a constructor that only wraps its argument
+/// (`Arc::new(x)` is the state `x`).
+fn is_transparent_ctor(ty: &str, f: &str) -> bool {
+    matches!(
+        (ty, f),
+        (
+            "Arc" | "Rc" | "Box" | "Mutex" | "RwLock" | "RefCell" | "Cell" | "Pin" | "ArcSwap",
+            "new" | "from" | "pin"
+        ) | ("Arc" | "Rc", "clone" | "downgrade")
+            | ("Some" | "Ok", _)
+    )
+}
+
+/// The placeholder kind of an initializer expression.
+pub fn placeholder_of(e: &Expr) -> Placeholder {
+    match e {
+        Expr::Path { segs, .. } if segs.last().is_some_and(|s| s == "None") => Placeholder::Absent,
+        Expr::Lit(LitKind::Zero) => Placeholder::Default,
+        Expr::Macro { name, args, .. } if name == "vec" && args.is_empty() => Placeholder::Empty,
+        Expr::Call { func, args, .. } => {
+            let Expr::Path { segs, .. } = &**func else {
+                return Placeholder::Value;
+            };
+            let f = segs.last().map(String::as_str).unwrap_or("");
+            let ty = segs
+                .len()
+                .checked_sub(2)
+                .map(|i| segs[i].as_str())
+                .unwrap_or("");
+            if f == "default" {
+                return Placeholder::Default;
+            }
+            if matches!(
+                ty,
+                "Mutex" | "RwLock" | "Arc" | "Rc" | "RefCell" | "Cell" | "Box"
+            ) && args.len() == 1
+            {
+                return placeholder_of(&args[0]);
+            }
+            if matches!(ty, "OnceLock" | "OnceCell" | "ArcSwapOption")
+                && matches!(f, "new" | "const_new" | "empty")
+            {
+                return Placeholder::Absent;
+            }
+            if matches!(f, "new" | "with_capacity" | "with_hasher" | "const_new")
+                && ty.starts_with("Atomic")
+            {
+                return args
+                    .first()
+                    .map(placeholder_of)
+                    .unwrap_or(Placeholder::Default);
+            }
+            if matches!(f, "new" | "with_capacity" | "with_hasher")
+                && args.iter().all(|a| !matches!(a, Expr::Path { .. }))
+            {
+                if matches!(
+                    ty,
+                    "HashMap"
+                        | "BTreeMap"
+                        | "HashSet"
+                        | "BTreeSet"
+                        | "Vec"
+                        | "VecDeque"
+                        | "String"
+                        | "DashMap"
+                        | "IndexMap"
+                        | "BinaryHeap"
+                ) {
+                    return Placeholder::Empty;
+                }
+            }
+            Placeholder::Value
+        }
+        _ => Placeholder::Value,
+    }
+}
+
+/// Whether a `let` initializer creates a shared handle, so that `clone()`
+/// of it aliases rather than copies.
+fn is_shared_init(e: &Expr) -> bool {
+    match e {
+        Expr::Call { func, .. } => match &**func {
+            Expr::Path { segs, .. } => {
+                let ty = segs
+                    .len()
+                    .checked_sub(2)
+                    .map(|i| segs[i].as_str())
+                    .unwrap_or("");
+                let f = segs.last().map(String::as_str).unwrap_or("");
+                matches!(ty, "Arc" | "Rc")
+                    || matches!(f, "channel" | "unbounded" | "bounded" | "sync_channel")
+            }
+            _ => false,
+        },
+        Expr::MethodCall { method, recv, .. } => method == "clone" && is_shared_init(recv),
+        _ => false,
+    }
+}
+
+/// `while !ready.load(..)` / `while !*started`: a spin or wait loop on a
+/// flag.
+fn is_negated_flag(cond: &Expr) -> bool {
+    matches!(cond, Expr::Not { .. })
+}
+
+/// Whether a loop body waits on a gate (a `Condvar` wait loop).
+fn block_waits(body: &Block, cat: &Catalog) -> bool {
+    fn expr_waits(e: &Expr, cat: &Catalog) -> bool {
+        if let Expr::MethodCall { method, .. } = e {
+            if cat.gate_methods.contains(method) {
+                return true;
+            }
+        }
+        let mut found = false;
+        e.for_each_child(|c| found = found || expr_waits(c, cat));
+        found
+    }
+    body.stmts.iter().any(|s| match s {
+        Stmt::Let { init: Some(i), .. } => expr_waits(i, cat),
+        Stmt::Expr(e) => expr_waits(e, cat),
+        _ => false,
+    })
+}
+
+/// Whether the receiver chain of a method call contains a call whose path
+/// satisfies `pred` (`thread::Builder::new().name(..)`).
+fn chain_calls(e: &Expr, pred: &dyn Fn(&[String]) -> bool) -> bool {
+    match e {
+        Expr::MethodCall { recv, .. } => chain_calls(recv, pred),
+        Expr::Call { func, .. } => match &**func {
+            Expr::Path { segs, .. } => pred(segs),
+            _ => false,
+        },
+        Expr::Try { base } => chain_calls(base, pred),
+        _ => false,
+    }
+}

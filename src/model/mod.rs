@@ -1,0 +1,309 @@
+//! The model: facts of every file, linked per crate (types, impl blocks
+//! across files, free functions), plus the flow analysis that the rules
+//! query ([`flow`]).
+
+pub mod flow;
+
+use crate::facts::{FileFacts, FnFacts, Receiver, StructFacts, TypeInfo};
+use crate::source::FileId;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// A reference to one function: file and index into its `fns`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FnRef {
+    /// Defining file.
+    pub file: FileId,
+    /// Index into that file's `fns`.
+    pub index: u32,
+}
+
+/// A type defined in the analyzed crate, identified by name and defining
+/// file (two modules may both define an `Inner`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TypeRef {
+    /// The type's name.
+    pub name: String,
+    /// The file that defines it (or holds its first impl block).
+    pub file: FileId,
+}
+
+/// One analyzed file.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path as displayed to the user.
+    pub path: PathBuf,
+    /// Which crate it belongs to.
+    pub crate_id: u32,
+    /// Its facts.
+    pub facts: FileFacts,
+}
+
+/// Everything known about the analyzed files.
+#[derive(Debug, Default)]
+pub struct Model {
+    /// Files by [`FileId`].
+    pub files: Vec<SourceFile>,
+    /// Per type name and crate: the files that define a struct of that name.
+    structs: HashMap<(u32, String), Vec<FileId>>,
+    /// Per type name and crate: methods and associated functions.
+    methods: HashMap<(u32, String), Vec<FnRef>>,
+    /// Per crate: free functions by name.
+    free_fns: HashMap<(u32, String), Vec<FnRef>>,
+    /// Functions that may reach a spawn (computed on first use).
+    spawn_reach: std::sync::OnceLock<std::collections::HashSet<FnRef>>,
+}
+
+impl Model {
+    /// Link the facts of all files. Files with the same `crate_id` see each
+    /// other's types and functions.
+    pub fn new(files: Vec<SourceFile>) -> Model {
+        let mut model = Model {
+            files,
+            ..Model::default()
+        };
+        for (fid, file) in model.files.iter().enumerate() {
+            let fid = fid as FileId;
+            for s in &file.facts.structs {
+                model
+                    .structs
+                    .entry((file.crate_id, s.name.clone()))
+                    .or_default()
+                    .push(fid);
+            }
+            for (i, f) in file.facts.fns.iter().enumerate() {
+                let r = FnRef {
+                    file: fid,
+                    index: i as u32,
+                };
+                match &f.owner {
+                    Some(owner) => model
+                        .methods
+                        .entry((file.crate_id, owner.clone()))
+                        .or_default()
+                        .push(r),
+                    None => model
+                        .free_fns
+                        .entry((file.crate_id, f.name.clone()))
+                        .or_default()
+                        .push(r),
+                }
+            }
+        }
+        model
+    }
+
+    /// The function a reference names.
+    pub fn func(&self, r: FnRef) -> &FnFacts {
+        &self.files[r.file as usize].facts.fns[r.index as usize]
+    }
+
+    /// The crate a file belongs to.
+    pub fn crate_of(&self, file: FileId) -> u32 {
+        self.files[file as usize].crate_id
+    }
+
+    /// Resolve a type name as seen from `from`: a definition in the same
+    /// file wins, else the only one in the crate. Types with impl blocks but
+    /// no struct definition (enums, foreign types) resolve to the first file
+    /// holding an impl.
+    pub fn resolve_type(&self, name: &str, from: FileId) -> Option<TypeRef> {
+        let krate = self.crate_of(from);
+        let key = (krate, name.to_string());
+        if let Some(defs) = self.structs.get(&key) {
+            if defs.contains(&from) {
+                return Some(TypeRef {
+                    name: name.to_string(),
+                    file: from,
+                });
+            }
+            if defs.len() == 1 {
+                return Some(TypeRef {
+                    name: name.to_string(),
+                    file: defs[0],
+                });
+            }
+            return None;
+        }
+        let impls = self.methods.get(&key)?;
+        let file = if impls.iter().any(|r| r.file == from) {
+            from
+        } else {
+            impls.iter().map(|r| r.file).min()?
+        };
+        Some(TypeRef {
+            name: name.to_string(),
+            file,
+        })
+    }
+
+    /// The struct definition of a type, if it is a struct.
+    pub fn struct_def(&self, ty: &TypeRef) -> Option<&StructFacts> {
+        self.files[ty.file as usize]
+            .facts
+            .structs
+            .iter()
+            .find(|s| s.name == ty.name)
+    }
+
+    /// The declared type of field `field` of `ty`.
+    pub fn field_type(&self, ty: &TypeRef, field: &str) -> Option<&TypeInfo> {
+        self.struct_def(ty)?
+            .fields
+            .iter()
+            .find(|(n, _)| n == field)
+            .map(|(_, t)| t)
+    }
+
+    /// Every method and associated fn of a type: impl blocks in its own file,
+    /// and impl blocks in files that do not define another type of that name.
+    pub fn methods_of(&self, ty: &TypeRef) -> Vec<FnRef> {
+        let krate = self.crate_of(ty.file);
+        let Some(all) = self.methods.get(&(krate, ty.name.clone())) else {
+            return Vec::new();
+        };
+        all.iter()
+            .copied()
+            .filter(|r| {
+                r.file == ty.file
+                    || self
+                        .resolve_type(&ty.name, r.file)
+                        .is_some_and(|t| t.file == ty.file)
+            })
+            .collect()
+    }
+
+    /// A method or associated fn of `ty` by name.
+    pub fn method(&self, ty: &TypeRef, name: &str) -> Option<FnRef> {
+        self.methods_of(ty)
+            .into_iter()
+            .find(|r| self.func(*r).name == name)
+    }
+
+    /// A free function by name as seen from `from`: same file first, else
+    /// the only one in the crate.
+    pub fn free_fn(&self, name: &str, from: FileId) -> Option<FnRef> {
+        let all = self
+            .free_fns
+            .get(&(self.crate_of(from), name.to_string()))?;
+        if let Some(r) = all.iter().find(|r| r.file == from) {
+            return Some(*r);
+        }
+        (all.len() == 1).then(|| all[0])
+    }
+
+    /// The type a constructor builds, if `f` is one (SPEC §2): no `self`
+    /// receiver (or a by-value builder `build(self)`), returning `Self` or a
+    /// crate type, possibly wrapped.
+    pub fn constructed_type(&self, r: FnRef) -> Option<TypeRef> {
+        let f = self.func(r);
+        let ret = f.ret.as_ref()?;
+        let builder = f.receiver == Receiver::Value && f.name.starts_with("build");
+        if f.receiver != Receiver::None && !builder {
+            return None;
+        }
+        let allowed_wrappers = ["Arc", "Rc", "Box", "Pin", "Option", "Result", "Future"];
+        if !ret
+            .wrappers
+            .iter()
+            .all(|w| allowed_wrappers.contains(&w.as_str()))
+        {
+            return None;
+        }
+        let core = ret.core.as_deref()?;
+        if ret.is_self {
+            if builder {
+                return None;
+            }
+            return self.resolve_type(f.owner.as_deref()?, r.file);
+        }
+        let ty = self.resolve_type(core, r.file)?;
+        self.struct_def(&ty)?;
+        Some(ty)
+    }
+
+    /// Every function of every file, with its reference.
+    pub fn all_fns(&self) -> impl Iterator<Item = FnRef> + '_ {
+        self.files.iter().enumerate().flat_map(|(fid, f)| {
+            (0..f.facts.fns.len()).map(move |i| FnRef {
+                file: fid as FileId,
+                index: i as u32,
+            })
+        })
+    }
+}
+
+/// Whether `f` may reach a spawn: it calls something named like a spawner,
+/// or calls (by name, transitively) a crate function that does. A cheap
+/// over-approximation that keeps the interpreter off constructors that
+/// cannot spawn; it never decides a finding.
+pub fn may_spawn(model: &Model, f: FnRef) -> bool {
+    model
+        .spawn_reach
+        .get_or_init(|| spawn_reach(model))
+        .contains(&f)
+}
+
+fn callee_names(e: &crate::facts::Expr, out: &mut Vec<String>) {
+    use crate::facts::Expr;
+    match e {
+        Expr::MethodCall { method, .. } => out.push(method.clone()),
+        Expr::Call { func, .. } => {
+            if let Expr::Path { segs, .. } = &**func {
+                if let Some(l) = segs.last() {
+                    out.push(l.clone());
+                }
+            }
+        }
+        Expr::Macro { name, .. } => out.push(name.clone()),
+        _ => {}
+    }
+    e.for_each_child(|c| callee_names(c, out));
+}
+
+fn spawn_reach(model: &Model) -> std::collections::HashSet<FnRef> {
+    use std::collections::HashSet;
+    let fns: Vec<(FnRef, Vec<String>)> = model
+        .all_fns()
+        .map(|r| {
+            let mut names = Vec::new();
+            for s in &model.func(r).body.stmts {
+                match s {
+                    crate::facts::Stmt::Let { init, diverge, .. } => {
+                        if let Some(i) = init {
+                            callee_names(i, &mut names);
+                        }
+                        if let Some(d) = diverge {
+                            callee_names(&crate::facts::Expr::Block(d.clone()), &mut names);
+                        }
+                    }
+                    crate::facts::Stmt::Expr(e) => callee_names(e, &mut names),
+                }
+            }
+            names.sort();
+            names.dedup();
+            (r, names)
+        })
+        .collect();
+    let mut reach: HashSet<FnRef> = HashSet::new();
+    let mut reach_names: HashSet<String> = HashSet::new();
+    for (r, names) in &fns {
+        if names.iter().any(|n| n.contains("spawn")) {
+            reach.insert(*r);
+            reach_names.insert(model.func(*r).name.clone());
+        }
+    }
+    loop {
+        let mut changed = false;
+        for (r, names) in &fns {
+            if !reach.contains(r) && names.iter().any(|n| reach_names.contains(n)) {
+                reach.insert(*r);
+                reach_names.insert(model.func(*r).name.clone());
+                changed = true;
+            }
+        }
+        if !changed {
+            return reach;
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Parsing: read each file, parse it with syn, extract its facts and drop
+//! the syntax tree. Runs in parallel on threads with large stacks.
+
+use crate::facts::{self, FileFacts};
+use std::path::{Path, PathBuf};
+
+/// Bracket nesting beyond which a file is reported instead of parsed: syn
+/// recurses per level, and no hand-written Rust nests this deep.
+const MAX_NESTING: usize = 400;
+
+/// A file that could not be analyzed.
+#[derive(Debug, Clone)]
+pub struct ParseFailure {
+    /// The file.
+    pub file: PathBuf,
+    /// 1-based line (0 when the problem is not at a position).
+    pub line: u32,
+    /// 1-based character column (0 when not at a position).
+    pub column: u32,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// Read, parse and extract one file.
+pub fn parse_file(path: &Path) -> Result<FileFacts, ParseFailure> {
+    let fail = |line: u32, column: u32, message: String| ParseFailure {
+        file: path.to_path_buf(),
+        line,
+        column,
+        message,
+    };
+    let bytes = std::fs::read(path).map_err(|e| fail(0, 0, format!("cannot read file: {e}")))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|b| **b == b'\n').count() as u32 + 1;
+            let col = String::from_utf8_lossy(valid.rsplit(|b| *b == b'\n').next().unwrap_or(&[]))
+                .chars()
+                .count() as u32
+                + 1;
+            return Err(fail(line, col, "file is not valid UTF-8".into()));
+        }
+    };
+    parse_source(path, &text)
+}
+
+/// Parse source text that was already read.
+pub fn parse_source(path: &Path, text: &str) -> Result<FileFacts, ParseFailure> {
+    let fail = |line: u32, column: u32, message: String| ParseFailure {
+        file: path.to_path_buf(),
+        line,
+        column,
+        message,
+    };
+    if let Some((line, col)) = too_deep(text) {
+        return Err(fail(
+            line,
+            col,
+            format!("nesting deeper than {MAX_NESTING} levels; file skipped"),
+        ));
+    }
+    let result = std::panic::catch_unwind(|| match syn::parse_file(text) {
+        Ok(file) => Ok(facts::extract(&file)),
+        Err(e) => {
+            let start = e.span().start();
+            Err((start.line as u32, start.column as u32 + 1, e.to_string()))
+        }
+    });
+    // Spans were copied into our own positions; free proc-macro2's table so
+    // memory does not grow with every file parsed on this thread.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    match result {
+        Ok(Ok(facts)) => Ok(facts),
+        Ok(Err((line, col, msg))) => Err(fail(line, col, msg)),
+        Err(_) => Err(fail(
+            0,
+            0,
+            "internal error while parsing; file skipped".into(),
+        )),
+    }
+}
+
+/// The position where bracket nesting first exceeds the limit, ignoring
+/// brackets in comments, strings and char literals only approximately
+/// (a too-deep count in a string merely makes us skip a pathological file).
+fn too_deep(text: &str) -> Option<(u32, u32)> {
+    let mut depth = 0usize;
+    let mut line = 1u32;
+    let mut col = 0u32;
+    for c in text.chars() {
+        col += 1;
+        match c {
+            '\n' => {
+                line += 1;
+                col = 0;
+            }
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some((line, col));
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_carry_positions() {
+        let e = parse_source(Path::new("x.rs"), "fn main() {\n  let = ;\n}\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.column > 0);
+    }
+
+    #[test]
+    fn deep_nesting_is_reported_not_overflowed() {
+        let src = format!("fn f() {{ {}{} }}", "(".repeat(5000), ")".repeat(5000));
+        let e = parse_source(Path::new("deep.rs"), &src).unwrap_err();
+        assert!(e.message.contains("nesting"), "{}", e.message);
+    }
+}

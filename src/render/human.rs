@@ -1,0 +1,138 @@
+//! Human output: rustc-style diagnostics rendered by codespan-reporting.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::display_path;
+use crate::source::byte_offset;
+use crate::Report;
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor::Buffer};
+use std::collections::HashMap;
+use std::fmt::Write;
+
+/// Render the report. `quiet` drops everything but the diagnostics.
+pub fn render(report: &Report, color: bool, quiet: bool) -> String {
+    let mut out = String::new();
+    let mut files = SimpleFiles::new();
+    let mut ids: HashMap<String, Option<usize>> = HashMap::new();
+    let config = term::Config::default();
+    for f in &report.parse_failures {
+        let _ = writeln!(
+            out,
+            "error: cannot parse {}:{}:{}: {}\n",
+            display_path(&f.file),
+            f.line,
+            f.column,
+            f.message
+        );
+    }
+    for p in &report.problems {
+        let _ = writeln!(out, "error: {}: {}\n", p.path.display(), p.message);
+    }
+    for d in &report.diagnostics {
+        let mut file_id = |path: &str| -> Option<usize> {
+            *ids.entry(path.to_string()).or_insert_with(|| {
+                std::fs::read_to_string(path)
+                    .ok()
+                    .map(|text| files.add(path.to_string(), text))
+            })
+        };
+        for l in &d.labels {
+            file_id(&l.file);
+        }
+        let cs_diag = to_codespan(d, &files, &ids);
+        let mut buffer = if color {
+            Buffer::ansi()
+        } else {
+            Buffer::no_color()
+        };
+        if term::emit_to_write_style(&mut buffer, &config, &files, &cs_diag).is_ok() {
+            out.push_str(&String::from_utf8_lossy(buffer.as_slice()));
+        } else {
+            let _ = writeln!(
+                out,
+                "{}[{}]: {} ({}:{})",
+                d.severity.as_str(),
+                d.code,
+                d.message,
+                d.file,
+                d.span.start.line
+            );
+        }
+    }
+    if !quiet {
+        let errors = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        let warnings = report.diagnostics.len() - errors;
+        let _ = writeln!(out, "{}", summary(report, errors, warnings));
+    }
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn summary(report: &Report, errors: usize, warnings: usize) -> String {
+    let mut s = format!(
+        "spawnlint: checked {} in {:.2}s: {}, {}",
+        plural(report.files, "file"),
+        report.elapsed.as_secs_f64(),
+        plural(errors, "error"),
+        plural(warnings, "warning"),
+    );
+    if !report.parse_failures.is_empty() {
+        s.push_str(&format!(
+            ", {}",
+            plural(report.parse_failures.len(), "parse failure")
+        ));
+    }
+    if report.suppressed > 0 {
+        s.push_str(&format!(", {} suppressed", report.suppressed));
+    }
+    s
+}
+
+fn to_codespan(
+    d: &Diagnostic,
+    files: &SimpleFiles<String, String>,
+    ids: &HashMap<String, Option<usize>>,
+) -> cs::Diagnostic<usize> {
+    let base = match d.severity {
+        Severity::Error => cs::Diagnostic::error(),
+        Severity::Warning => cs::Diagnostic::warning(),
+    };
+    let mut labels = Vec::new();
+    for l in &d.labels {
+        let Some(Some(id)) = ids.get(&l.file) else {
+            continue;
+        };
+        let Ok(file) = files.get(*id) else { continue };
+        let text = file.source();
+        let start = byte_offset(text, l.span.start);
+        let end = byte_offset(text, l.span.end).max(start);
+        let label = if l.primary {
+            cs::Label::primary(*id, start..end)
+        } else {
+            cs::Label::secondary(*id, start..end)
+        };
+        labels.push(label.with_message(l.message.clone()));
+    }
+    let mut notes: Vec<String> = d.notes.iter().map(|n| format!("note: {n}")).collect();
+    for f in &d.fixes {
+        let code: Vec<String> = f.code.lines().map(|l| format!("    {l}")).collect();
+        notes.push(format!("help: {}:\n{}", f.title, code.join("\n")));
+    }
+    notes.push(format!("help: run `cargo spawnlint --explain {}`", d.code));
+    base.with_message(d.message.clone())
+        .with_code(d.code)
+        .with_labels(labels)
+        .with_notes(notes)
+}

@@ -1,0 +1,86 @@
+//! `--format json`: the versioned document of SPEC §5. External tools read
+//! it, so field names and shape are a contract.
+
+use crate::diagnostic::Severity;
+use crate::discover::display_path;
+use crate::source::Span;
+use crate::Report;
+use serde_json::{json, Value};
+
+fn span(s: Span) -> Value {
+    json!({
+        "line": s.start.line,
+        "column": s.start.column + 1,
+        "end_line": s.end.line,
+        "end_column": s.end.column + 1,
+    })
+}
+
+/// Build the JSON document.
+pub fn document(report: &Report) -> Value {
+    let errors = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = report.diagnostics.len() - errors;
+    let diagnostics: Vec<Value> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            json!({
+                "code": d.code,
+                "rule": d.rule,
+                "severity": d.severity.as_str(),
+                "message": d.message,
+                "file": d.file,
+                "span": span(d.span),
+                "labels": d.labels.iter().map(|l| json!({
+                    "file": l.file,
+                    "span": span(l.span),
+                    "message": l.message,
+                    "primary": l.primary,
+                })).collect::<Vec<_>>(),
+                "notes": d.notes,
+                "fixes": d.fixes.iter().map(|f| json!({
+                    "strategy": f.strategy,
+                    "title": f.title,
+                    "code": f.code,
+                })).collect::<Vec<_>>(),
+                "fingerprint": d.fingerprint,
+            })
+        })
+        .collect();
+    let failures: Vec<Value> = report
+        .parse_failures
+        .iter()
+        .map(|f| {
+            json!({
+                "file": display_path(&f.file),
+                "line": f.line,
+                "column": f.column,
+                "message": f.message,
+            })
+        })
+        .collect();
+    json!({
+        "version": 1,
+        "tool": {"name": "cargo-spawnlint", "version": env!("CARGO_PKG_VERSION")},
+        "summary": {
+            "files": report.files,
+            "errors": errors,
+            "warnings": warnings,
+            "parse_failures": report.parse_failures.len(),
+            "suppressed": report.suppressed,
+        },
+        "diagnostics": diagnostics,
+        "parse_failures": failures,
+    })
+}
+
+/// Render as pretty JSON.
+pub fn render(report: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(&document(report)).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,207 @@
+//! Shared wording: turns a window (spawn, access, initialization) into a
+//! rustc-style diagnostic with labels, notes and fixes.
+
+use super::Context;
+use crate::diagnostic::{stable_hash, Diagnostic, Fix, Label, Severity};
+use crate::fixes::{self, FixInput};
+use crate::model::flow::{Access, AccessKind, CtorAnalysis, Placeholder, SpawnSite, Write};
+use crate::model::FnRef;
+use crate::source::Loc;
+
+/// The ends of one window and what the rule calls it.
+pub struct Window<'a> {
+    /// Rule code.
+    pub code: &'static str,
+    /// Rule slug.
+    pub rule: &'static str,
+    /// Escalated severity.
+    pub severity: Severity,
+    /// The constructor.
+    pub ctor: &'a CtorAnalysis,
+    /// The spawn.
+    pub site: &'a SpawnSite,
+    /// The task's first exposed access.
+    pub access: &'a Access,
+    /// The initialization.
+    pub write: &'a Write,
+    /// For SL002: the load-like method.
+    pub load: Option<FnRef>,
+}
+
+fn label(cx: &Context, loc: Loc, message: String, primary: bool) -> Label {
+    Label {
+        file: cx.path(loc.file),
+        span: loc.span,
+        message,
+        primary,
+    }
+}
+
+fn placeholder_words(p: Option<Placeholder>) -> &'static str {
+    match p {
+        Some(Placeholder::Absent) => "still `None`",
+        Some(Placeholder::Empty) => "still empty",
+        Some(Placeholder::Default) => "still at its default",
+        _ => "not yet initialized",
+    }
+}
+
+/// Build the diagnostic for a window.
+pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
+    let ca = w.ctor;
+    let ctor = cx.fn_name(ca.ctor);
+    let ctor_short = cx.model.func(ca.ctor).name.clone();
+    let field = ca.key_name(&w.access.key);
+    let placeholder = ca.placeholder(&w.access.key);
+    let state = placeholder_words(placeholder);
+    let load_name = w.load.map(|m| cx.model.func(m).name.clone());
+
+    let message = match &load_name {
+        Some(load) => format!(
+            "task spawned in `{ctor}` uses `{field}` before `{}::{load}` initializes it",
+            ca.ty.name
+        ),
+        None => {
+            format!("task spawned in `{ctor}` uses `{field}` before `{ctor_short}` initializes it")
+        }
+    };
+
+    let mut labels = vec![label(
+        cx,
+        w.site.loc,
+        "the task may run from here on".into(),
+        true,
+    )];
+    for via in &w.site.via {
+        labels.push(label(
+            cx,
+            via.loc,
+            format!("`{ctor_short}` starts the task through `{}`", via.callee),
+            false,
+        ));
+    }
+    if let Some(first) = w.access.via.first() {
+        labels.push(label(
+            cx,
+            first.loc,
+            format!("the task reaches `{field}` through `{}`", first.callee),
+            false,
+        ));
+    }
+    let access_text = match &w.access.kind {
+        AccessKind::Panicky(how) => format!("panics ({how}) while `{field}` is {state}"),
+        AccessKind::Plain => format!("reads `{field}` while it is {state}"),
+        AccessKind::Tolerant { .. } => format!("skips the work while `{field}` is {state}"),
+    };
+    labels.push(label(cx, w.access.loc, access_text, false));
+    if let AccessKind::Tolerant { lossy: Some(drop) } = &w.access.kind {
+        if *drop != w.access.loc {
+            labels.push(label(
+                cx,
+                *drop,
+                "the message already received is dropped on this path".into(),
+                false,
+            ));
+        }
+    }
+    let write_text = match &load_name {
+        Some(load) => format!("initialized here, in `{load}`, after `{ctor_short}` has returned"),
+        None => "initialized here, after the task may already run".to_string(),
+    };
+    let write_loc = w.write.via.first().map(|v| v.loc).unwrap_or(w.write.loc);
+    if load_name.is_none() && write_loc != w.write.loc {
+        labels.push(label(
+            cx,
+            write_loc,
+            format!("`{ctor_short}` initializes `{field}` through this call, after the spawn"),
+            false,
+        ));
+    }
+    labels.push(label(cx, w.write.loc, write_text, false));
+
+    let mut notes = Vec::new();
+    let entry = w
+        .access
+        .via
+        .last()
+        .map(|v| format!("`{}`", v.callee))
+        .unwrap_or_else(|| "the task".into());
+    if let Some(tick) = w.access.after_first_tick {
+        let _ = tick;
+        notes.push(format!(
+            "an `interval`'s first `tick()` completes immediately, so {entry} reaches `{field}` as soon as the task is first polled"
+        ));
+    } else if !w.access.delayed {
+        notes.push(format!(
+            "{entry} reaches `{field}` before its first await or sleep, so the window is hit whenever the task is scheduled before `{}` finishes",
+            load_name.clone().unwrap_or_else(|| ctor_short.clone())
+        ));
+    } else {
+        notes.push(format!(
+            "the task waits before touching `{field}`, which narrows the window but does not close it: nothing orders it after the initialization"
+        ));
+    }
+    if let AccessKind::Tolerant { lossy: Some(_) } = &w.access.kind {
+        notes.push(format!(
+            "the task tolerates a missing `{field}` by skipping the work, so every message received before initialization is lost"
+        ));
+    }
+
+    let input = FixInput {
+        runtime: w.site.runtime,
+        type_name: ca.ty.name.clone(),
+        ctor: ctor_short.clone(),
+        field: field.clone(),
+        load: load_name.clone(),
+        spawner_text: cx
+            .source(w.site.call.file)
+            .and_then(|s| fixes::slice(&s, w.site.call.span)),
+        task_text: cx
+            .source(w.site.task.file)
+            .and_then(|s| fixes::slice(&s, w.site.task.span)),
+        write_text: cx
+            .source(w.write.loc.file)
+            .and_then(|s| fixes::statement_at(&s, write_loc.span)),
+        self_handles: w
+            .site
+            .captures
+            .iter()
+            .filter(|(_, t)| t.as_deref() == Some(ca.ty.name.as_str()))
+            .map(|(n, _)| n.clone())
+            .collect(),
+        other_captures: w
+            .site
+            .captures
+            .iter()
+            .filter(|(_, t)| t.as_deref() != Some(ca.ty.name.as_str()))
+            .map(|(n, _)| n.clone())
+            .collect(),
+    };
+    let mut fixes: Vec<Fix> = Vec::new();
+    if load_name.is_none() {
+        fixes.extend(fixes::reorder(&input));
+    }
+    fixes.extend(fixes::gate(&input));
+    fixes.extend(fixes::start_method(&input));
+
+    let fingerprint = stable_hash(&[
+        w.code,
+        &cx.path(w.site.loc.file),
+        &ctor,
+        &w.site.spawner,
+        &field,
+        load_name.as_deref().unwrap_or(""),
+    ]);
+    Diagnostic {
+        code: w.code,
+        rule: w.rule,
+        severity: w.severity,
+        message,
+        file: cx.path(w.site.loc.file),
+        span: w.site.loc.span,
+        labels,
+        notes,
+        fixes,
+        fingerprint,
+    }
+}

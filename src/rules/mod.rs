@@ -1,0 +1,167 @@
+//! The rules: pure functions from the analyzed model to diagnostics.
+//!
+//! Each rule lives in its own module and is listed in [`RULES`] and in
+//! `rules/rules.toml` (code, slug, default severity, summary). Shared
+//! wording for labels and notes lives in [`explain`].
+
+mod explain;
+pub mod spawn_before_init;
+pub mod spawn_before_load;
+
+use crate::catalog::Catalog;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::flow::{self, CtorAnalysis, Write};
+use crate::model::{FnRef, Model, TypeRef};
+use crate::source::FileId;
+use serde::Deserialize;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// A rule's registry entry.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RuleInfo {
+    /// `SL001`.
+    pub code: String,
+    /// `spawn-before-init`.
+    pub slug: String,
+    /// Default severity before escalation.
+    pub severity: String,
+    /// One line.
+    pub summary: String,
+}
+
+#[derive(Deserialize)]
+struct RulesFile {
+    rule: Vec<RuleInfo>,
+}
+
+/// Every rule, from `rules/rules.toml`.
+pub fn registry() -> Vec<RuleInfo> {
+    let file: RulesFile = toml::from_str(include_str!("../../rules/rules.toml"))
+        .expect("rules/rules.toml is valid (tested)");
+    file.rule
+}
+
+/// A rule's check function.
+pub type Check = fn(&Context) -> Vec<Diagnostic>;
+
+/// Rule code → check.
+pub const RULES: &[(&str, Check)] = &[
+    ("SL001", spawn_before_init::check),
+    ("SL002", spawn_before_load::check),
+];
+
+/// What the rules see: the model, the catalogs, and the analysis of every
+/// constructor that spawns.
+pub struct Context<'a> {
+    /// The linked model.
+    pub model: &'a Model,
+    /// The catalogs.
+    pub catalog: &'a Catalog,
+    /// Constructors with at least one spawn.
+    pub ctors: &'a [CtorAnalysis],
+    method_writes: RefCell<HashMap<(TypeRef, FnRef), Rc<Vec<Write>>>>,
+    sources: RefCell<HashMap<FileId, Option<Rc<String>>>>,
+}
+
+impl<'a> Context<'a> {
+    /// A context over analyzed constructors.
+    pub fn new(model: &'a Model, catalog: &'a Catalog, ctors: &'a [CtorAnalysis]) -> Self {
+        Context {
+            model,
+            catalog,
+            ctors,
+            method_writes: RefCell::default(),
+            sources: RefCell::default(),
+        }
+    }
+
+    /// The writes a method makes with `self` an instance of `ty` (cached).
+    pub fn method_writes(&self, ty: &TypeRef, method: FnRef) -> Rc<Vec<Write>> {
+        let key = (ty.clone(), method);
+        if let Some(w) = self.method_writes.borrow().get(&key) {
+            return w.clone();
+        }
+        let w = Rc::new(flow::method_writes(self.model, self.catalog, ty, method));
+        self.method_writes.borrow_mut().insert(key, w.clone());
+        w
+    }
+
+    /// The text of a file, for fix snippets (read once, on demand).
+    pub fn source(&self, file: FileId) -> Option<Rc<String>> {
+        if let Some(s) = self.sources.borrow().get(&file) {
+            return s.clone();
+        }
+        let text = std::fs::read_to_string(&self.model.files[file as usize].path)
+            .ok()
+            .map(Rc::new);
+        self.sources.borrow_mut().insert(file, text.clone());
+        text
+    }
+
+    /// Display path of a file.
+    pub fn path(&self, file: FileId) -> String {
+        crate::discover::display_path(&self.model.files[file as usize].path)
+    }
+
+    /// `Type::name` for a function.
+    pub fn fn_name(&self, f: FnRef) -> String {
+        let func = self.model.func(f);
+        match &func.owner {
+            Some(o) => format!("{o}::{}", func.name),
+            None => func.name.clone(),
+        }
+    }
+}
+
+/// Run the selected rules.
+pub fn run(cx: &Context, selected: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (code, check) in RULES {
+        if selected(code) {
+            out.extend(check(cx));
+        }
+    }
+    out
+}
+
+/// The escalated severity of an access (SPEC §3): error when it would
+/// panic or runs before the task's first await or sleep.
+pub fn access_severity(a: &flow::Access) -> Severity {
+    match a.kind {
+        flow::AccessKind::Panicky(_) => Severity::Error,
+        flow::AccessKind::Tolerant { .. } => Severity::Warning,
+        flow::AccessKind::Plain if !a.delayed => Severity::Error,
+        flow::AccessKind::Plain => Severity::Warning,
+    }
+}
+
+/// Whether a task access can hit the window: unguarded and not tolerant,
+/// or tolerant in a way that drops work.
+pub fn exposed(a: &flow::Access) -> bool {
+    match &a.kind {
+        flow::AccessKind::Tolerant { lossy } => lossy.is_some(),
+        _ => !a.gated,
+    }
+}
+
+/// The documentation page of a rule (by code or slug), from
+/// `rules/SLnnn-slug.md`.
+pub fn explain_text(code_or_slug: &str) -> Option<&'static str> {
+    const DOCS: &[(&str, &str, &str)] = &[
+        (
+            "SL001",
+            "spawn-before-init",
+            include_str!("../../rules/SL001-spawn-before-init.md"),
+        ),
+        (
+            "SL002",
+            "spawn-before-load",
+            include_str!("../../rules/SL002-spawn-before-load.md"),
+        ),
+    ];
+    DOCS.iter()
+        .find(|(c, s, _)| c.eq_ignore_ascii_case(code_or_slug) || *s == code_or_slug)
+        .map(|(_, _, d)| *d)
+}

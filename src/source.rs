@@ -1,0 +1,108 @@
+//! Positions in source files, shared by every stage.
+
+use serde::Serialize;
+
+/// A position: 1-based line, 0-based column counted in characters (as
+/// proc-macro2 reports it). Renderers convert to 1-based columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: u32,
+    /// 0-based character column.
+    pub column: u32,
+}
+
+/// A half-open range of source text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub struct Span {
+    /// First character.
+    pub start: Pos,
+    /// One past the last character.
+    pub end: Pos,
+}
+
+impl Span {
+    /// The span of a proc-macro2 token range.
+    pub fn from_pm2(span: proc_macro2::Span) -> Span {
+        let (s, e) = (span.start(), span.end());
+        Span {
+            start: Pos {
+                line: s.line as u32,
+                column: s.column as u32,
+            },
+            end: Pos {
+                line: e.line as u32,
+                column: e.column as u32,
+            },
+        }
+    }
+
+    /// A span covering both `self` and `other`.
+    pub fn join(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+
+    /// Whether this span was produced by a real token (line 0 means none).
+    pub fn is_real(&self) -> bool {
+        self.start.line > 0
+    }
+}
+
+/// Index of a file in the run's file table.
+pub type FileId = u32;
+
+/// A span inside a particular file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Loc {
+    /// The file.
+    pub file: FileId,
+    /// The range inside it.
+    pub span: Span,
+}
+
+/// Byte offset of a position in `text`, for renderers that need bytes.
+/// Columns past the end of a line clamp to the line's end.
+pub fn byte_offset(text: &str, pos: Pos) -> usize {
+    let mut offset = 0usize;
+    let mut line = 1u32;
+    if pos.line > 1 {
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line += 1;
+                if line == pos.line {
+                    offset = i + 1;
+                    break;
+                }
+            }
+        }
+        if line != pos.line {
+            return text.len();
+        }
+    }
+    let rest = &text[offset..];
+    let line_end = rest.find('\n').unwrap_or(rest.len());
+    let line_text = &rest[..line_end];
+    let within = line_text
+        .char_indices()
+        .nth(pos.column as usize)
+        .map(|(i, _)| i)
+        .unwrap_or(line_text.len());
+    offset + within
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_offsets_count_characters() {
+        let text = "ab\nçd\n";
+        assert_eq!(byte_offset(text, Pos { line: 1, column: 1 }), 1);
+        assert_eq!(byte_offset(text, Pos { line: 2, column: 1 }), 5);
+        assert_eq!(byte_offset(text, Pos { line: 2, column: 9 }), 6);
+        assert_eq!(byte_offset(text, Pos { line: 9, column: 0 }), text.len());
+    }
+}
