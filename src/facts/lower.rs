@@ -15,13 +15,53 @@ fn macro_args(mac: &syn::Macro, depth: u32) -> Vec<Expr> {
     let tokens = mac.tokens.clone();
     let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
     if let Ok(list) = parser.parse2(tokens.clone()) {
-        return list.iter().map(|e| lower_expr(e, depth + 1)).collect();
+        let mut out: Vec<Expr> = list.iter().map(|e| lower_expr(e, depth + 1)).collect();
+        // `format!("{name}")` reads `name` through the string literal.
+        for e in &list {
+            if let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) = e
+            {
+                let span = Span::from_pm2(s.span());
+                for name in inline_format_args(&s.value()) {
+                    out.push(Expr::Path {
+                        segs: vec![name],
+                        span,
+                    });
+                }
+            }
+        }
+        return out;
     }
     if let Ok(stmts) = syn::Block::parse_within.parse2(tokens) {
         let block = lower_stmts(&stmts, Span::from_pm2(mac.span()), depth + 1);
         return vec![Expr::Block(block)];
     }
     Vec::new()
+}
+
+/// Identifiers captured inline by a format string: `{name}`, `{name:?}`.
+fn inline_format_args(fmt: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = fmt;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        if rest.starts_with('{') {
+            rest = &rest[1..];
+            continue;
+        }
+        let end = rest.find(['}', ':']).unwrap_or(rest.len());
+        let name = &rest[..end];
+        if !name.is_empty()
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+        {
+            out.push(name.to_string());
+        }
+        rest = &rest[end..];
+    }
+    out
 }
 
 /// Extract the facts of a parsed file.

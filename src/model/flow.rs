@@ -840,6 +840,16 @@ impl<'m> Interp<'m> {
                 diverge,
                 ..
             } => {
+                if let (Pat::Tuple(pats), Some(Expr::Other(elems)), None) = (pat, init, diverge) {
+                    if pats.len() == elems.len() {
+                        // `let (a, b) = (x.clone(), y.clone());` binds pairwise.
+                        for (p, e) in pats.iter().zip(elems) {
+                            let v = self.eval(e);
+                            self.bind(p, v, Some(e), None);
+                        }
+                        return Val::Unknown;
+                    }
+                }
                 let v = init.as_ref().map(|i| self.eval(i)).unwrap_or(Val::Unknown);
                 if let Some(d) = diverge {
                     if let Val::State(r) = &v {
@@ -1044,6 +1054,7 @@ impl<'m> Interp<'m> {
                         Val::Unknown
                     }
                     Val::Message => Val::Message,
+                    Val::Join(_) => v,
                     Val::State(r) if r.mode == RefMode::Locked => {
                         Val::State(SRef::handle(r.key.clone()))
                     }
@@ -1635,6 +1646,13 @@ impl<'m> Interp<'m> {
             self.eval_args(args);
             self.write(&r, span, method);
             return Val::Unknown;
+        }
+        if r.mode == RefMode::Lookup
+            && matches!(method, "cloned" | "copied" | "as_ref" | "as_deref" | "filter" | "map" | "and_then")
+        {
+            // Option adapters keep the `Option`: absence is still unhandled.
+            self.run_closure_args(args, span);
+            return Val::State(r);
         }
         if r.mode == RefMode::Lookup && TOLERANT.contains(&method) {
             self.access(&r, span, AccessKind::Tolerant { lossy: None });
