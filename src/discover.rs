@@ -160,7 +160,7 @@ pub fn from_workspace(opts: &WorkspaceOptions) -> Result<(Vec<Input>, Vec<Proble
             if let Some(dir) = t.src_path.parent() {
                 let dir: PathBuf = dir.into();
                 // Targets at the package root (`build.rs`) are single files.
-                if dir == PathBuf::from(root) {
+                if dir.as_path() == root.as_std_path() {
                     dirs.push(PathBuf::from(&t.src_path));
                 } else {
                     dirs.push(dir);

@@ -57,6 +57,8 @@ pub struct Report {
     pub problems: Vec<Problem>,
     /// Findings silenced by suppressions.
     pub suppressed: usize,
+    /// Spawn sites reached from constructors that the rules examined.
+    pub constructor_spawns: usize,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -169,6 +171,23 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
             .map(|(f, t)| flow::analyze_constructor(&model, &catalog, f, t))
             .filter(|a| !a.spawns.is_empty())
             .collect();
+        let constructor_spawns = analyses.iter().map(|a| a.spawns.len()).sum();
+        if std::env::var_os("SPAWNLINT_TRACE_SPAWNS").is_some() {
+            // Triage aid: every constructor spawn the rules examined.
+            for a in &analyses {
+                for s in &a.spawns {
+                    let f = &model.files[s.loc.file as usize];
+                    eprintln!(
+                        "spawn {}:{} in {} (accesses: {}, joined: {})",
+                        discover::display_path(&f.path),
+                        s.loc.span.start.line,
+                        model.func(a.ctor).name,
+                        s.accesses.len(),
+                        s.joined
+                    );
+                }
+            }
+        }
         let cx = rules::Context::new(&model, &catalog, &analyses);
         let mut diagnostics =
             rules::run(&cx, &|code| rule_selected(code, &opts.select, &opts.ignore));
@@ -178,6 +197,7 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
             files: inputs.len(),
             diagnostics,
             parse_failures: failures,
+            constructor_spawns,
             ..Report::default()
         })
     })

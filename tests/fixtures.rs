@@ -16,7 +16,9 @@ fn markers(path: &Path) -> BTreeMap<u32, Vec<Expected>> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut out = BTreeMap::new();
     for (i, line) in text.lines().enumerate() {
-        let Some((_, rest)) = line.split_once("//~") else { continue };
+        let Some((_, rest)) = line.split_once("//~") else {
+            continue;
+        };
         let mut exp = Vec::new();
         for part in rest.split("//~") {
             let words: Vec<&str> = part.split_whitespace().collect();
@@ -66,9 +68,17 @@ fn every_fixture_matches_its_markers() {
         ..Default::default()
     })
     .expect("fixtures analyze");
-    assert!(report.parse_failures.is_empty(), "{:?}", report.parse_failures);
+    assert!(
+        report.parse_failures.is_empty(),
+        "{:?}",
+        report.parse_failures
+    );
     let files = fixture_files();
-    assert!(files.len() >= 40, "expected at least 40 fixtures, found {}", files.len());
+    assert!(
+        files.len() >= 40,
+        "expected at least 40 fixtures, found {}",
+        files.len()
+    );
     let mut failures = Vec::new();
     let mut positives = 0;
     for file in &files {
@@ -86,7 +96,11 @@ fn every_fixture_matches_its_markers() {
                     .push((d.code.to_string(), d.severity));
             }
         }
-        let name = file.strip_prefix(&root).unwrap_or(file).display().to_string();
+        let name = file
+            .strip_prefix(&root)
+            .unwrap_or(file)
+            .display()
+            .to_string();
         for (line, exps) in &expected {
             let found = got.remove(line).unwrap_or_default();
             for e in exps {
@@ -117,5 +131,9 @@ fn every_fixture_matches_its_markers() {
         }
     }
     assert!(positives >= 20, "too few positive markers: {positives}");
-    assert!(failures.is_empty(), "fixture mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixture mismatches:\n{}",
+        failures.join("\n")
+    );
 }

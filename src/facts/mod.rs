@@ -436,11 +436,11 @@ impl Expr {
             }
             Expr::MethodCall { recv, args, .. } => {
                 f(recv);
-                args.iter().for_each(|a| f(a))
+                args.iter().for_each(&mut *f)
             }
             Expr::Call { func, args, .. } => {
                 f(func);
-                args.iter().for_each(|a| f(a))
+                args.iter().for_each(&mut *f)
             }
             Expr::Struct { fields, rest, .. } => {
                 fields.iter().for_each(|(_, e)| f(e));
@@ -474,7 +474,7 @@ impl Expr {
                 f(lhs);
                 f(rhs)
             }
-            Expr::Macro { args, .. } | Expr::Other(args) => args.iter().for_each(|a| f(a)),
+            Expr::Macro { args, .. } | Expr::Other(args) => args.iter().for_each(&mut *f),
             Expr::Jump { value } => {
                 if let Some(v) = value {
                     f(v)

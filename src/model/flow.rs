@@ -202,9 +202,7 @@ impl CtorAnalysis {
             if let Some(p) = self.placeholders.get(&k) {
                 return Some(*p);
             }
-            if k.path.pop().is_none() {
-                return None;
-            }
+            k.path.pop()?;
         }
     }
 
@@ -1452,12 +1450,11 @@ impl<'m> Interp<'m> {
             }
         }
         if let Some(sp) = self.cat.method_spawner(method, args.len()) {
-            let runtime = if chain_calls(recv, &|segs| {
+            let thread_builder = chain_calls(recv, &|segs| {
                 let full = self.resolve_path(segs);
                 self.cat.is_thread_builder(&full)
-            }) {
-                Runtime::Thread
-            } else if sp.runtime == "thread" {
+            });
+            let runtime = if thread_builder || sp.runtime == "thread" {
                 Runtime::Thread
             } else {
                 Runtime::Async
@@ -1648,7 +1645,10 @@ impl<'m> Interp<'m> {
             return Val::Unknown;
         }
         if r.mode == RefMode::Lookup
-            && matches!(method, "cloned" | "copied" | "as_ref" | "as_deref" | "filter" | "map" | "and_then")
+            && matches!(
+                method,
+                "cloned" | "copied" | "as_ref" | "as_deref" | "filter" | "map" | "and_then"
+            )
         {
             // Option adapters keep the `Option`: absence is still unhandled.
             self.run_closure_args(args, span);
@@ -1770,8 +1770,7 @@ pub fn placeholder_of(e: &Expr) -> Placeholder {
             }
             if matches!(f, "new" | "with_capacity" | "with_hasher")
                 && args.iter().all(|a| !matches!(a, Expr::Path { .. }))
-            {
-                if matches!(
+                && matches!(
                     ty,
                     "HashMap"
                         | "BTreeMap"
@@ -1783,9 +1782,9 @@ pub fn placeholder_of(e: &Expr) -> Placeholder {
                         | "DashMap"
                         | "IndexMap"
                         | "BinaryHeap"
-                ) {
-                    return Placeholder::Empty;
-                }
+                )
+            {
+                return Placeholder::Empty;
             }
             Placeholder::Value
         }

@@ -82,8 +82,9 @@ fn plural(n: usize, word: &str) -> String {
 
 fn summary(report: &Report, errors: usize, warnings: usize) -> String {
     let mut s = format!(
-        "spawnlint: checked {} in {:.2}s: {}, {}",
+        "spawnlint: checked {} ({}) in {:.2}s: {}, {}",
         plural(report.files, "file"),
+        plural(report.constructor_spawns, "constructor spawn"),
         report.elapsed.as_secs_f64(),
         plural(errors, "error"),
         plural(warnings, "warning"),

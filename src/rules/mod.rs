@@ -43,6 +43,9 @@ pub fn registry() -> Vec<RuleInfo> {
     file.rule
 }
 
+/// Cache of [`Context::method_writes`].
+type MethodWrites = HashMap<(TypeRef, FnRef), Rc<Vec<Write>>>;
+
 /// A rule's check function.
 pub type Check = fn(&Context) -> Vec<Diagnostic>;
 
@@ -61,7 +64,7 @@ pub struct Context<'a> {
     pub catalog: &'a Catalog,
     /// Constructors with at least one spawn.
     pub ctors: &'a [CtorAnalysis],
-    method_writes: RefCell<HashMap<(TypeRef, FnRef), Rc<Vec<Write>>>>,
+    method_writes: RefCell<MethodWrites>,
     sources: RefCell<HashMap<FileId, Option<Rc<String>>>>,
 }
 

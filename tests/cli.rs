@@ -1,0 +1,153 @@
+//! The binary as users run it: exit codes, formats, bad input.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn bin() -> Command {
+    Command::cargo_bin("cargo-spawnlint").unwrap()
+}
+
+fn fixtures() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+#[test]
+fn findings_exit_1_and_clean_exits_0() {
+    let out = bin()
+        .arg(fixtures().join("spawn-before-load"))
+        .args(["--color", "never"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("error[SL002]"), "{text}");
+    assert!(text.contains("spawnlint: checked"), "{text}");
+    assert!(text.contains("help: run `cargo spawnlint --explain SL002`"));
+
+    let clean = bin().arg(fixtures().join("fixed")).output().unwrap();
+    assert_eq!(clean.status.code(), Some(0));
+}
+
+#[test]
+fn works_as_cargo_subcommand() {
+    let out = bin()
+        .args(["spawnlint", "--format", "short"])
+        .arg(fixtures().join("spawn-before-load/motivating_service.rs"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("motivating_service.rs:21:9: error[SL002]"),
+        "{text}"
+    );
+}
+
+#[test]
+fn exit_zero_and_select_ignore() {
+    let path = fixtures().join("spawn-before-load/motivating_service.rs");
+    bin().arg(&path).arg("--exit-zero").assert().code(0);
+    bin()
+        .arg(&path)
+        .args(["--ignore", "spawn-before-load"])
+        .assert()
+        .code(0);
+    bin()
+        .arg(&path)
+        .args(["--select", "SL001"])
+        .assert()
+        .code(0);
+    bin()
+        .arg(&path)
+        .args(["--select", "SL002"])
+        .assert()
+        .code(1);
+    bin()
+        .arg(&path)
+        .args(["--select", "SL999"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn broken_files_are_reported_and_the_run_goes_on() {
+    let dir = tempdir();
+    std::fs::write(dir.join("broken.rs"), "fn main( {\n").unwrap();
+    std::fs::write(dir.join("latin1.rs"), b"// caf\xe9\nfn f() {}\n").unwrap();
+    std::fs::copy(
+        fixtures().join("spawn-before-load/motivating_service.rs"),
+        dir.join("service.rs"),
+    )
+    .unwrap();
+    let out = bin().arg(&dir).args(["--format", "json"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the finding in service.rs still counts"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["parse_failures"], 2);
+    assert_eq!(doc["summary"]["errors"], 1);
+    let failures = doc["parse_failures"].as_array().unwrap();
+    assert!(failures
+        .iter()
+        .any(|f| f["file"].as_str().unwrap().ends_with("broken.rs") && f["line"] == 1));
+    assert!(failures
+        .iter()
+        .any(|f| f["message"].as_str().unwrap().contains("UTF-8")));
+}
+
+#[test]
+fn missing_path_is_a_usage_error() {
+    let out = bin().arg("/definitely/not/here").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/definitely/not/here"));
+}
+
+#[test]
+fn explain_and_list_rules() {
+    let out = bin().args(["--explain", "SL002"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("## What it does"));
+    let out = bin()
+        .args(["--explain", "spawn-before-init"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("SL001"));
+    bin().args(["--explain", "nope"]).assert().code(2);
+    let out = bin().arg("--list-rules").output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("SL001") && text.contains("spawn-before-load"));
+}
+
+#[test]
+fn output_is_identical_across_thread_counts() {
+    let one = bin()
+        .arg(fixtures())
+        .args(["--format", "json", "-j", "1"])
+        .output()
+        .unwrap();
+    let two = bin()
+        .arg(fixtures())
+        .args(["--format", "json", "-j", "2"])
+        .output()
+        .unwrap();
+    let strip = |b: &[u8]| -> serde_json::Value {
+        let mut v: serde_json::Value = serde_json::from_slice(b).unwrap();
+        v["summary"].as_object_mut().unwrap().remove("time");
+        v
+    };
+    assert_eq!(strip(&one.stdout), strip(&two.stdout));
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "spawnlint-cli-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
