@@ -119,7 +119,7 @@ pub struct WorkspaceOptions {
 
 /// The packages of the Cargo workspace around the current directory (or
 /// `--manifest-path`): by default the current package, else all members.
-/// Each package contributes the directories of its targets.
+/// Each package contributes its manifest directory.
 pub fn from_workspace(opts: &WorkspaceOptions) -> Result<(Vec<Input>, Vec<Problem>), String> {
     let mut cmd = cargo_metadata::MetadataCommand::new();
     cmd.no_deps();
@@ -151,36 +151,33 @@ pub fn from_workspace(opts: &WorkspaceOptions) -> Result<(Vec<Input>, Vec<Proble
     } else {
         meta.root_package().into_iter().collect()
     };
-    let mut dirs = Vec::new();
-    for p in selected {
-        let Some(root) = p.manifest_path.parent() else {
-            continue;
-        };
-        for t in &p.targets {
-            if let Some(dir) = t.src_path.parent() {
-                let dir: PathBuf = dir.into();
-                // Targets at the package root (`build.rs`) are single files.
-                if dir.as_path() == root.as_std_path() {
-                    dirs.push(PathBuf::from(&t.src_path));
-                } else {
-                    dirs.push(dir);
-                }
-            }
-        }
-    }
+    // A package is its manifest directory: targets' sources and the modules
+    // they declare live below it (`target/` and hidden directories skipped).
+    let mut dirs: Vec<PathBuf> = selected
+        .iter()
+        .filter_map(|p| {
+            p.manifest_path
+                .parent()
+                .map(|d| PathBuf::from(d.as_std_path()))
+        })
+        .collect();
     dirs.sort();
     dirs.dedup();
     // Drop directories already covered by a parent in the list.
     let mut kept: Vec<PathBuf> = Vec::new();
     for d in dirs {
-        if !kept.iter().any(|k| d.starts_with(k) && k.is_dir()) {
+        if !kept.iter().any(|k| d.starts_with(k)) {
             kept.push(d);
         }
     }
     let cwd = std::env::current_dir().unwrap_or_default();
     let kept: Vec<PathBuf> = kept
         .into_iter()
-        .map(|d| d.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(d))
+        .map(|d| match d.strip_prefix(&cwd) {
+            Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => d,
+        })
         .collect();
     Ok(from_paths(&kept))
 }

@@ -1307,6 +1307,17 @@ impl<'m> Interp<'m> {
         segs.to_vec()
     }
 
+    /// Whether `name` is imported by a `use` of another crate.
+    fn imported_from_elsewhere(&self, name: &str) -> bool {
+        let facts = &self.model.files[self.file as usize].facts;
+        facts.uses.get(name).is_some_and(|p| {
+            !matches!(
+                p.first().map(String::as_str),
+                Some("crate" | "self" | "super")
+            )
+        })
+    }
+
     fn resolve_fn(&self, segs: &[String]) -> Option<FnRef> {
         let model = self.model;
         match segs {
@@ -1323,6 +1334,9 @@ impl<'m> Interp<'m> {
             [.., ty, name] => {
                 let ty_ref = if ty == "Self" {
                     self.owner.clone()
+                } else if self.imported_from_elsewhere(ty) {
+                    // `use tonic::Request;` — not the crate's own `Request`.
+                    None
                 } else {
                     model.resolve_type(ty, self.file)
                 };
@@ -1330,7 +1344,22 @@ impl<'m> Interp<'m> {
                     return model.method(&t, name);
                 }
                 if ty.chars().next().is_some_and(|c| c.is_lowercase()) {
-                    return model.free_fn(name, self.file);
+                    // `module::f`: only the crate's own module of that name,
+                    // never `tokio::time::timeout` matched by its last name.
+                    let f = model.free_fn(name, self.file)?;
+                    let func = model.func(f);
+                    let path = &model.files[f.file as usize].path;
+                    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                    let dir = path
+                        .parent()
+                        .and_then(|d| d.file_name())
+                        .and_then(|s| s.to_str())
+                        .unwrap_or("");
+                    let in_module = func.module.last().is_some_and(|m| m == ty)
+                        || stem == ty
+                        || (stem == "mod" && dir == ty)
+                        || matches!(ty.as_str(), "crate" | "self" | "super");
+                    return in_module.then_some(f);
                 }
                 None
             }
