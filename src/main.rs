@@ -1,6 +1,6 @@
 //! The `cargo-spawnlint` binary: parses arguments, runs the library, prints.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser};
 use spawnlint::render::{self, Format};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -24,12 +24,7 @@ enum CargoCli {
 struct Cli {
     #[command(flatten)]
     args: RunArgs,
-    #[command(subcommand)]
-    never: Option<Never>,
 }
-
-#[derive(Subcommand)]
-enum Never {}
 
 #[derive(Args)]
 struct RunArgs {

@@ -46,27 +46,16 @@ fn works_as_cargo_subcommand() {
 #[test]
 fn exit_zero_and_select_ignore() {
     let path = fixtures().join("spawn-before-load/motivating_service.rs");
-    bin().arg(&path).arg("--exit-zero").assert().code(0);
-    bin()
-        .arg(&path)
-        .args(["--ignore", "spawn-before-load"])
-        .assert()
-        .code(0);
-    bin()
-        .arg(&path)
-        .args(["--select", "SL001"])
-        .assert()
-        .code(0);
-    bin()
-        .arg(&path)
-        .args(["--select", "SL002"])
-        .assert()
-        .code(1);
-    bin()
-        .arg(&path)
-        .args(["--select", "SL999"])
-        .assert()
-        .code(2);
+    let cases: &[(&[&str], i32)] = &[
+        (&["--exit-zero"], 0),
+        (&["--ignore", "spawn-before-load"], 0),
+        (&["--select", "SL001"], 0),
+        (&["--select", "SL002"], 1),
+        (&["--select", "SL999"], 2),
+    ];
+    for (args, code) in cases {
+        bin().arg(&path).args(*args).assert().code(*code);
+    }
 }
 
 #[test]

@@ -38,39 +38,34 @@ fn motivating() -> spawnlint::diagnostic::Diagnostic {
     report.diagnostics.into_iter().next().unwrap()
 }
 
-#[test]
-fn gate_fix_is_the_compiled_fixture() {
+/// The generated fix of `strategy` is what `fixtures/fixed/<file>` holds.
+fn assert_fix_is_fixture(strategy: FixStrategy, file: &str) -> String {
     let d = motivating();
-    let gate = d
+    let fix = d
         .fixes
         .iter()
-        .find(|f| f.strategy == FixStrategy::Gate)
-        .expect("a gate fix");
-    assert!(
-        gate.code.contains("tokio::sync::oneshot::channel"),
-        "{}",
-        gate.code
-    );
+        .find(|f| f.strategy == strategy)
+        .unwrap_or_else(|| panic!("a {strategy:?} fix"));
     let fixed = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fixed/motivating_service_gate.rs"),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/fixed")
+            .join(file),
     )
     .unwrap();
-    assert_pasted(&gate.code, &fixed, "gate fix");
+    assert_pasted(&fix.code, &fixed, file);
+    fix.code.clone()
+}
+
+#[test]
+fn gate_fix_is_the_compiled_fixture() {
+    let code = assert_fix_is_fixture(FixStrategy::Gate, "motivating_service_gate.rs");
+    assert!(code.contains("tokio::sync::oneshot::channel"), "{code}");
 }
 
 #[test]
 fn start_method_fix_is_the_compiled_fixture() {
-    let d = motivating();
-    let start = d
-        .fixes
-        .iter()
-        .find(|f| f.strategy == FixStrategy::StartMethod)
-        .expect("a start-method fix");
-    let fixed = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fixed/motivating_service_start.rs"),
-    )
-    .unwrap();
-    assert_pasted(&start.code, &fixed, "start-method fix");
+    let code = assert_fix_is_fixture(FixStrategy::StartMethod, "motivating_service_start.rs");
+    assert!(code.contains("pub fn start(self: &Arc<Self>)"), "{code}");
 }
 
 #[test]

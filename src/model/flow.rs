@@ -156,10 +156,6 @@ pub struct SpawnSite {
     pub task_calls: BTreeSet<FnRef>,
     /// Joined before the next statement.
     pub joined: bool,
-    /// The function holding the spawn call.
-    pub in_fn: FnRef,
-    /// Whether the task awaits nothing before its first access at all.
-    pub first_gate: Option<Loc>,
     /// Names the task expression captures from the spawning function, each
     /// with the crate type it is a handle to (for `me`, `this`, `hub`).
     pub captures: Vec<(String, Option<String>)>,
@@ -229,9 +225,7 @@ pub fn analyze_constructor(
     ty: TypeRef,
 ) -> CtorAnalysis {
     let mut it = Interp::new(model, catalog, Mode::Ctor);
-    let f = model.func(ctor);
     it.enter_fn(ctor, None, Vec::new(), None);
-    let _ = f;
     let mut spawns = std::mem::take(&mut it.spawns);
     let mut timeline = std::mem::take(&mut it.timeline);
     // A local moved into a struct literal is that field from then on.
@@ -394,7 +388,6 @@ struct Interp<'m> {
     env: Vec<(String, Val<'m>)>,
     file: FileId,
     owner: Option<TypeRef>,
-    cur_fn: Option<FnRef>,
     stack: Vec<FnRef>,
     via: Vec<Via>,
     local_names: Vec<String>,
@@ -410,7 +403,6 @@ struct Interp<'m> {
     task_calls: BTreeSet<FnRef>,
     delayed: bool,
     gated: bool,
-    first_gate: Option<Loc>,
     first_tick: Option<Loc>,
     suppress: u32,
     in_scope: u32,
@@ -428,7 +420,6 @@ impl<'m> Interp<'m> {
             env: Vec::new(),
             file: 0,
             owner: None,
-            cur_fn: None,
             stack: Vec::new(),
             via: Vec::new(),
             local_names: Vec::new(),
@@ -441,7 +432,6 @@ impl<'m> Interp<'m> {
             task_calls: BTreeSet::new(),
             delayed: false,
             gated: false,
-            first_gate: None,
             first_tick: None,
             suppress: 0,
             in_scope: 0,
@@ -495,14 +485,12 @@ impl<'m> Interp<'m> {
         let saved_env = std::mem::take(&mut self.env);
         let saved_file = self.file;
         let saved_owner = self.owner.take();
-        let saved_fn = self.cur_fn;
         let saved_ret = self.ret.take();
         self.file = f.file;
         self.owner = func
             .owner
             .as_deref()
             .and_then(|o| model.resolve_type(o, f.file));
-        self.cur_fn = Some(f);
         if let Some(t) = this {
             self.env.push(("self".into(), t));
         } else if func.receiver != Receiver::None {
@@ -537,7 +525,6 @@ impl<'m> Interp<'m> {
         self.env = saved_env;
         self.file = saved_file;
         self.owner = saved_owner;
-        self.cur_fn = saved_fn;
         self.ret = saved_ret;
         ret
     }
@@ -597,34 +584,31 @@ impl<'m> Interp<'m> {
                 };
                 self.enter_fn(*f, this.clone(), a.clone(), Some(via))
             }
-            ThunkKind::Closure(params, body) => {
-                let saved_env = std::mem::replace(&mut self.env, t.env.clone());
-                let saved_file = std::mem::replace(&mut self.file, t.file);
-                let saved_owner = std::mem::replace(&mut self.owner, t.owner.clone());
+            ThunkKind::Closure(params, body) => self.in_frame_of(t, |it| {
                 let mut args = args.into_iter();
                 for p in params.iter() {
                     let v = args.next().unwrap_or(Val::Unknown);
-                    self.bind(p, v, None, None);
+                    it.bind(p, v, None, None);
                 }
-                let v = self.eval(body);
-                self.env = saved_env;
-                self.file = saved_file;
-                self.owner = saved_owner;
-                v
-            }
-            ThunkKind::Async(body) => {
-                let saved_env = std::mem::replace(&mut self.env, t.env.clone());
-                let saved_file = std::mem::replace(&mut self.file, t.file);
-                let saved_owner = std::mem::replace(&mut self.owner, t.owner.clone());
-                let saved_ret = self.ret.take();
-                let v = self.block(body);
-                self.ret = saved_ret;
-                self.env = saved_env;
-                self.file = saved_file;
-                self.owner = saved_owner;
-                v
-            }
+                it.eval(body)
+            }),
+            ThunkKind::Async(body) => self.in_frame_of(t, |it| it.block(body)),
         }
+    }
+
+    /// Run `f` with the environment, file and owner a thunk captured, then
+    /// restore the current ones.
+    fn in_frame_of<T>(&mut self, t: &Thunk<'m>, f: impl FnOnce(&mut Self) -> T) -> T {
+        let env = std::mem::replace(&mut self.env, t.env.clone());
+        let file = std::mem::replace(&mut self.file, t.file);
+        let owner = std::mem::replace(&mut self.owner, t.owner.clone());
+        let ret = self.ret.take();
+        let v = f(self);
+        self.env = env;
+        self.file = file;
+        self.owner = owner;
+        self.ret = ret;
+        v
     }
 
     fn make_thunk(&self, kind: ThunkKind<'m>) -> Val<'m> {
@@ -676,13 +660,10 @@ impl<'m> Interp<'m> {
         }));
     }
 
-    fn gate(&mut self, span: Span) {
+    fn gate(&mut self) {
         if self.mode == Mode::Task {
             self.gated = true;
             self.delayed = true;
-            if self.first_gate.is_none() {
-                self.first_gate = Some(self.loc(span));
-            }
         }
     }
 
@@ -716,7 +697,6 @@ impl<'m> Interp<'m> {
             _ => runtime,
         };
         let id = self.spawns.len();
-        let in_fn = self.cur_fn.unwrap_or(FnRef { file: 0, index: 0 });
         let mut captures: Vec<(String, Option<String>)> = Vec::new();
         for (name, v) in self.env.iter().rev() {
             if captures.iter().any(|(n, _)| n == name) || !task.mentions(name) {
@@ -747,8 +727,6 @@ impl<'m> Interp<'m> {
             accesses: Vec::new(),
             task_calls: BTreeSet::new(),
             joined: false,
-            in_fn,
-            first_gate: None,
             stmt_no: self.stmt_no,
         };
         self.spawns.push(site);
@@ -761,7 +739,6 @@ impl<'m> Interp<'m> {
         self.task_calls.clear();
         self.delayed = false;
         self.gated = false;
-        self.first_gate = None;
         self.first_tick = None;
         let saved_stack = std::mem::take(&mut self.stack);
         let saved_ret = self.ret.take();
@@ -793,7 +770,6 @@ impl<'m> Interp<'m> {
         let site = &mut self.spawns[id];
         site.accesses = std::mem::take(&mut self.accesses);
         site.task_calls = std::mem::take(&mut self.task_calls);
-        site.first_gate = self.first_gate.take();
         Val::Join(id)
     }
 
@@ -851,7 +827,9 @@ impl<'m> Interp<'m> {
                 let v = init.as_ref().map(|i| self.eval(i)).unwrap_or(Val::Unknown);
                 if let Some(d) = diverge {
                     if let Val::State(r) = &v {
-                        let lossy = self.lossy(&[d]);
+                        let lossy = self
+                            .drops_message(|_| true, |m| d.mentions(m))
+                            .then(|| self.loc(d.span));
                         let span = init.as_ref().and_then(|i| i.span()).unwrap_or(d.span);
                         self.access(r, span, AccessKind::Tolerant { lossy });
                     }
@@ -922,22 +900,18 @@ impl<'m> Interp<'m> {
         }
     }
 
-    /// A location where a received message is dropped, if a message bound
-    /// in scope is used in some branch but not in `others`.
-    fn lossy(&self, others: &[&Block]) -> Option<Loc> {
-        let messages: Vec<&String> = self
-            .env
+    /// Names in scope bound to a message the task received.
+    fn messages(&self) -> impl Iterator<Item = &str> {
+        self.env
             .iter()
             .filter(|(_, v)| matches!(v, Val::Message))
-            .map(|(n, _)| n)
-            .collect();
-        for m in messages {
-            if others.iter().all(|b| !b.mentions(m)) {
-                let span = others.first().map(|b| b.span).unwrap_or_default();
-                return Some(self.loc(span));
-            }
-        }
-        None
+            .map(|(n, _)| n.as_str())
+    }
+
+    /// Whether a received message is used on the path that has the state
+    /// (`kept`) but not on the path that lacks it (`dropped`).
+    fn drops_message(&self, kept: impl Fn(&str) -> bool, dropped: impl Fn(&str) -> bool) -> bool {
+        self.messages().any(|m| kept(m) && !dropped(m))
     }
 
     fn eval(&mut self, e: &'m Expr) -> Val<'m> {
@@ -1018,7 +992,7 @@ impl<'m> Interp<'m> {
                         it.suppress += 1;
                         it.eval(cond);
                         it.suppress -= 1;
-                        it.gate(cond.span().unwrap_or(body.span));
+                        it.gate();
                     } else {
                         it.condition(cond, body, None);
                     }
@@ -1118,27 +1092,12 @@ impl<'m> Interp<'m> {
         if let Expr::Let { pat, expr } = cond {
             let v = self.eval(expr);
             if let Val::State(r) = &v {
-                let else_block = match els {
-                    Some(Expr::Block(b)) => Some(b),
-                    _ => None,
-                };
-                let lossy = if then_mentions_message(self, then) {
-                    match else_block {
-                        Some(b) => self.lossy(&[b]),
-                        None => self
-                            .lossy(&[&Block::default()])
-                            .map(|_| self.loc(expr.span().unwrap_or_default())),
-                    }
-                } else {
-                    None
-                };
-                let lossy = lossy.map(|l| {
-                    if l.span.is_real() {
-                        l
-                    } else {
-                        self.loc(expr.span().unwrap_or_default())
-                    }
-                });
+                let lossy = self
+                    .drops_message(|m| then.mentions(m), |m| els.is_some_and(|e| e.mentions(m)))
+                    .then(|| {
+                        let span = els.and_then(Expr::span).or(expr.span());
+                        self.loc(span.unwrap_or_default())
+                    });
                 self.access(
                     r,
                     expr.span().unwrap_or_default(),
@@ -1152,23 +1111,16 @@ impl<'m> Interp<'m> {
         }
     }
 
+    /// Where a `match` on the state drops a received message: an arm that
+    /// does not use a message another arm uses.
     fn lossy_in_arms(&self, arms: &'m [crate::facts::Arm]) -> Option<Loc> {
-        let messages: Vec<&String> = self
-            .env
-            .iter()
-            .filter(|(_, v)| matches!(v, Val::Message))
-            .map(|(n, _)| n)
-            .collect();
-        for m in messages {
-            let used: Vec<bool> = arms.iter().map(|a| a.body.mentions(m)).collect();
-            if used.iter().any(|u| *u) {
-                if let Some(i) = used.iter().position(|u| !u) {
-                    let span = arms[i].body.span().unwrap_or_default();
-                    return Some(self.loc(span));
-                }
+        self.messages().find_map(|m| {
+            if !arms.iter().any(|a| a.body.mentions(m)) {
+                return None;
             }
-        }
-        None
+            let dropping = arms.iter().find(|a| !a.body.mentions(m))?;
+            Some(self.loc(dropping.body.span().unwrap_or_default()))
+        })
     }
 
     fn bind_refutable(&mut self, pat: &Pat, v: &Val<'m>) {
@@ -1253,7 +1205,7 @@ impl<'m> Interp<'m> {
         if let Expr::MethodCall { method, recv, .. } = base {
             if method == "next" {
                 self.eval(recv);
-                self.gate(span);
+                self.gate();
                 return Val::Message;
             }
         }
@@ -1287,7 +1239,7 @@ impl<'m> Interp<'m> {
             }
             Expr::MethodCall { method, .. } if self.cat.gate_methods.contains(method) => v,
             Expr::Path { segs, .. } if segs.len() == 1 && self.cat.await_on_binding => {
-                self.gate(span);
+                self.gate();
                 Val::Unknown
             }
             _ => {
@@ -1493,7 +1445,7 @@ impl<'m> Interp<'m> {
         if method == "join" && args.is_empty() {
             self.joined(&rv);
             if self.mode == Mode::Task {
-                self.gate(span);
+                self.gate();
             }
             return Val::Unknown;
         }
@@ -1508,13 +1460,11 @@ impl<'m> Interp<'m> {
             }
             return Val::Unknown;
         }
-        if self.cat.gate_methods.contains(method) && method != "get_or_init"
-            || (method == "get_or_init" && !args.is_empty())
-        {
+        if self.cat.gate_methods.contains(method) {
             self.suppress += 1;
             self.eval_args(args);
             self.suppress -= 1;
-            self.gate(method_span);
+            self.gate();
             return match method {
                 "recv" | "recv_async" | "recv_timeout" | "blocking_recv" | "recv_deadline" => {
                     Val::Message
@@ -1528,7 +1478,7 @@ impl<'m> Interp<'m> {
             };
         }
         match rv {
-            Val::State(r) => self.method_on_state(r, method, args, span, method_span),
+            Val::State(r) => self.method_on_state(r, method, args, span),
             Val::Thunk(t) => {
                 self.eval_args(args);
                 if matches!(
@@ -1555,15 +1505,7 @@ impl<'m> Interp<'m> {
         }
     }
 
-    fn method_on_state(
-        &mut self,
-        r: SRef,
-        method: &str,
-        args: &'m [Expr],
-        span: Span,
-        method_span: Span,
-    ) -> Val<'m> {
-        let _ = method_span;
+    fn method_on_state(&mut self, r: SRef, method: &str, args: &'m [Expr], span: Span) -> Val<'m> {
         const LOCKS: &[&str] = &[
             "lock",
             "read",
@@ -1595,7 +1537,12 @@ impl<'m> Interp<'m> {
             "as_slice",
             "iter_mut",
         ];
-        const TOLERANT: &[&str] = &[
+        // Option adapters keep the `Option`: absence is still unhandled.
+        const OPTION_ADAPTERS: &[&str] = &[
+            "cloned", "copied", "as_ref", "as_deref", "filter", "map", "and_then",
+        ];
+        // Calls that handle absence.
+        const ABSENCE_HANDLERS: &[&str] = &[
             "unwrap_or",
             "unwrap_or_default",
             "unwrap_or_else",
@@ -1607,15 +1554,8 @@ impl<'m> Interp<'m> {
             "is_none_or",
             "ok_or",
             "ok_or_else",
-            "and_then",
-            "map",
-            "cloned",
-            "copied",
-            "filter",
             "or",
             "or_else",
-            "unwrap_or_else_default",
-            "get_or_init",
         ];
         const LOOKUPS: &[&str] = &[
             "get",
@@ -1673,39 +1613,11 @@ impl<'m> Interp<'m> {
             self.write(&r, span, method);
             return Val::Unknown;
         }
-        if r.mode == RefMode::Lookup
-            && matches!(
-                method,
-                "cloned" | "copied" | "as_ref" | "as_deref" | "filter" | "map" | "and_then"
-            )
-        {
-            // Option adapters keep the `Option`: absence is still unhandled.
+        if r.mode == RefMode::Lookup && OPTION_ADAPTERS.contains(&method) {
             self.run_closure_args(args, span);
             return Val::State(r);
         }
-        if r.mode == RefMode::Lookup && TOLERANT.contains(&method) {
-            self.access(&r, span, AccessKind::Tolerant { lossy: None });
-            self.run_closure_args(args, span);
-            return Val::Unknown;
-        }
-        if TOLERANT.contains(&method)
-            && r.mode == RefMode::Handle
-            && matches!(
-                method,
-                "unwrap_or"
-                    | "unwrap_or_default"
-                    | "unwrap_or_else"
-                    | "map_or"
-                    | "map_or_else"
-                    | "is_some"
-                    | "is_none"
-                    | "is_some_and"
-                    | "is_none_or"
-                    | "ok_or"
-                    | "ok_or_else"
-                    | "get_or_init"
-            )
-        {
+        if ABSENCE_HANDLERS.contains(&method) {
             self.access(&r, span, AccessKind::Tolerant { lossy: None });
             self.run_closure_args(args, span);
             return Val::Unknown;
@@ -1718,31 +1630,15 @@ impl<'m> Interp<'m> {
             });
         }
         if method == "iter" || method == "keys" || method == "values" {
+            // Iterating reads it; the items are not tracked further.
             self.access(&r, span, AccessKind::Plain);
-            return Val::State(SRef {
-                key: r.key,
-                mode: RefMode::Lookup,
-            })
-            .map_iter();
+            return Val::Unknown;
         }
         // Any other method reads the state as it is.
         self.access(&r, span, AccessKind::Plain);
         self.run_closure_args(args, span);
         Val::Unknown
     }
-}
-
-impl<'m> Val<'m> {
-    /// Iterating yields nothing the analysis tracks further.
-    fn map_iter(self) -> Val<'m> {
-        Val::Unknown
-    }
-}
-
-fn then_mentions_message(it: &Interp<'_>, then: &Block) -> bool {
-    it.env
-        .iter()
-        .any(|(n, v)| matches!(v, Val::Message) && then.mentions(n))
 }
 
 /// Whether `segs` names a constructor that only wraps its argument

@@ -175,9 +175,18 @@ impl Model {
 
     /// A method or associated fn of `ty` by name.
     pub fn method(&self, ty: &TypeRef, name: &str) -> Option<FnRef> {
-        self.methods_of(ty)
-            .into_iter()
-            .find(|r| self.func(*r).name == name)
+        // Hot path of the interpreter: filter by name before the (costlier)
+        // check that the impl block belongs to this type.
+        let all = self
+            .methods
+            .get(&(self.crate_of(ty.file), ty.name.clone()))?;
+        all.iter().copied().find(|r| {
+            self.func(*r).name == name
+                && (r.file == ty.file
+                    || self
+                        .resolve_type(&ty.name, r.file)
+                        .is_some_and(|t| t.file == ty.file))
+        })
     }
 
     /// A free function by name as seen from `from`: same file first, else

@@ -126,8 +126,7 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
         .last()
         .map(|v| format!("`{}`", v.callee))
         .unwrap_or_else(|| "the task".into());
-    if let Some(tick) = w.access.after_first_tick {
-        let _ = tick;
+    if w.access.after_first_tick.is_some() {
         notes.push(format!(
             "an `interval`'s first `tick()` completes immediately, so {entry} reaches `{field}` as soon as the task is first polled"
         ));
