@@ -532,14 +532,11 @@ impl<'m> Interp<'m> {
     /// A parameter with no known argument: a handle to a crate type when
     /// its type says so, else unknown.
     fn typed_unknown(&mut self, ty: &TypeInfo) -> Val<'m> {
-        let owner = if ty.is_self {
-            self.owner.clone()
-        } else {
-            ty.core
-                .as_deref()
-                .and_then(|c| self.model.resolve_type(c, self.file))
-                .filter(|t| self.model.struct_def(t).is_some())
-        };
+        let owner = ty
+            .core
+            .as_deref()
+            .and_then(|c| self.resolve_type_name(c))
+            .filter(|t| self.model.struct_def(t).is_some());
         match owner {
             Some(t) if ty.is_shared() || ty.wrappers.is_empty() => Val::State(SRef::handle(Key {
                 root: Root::Type(t),
@@ -1147,11 +1144,7 @@ impl<'m> Interp<'m> {
         fields: &'m [(String, Expr)],
         rest: Option<&'m Expr>,
     ) -> Val<'m> {
-        let ty = if name == "Self" {
-            self.owner.clone()
-        } else {
-            self.model.resolve_type(name, self.file)
-        };
+        let ty = self.resolve_type_name(name);
         let mut vals = Vec::new();
         for (f, e) in fields {
             let v = self.eval(e);
@@ -1259,6 +1252,19 @@ impl<'m> Interp<'m> {
         segs.to_vec()
     }
 
+    /// The crate type a name written in the current file means: `Self`, a
+    /// type of this crate, or nothing when a `use` brings it from elsewhere
+    /// (`use tonic::Request;` is not the crate's own `Request`).
+    fn resolve_type_name(&self, name: &str) -> Option<TypeRef> {
+        if name == "Self" {
+            return self.owner.clone();
+        }
+        if self.imported_from_elsewhere(name) {
+            return None;
+        }
+        self.model.resolve_type(name, self.file)
+    }
+
     /// Whether `name` is imported by a `use` of another crate.
     fn imported_from_elsewhere(&self, name: &str) -> bool {
         let facts = &self.model.files[self.file as usize].facts;
@@ -1274,25 +1280,15 @@ impl<'m> Interp<'m> {
         let model = self.model;
         match segs {
             [name] => {
-                let full = self.resolve_path(segs);
-                if full.len() > 1 && !matches!(full[0].as_str(), "crate" | "self" | "super") {
-                    // Imported from another crate, unless the crate is us.
-                    let last = full.last()?;
-                    let r = model.free_fn(last, self.file)?;
-                    return Some(r);
+                if self.imported_from_elsewhere(name) {
+                    // `use tokio::spawn_blocking;`: not the crate's own fn.
+                    return None;
                 }
-                model.free_fn(name, self.file)
+                let full = self.resolve_path(segs);
+                model.free_fn(full.last()?, self.file)
             }
             [.., ty, name] => {
-                let ty_ref = if ty == "Self" {
-                    self.owner.clone()
-                } else if self.imported_from_elsewhere(ty) {
-                    // `use tonic::Request;` — not the crate's own `Request`.
-                    None
-                } else {
-                    model.resolve_type(ty, self.file)
-                };
-                if let Some(t) = ty_ref {
+                if let Some(t) = self.resolve_type_name(ty) {
                     return model.method(&t, name);
                 }
                 if ty.chars().next().is_some_and(|c| c.is_lowercase()) {

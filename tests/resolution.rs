@@ -1,0 +1,112 @@
+//! Calls resolve to the crate's own functions only when the code really
+//! names them: a same-named function elsewhere in the crate must not be
+//! mistaken for `tokio::time::timeout` or `tonic::Request::new`. Each case
+//! is checked both ways: the crate's own item is followed (a finding), the
+//! foreign one is not (none).
+
+use std::path::PathBuf;
+
+/// A task that indexes a map, then a call after the spawn that would fill
+/// it if it resolved to `helpers.rs`.
+fn service(call_after_spawn: &str, uses: &str) -> String {
+    format!(
+        r#"{uses}
+use std::collections::HashMap;
+use std::sync::{{Arc, Mutex}};
+
+pub struct Routes {{
+    table: Arc<Mutex<HashMap<String, u32>>>,
+}}
+
+impl Routes {{
+    pub fn new() -> Self {{
+        let table = Arc::new(Mutex::new(HashMap::new()));
+        let probe = Arc::clone(&table);
+        std::thread::spawn(move || probe.lock().unwrap()["/"]);
+        {call_after_spawn}
+        Self {{ table }}
+    }}
+}}
+"#
+    )
+}
+
+const HELPERS: &str = r#"
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+pub fn seed(table: &Mutex<HashMap<String, u32>>) {
+    table.lock().unwrap().insert("/".into(), 1);
+}
+
+pub struct Request;
+
+impl Request {
+    pub fn new(table: &Mutex<HashMap<String, u32>>) -> Self {
+        table.lock().unwrap().insert("/".into(), 1);
+        Request
+    }
+}
+"#;
+
+fn findings(call: &str, uses: &str) -> usize {
+    let dir = tempdir();
+    std::fs::write(dir.join("helpers.rs"), HELPERS).unwrap();
+    std::fs::write(dir.join("service.rs"), service(call, uses)).unwrap();
+    let report = spawnlint::analyze(&spawnlint::Options {
+        paths: vec![dir.clone()],
+        ..Default::default()
+    })
+    .unwrap();
+    assert!(
+        report.parse_failures.is_empty(),
+        "{:?}",
+        report.parse_failures
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "SL001")
+        .count()
+}
+
+#[test]
+fn module_paths_resolve_to_the_module_of_that_name() {
+    assert_eq!(findings("helpers::seed(&table);", ""), 1);
+    assert_eq!(findings("metrics::seed(&table);", ""), 0);
+}
+
+#[test]
+fn imported_functions_are_not_the_crates_own() {
+    assert_eq!(findings("seed(&table);", "use crate::helpers::seed;"), 1);
+    assert_eq!(findings("seed(&table);", "use other_crate::seed;"), 0);
+}
+
+#[test]
+fn imported_types_are_not_the_crates_own() {
+    assert_eq!(
+        findings(
+            "let _r = Request::new(&table);",
+            "use crate::helpers::Request;"
+        ),
+        1
+    );
+    assert_eq!(
+        findings("let _r = Request::new(&table);", "use tonic::Request;"),
+        0
+    );
+}
+
+fn tempdir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "spawnlint-resolution-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
