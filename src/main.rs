@@ -180,7 +180,7 @@ fn run(args: RunArgs) -> ExitCode {
     }
     if !report.diagnostics.is_empty() && !args.exit_zero {
         ExitCode::from(1)
-    } else if report.parse_failures.iter().any(|f| f.line == 0) || !report.problems.is_empty() {
+    } else if report.parse_failures.iter().any(|f| f.unreadable) || !report.problems.is_empty() {
         // Unreadable input; a syntax error is reported but is not fatal.
         ExitCode::from(2)
     } else {

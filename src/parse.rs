@@ -19,6 +19,10 @@ pub struct ParseFailure {
     pub column: u32,
     /// What is wrong.
     pub message: String,
+    /// The file could not be read as text at all (I/O error, not UTF-8),
+    /// as opposed to text that is not valid Rust. Unreadable input makes
+    /// the run exit with status 2.
+    pub unreadable: bool,
 }
 
 /// Read, parse and extract one file.
@@ -28,6 +32,7 @@ pub fn parse_file(path: &Path) -> Result<FileFacts, ParseFailure> {
         line,
         column,
         message,
+        unreadable: true,
     };
     let bytes = std::fs::read(path).map_err(|e| fail(0, 0, format!("cannot read file: {e}")))?;
     let text = match String::from_utf8(bytes) {
@@ -52,6 +57,7 @@ pub fn parse_source(path: &Path, text: &str) -> Result<FileFacts, ParseFailure> 
         line,
         column,
         message,
+        unreadable: false,
     };
     if let Some((line, col)) = too_deep(text) {
         return Err(fail(

@@ -87,6 +87,45 @@ fn broken_files_are_reported_and_the_run_goes_on() {
 }
 
 #[test]
+fn unreadable_input_exits_2_but_a_syntax_error_does_not() {
+    let dir = tempdir();
+    std::fs::write(dir.join("latin1.rs"), b"// caf\xe9\nfn f() {}\n").unwrap();
+    let out = bin().arg(&dir).args(["--color", "never"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("latin1.rs:1:"));
+
+    let dir = tempdir();
+    std::fs::write(dir.join("broken.rs"), "fn main( {\n").unwrap();
+    let out = bin().arg(&dir).args(["--color", "never"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("cannot parse") && text.contains("broken.rs:1:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn workspace_mode_analyzes_the_package_around_the_manifest() {
+    let out = bin()
+        .args(["--manifest-path"])
+        .arg(fixtures().join("Cargo.toml"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["summary"]["files"].as_u64().unwrap() >= 50);
+    assert!(doc["summary"]["errors"].as_u64().unwrap() >= 10);
+    bin()
+        .args(["--manifest-path"])
+        .arg(fixtures().join("Cargo.toml"))
+        .args(["-p", "no-such-package"])
+        .assert()
+        .code(2);
+}
+
+#[test]
 fn missing_path_is_a_usage_error() {
     let out = bin().arg("/definitely/not/here").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
