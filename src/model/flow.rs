@@ -983,7 +983,10 @@ impl<'m> Interp<'m> {
                 Val::Unknown
             }
             Expr::While { cond, body } => {
-                let gate_loop = is_negated_flag(cond) || block_waits(body, self.cat);
+                // A loop whose body only waits (`while !ready.load(..) {
+                // spin_loop() }`, a `Condvar` wait loop) is a gate; any other
+                // `while` is the task's work loop.
+                let gate_loop = waits_only(body, self.cat);
                 self.scoped(|it| {
                     if gate_loop {
                         it.suppress += 1;
@@ -1735,28 +1738,46 @@ fn is_shared_init(e: &Expr) -> bool {
     }
 }
 
-/// `while !ready.load(..)` / `while !*started`: a spin or wait loop on a
-/// flag.
-fn is_negated_flag(cond: &Expr) -> bool {
-    matches!(cond, Expr::Not { .. })
-}
+/// Calls that pause the current thread or task without doing work.
+const PAUSES: &[&str] = &[
+    "sleep",
+    "sleep_ms",
+    "yield_now",
+    "spin_loop",
+    "park",
+    "park_timeout",
+];
 
-/// Whether a loop body waits on a gate (a `Condvar` wait loop).
-fn block_waits(body: &Block, cat: &Catalog) -> bool {
-    fn expr_waits(e: &Expr, cat: &Catalog) -> bool {
+/// Whether every statement of a loop body only waits: a gate call
+/// (`cvar.wait(guard)`, `rx.recv()`), a pause (`sleep`, `yield_now`,
+/// `spin_loop`), or `continue`. An empty body is a spin.
+fn waits_only(body: &Block, cat: &Catalog) -> bool {
+    fn calls_gate(e: &Expr, cat: &Catalog) -> bool {
         if let Expr::MethodCall { method, .. } = e {
             if cat.gate_methods.contains(method) {
                 return true;
             }
         }
         let mut found = false;
-        e.for_each_child(|c| found = found || expr_waits(c, cat));
+        e.for_each_child(|c| found = found || calls_gate(c, cat));
         found
     }
-    body.stmts.iter().any(|s| match s {
-        Stmt::Let { init: Some(i), .. } => expr_waits(i, cat),
-        Stmt::Expr(e) => expr_waits(e, cat),
-        _ => false,
+    fn pauses(e: &Expr) -> bool {
+        match e {
+            Expr::Call { func, .. } => matches!(&**func, Expr::Path { segs, .. }
+                if segs.last().is_some_and(|l| PAUSES.contains(&l.as_str()))),
+            Expr::Await { base, .. } | Expr::Try { base } => pauses(base),
+            Expr::MethodCall { recv, method, .. } => {
+                PAUSES.contains(&method.as_str()) || (method == "unwrap" && pauses(recv))
+            }
+            Expr::Jump { value: None } => true,
+            _ => false,
+        }
+    }
+    body.stmts.iter().all(|s| match s {
+        Stmt::Let { init: Some(i), .. } => calls_gate(i, cat) || pauses(i),
+        Stmt::Let { init: None, .. } => false,
+        Stmt::Expr(e) => calls_gate(e, cat) || pauses(e),
     })
 }
 
