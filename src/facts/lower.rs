@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::source::Span;
-use syn::spanned::Spanned;
 
 /// Nesting beyond this depth is lowered as opaque: no real code nests
 /// deeper, and it bounds the recursion of every later stage.
@@ -35,7 +34,7 @@ fn macro_args(mac: &syn::Macro, depth: u32) -> Vec<Expr> {
         return out;
     }
     if let Ok(stmts) = syn::Block::parse_within.parse2(tokens) {
-        let block = lower_stmts(&stmts, Span::from_pm2(mac.span()), depth + 1);
+        let block = lower_stmts(&stmts, macro_span(mac), depth + 1);
         return vec![Expr::Block(block)];
     }
     Vec::new()
@@ -96,7 +95,7 @@ fn items(list: &[syn::Item], module: &mut Vec<String>, facts: &mut FileFacts) {
                 });
             }
             syn::Item::Fn(f) => {
-                let lowered = lower_fn(&f.sig, &f.block, None, None, module, item.span());
+                let lowered = lower_fn(&f.sig, &f.block, None, None, module);
                 facts.fns.push(lowered);
                 nested_items(&f.block, module, facts);
             }
@@ -111,14 +110,8 @@ fn items(list: &[syn::Item], module: &mut Vec<String>, facts: &mut FileFacts) {
                     .and_then(|(_, p, _)| p.segments.last().map(|s| s.ident.to_string()));
                 for ii in &imp.items {
                     if let syn::ImplItem::Fn(m) = ii {
-                        let lowered = lower_fn(
-                            &m.sig,
-                            &m.block,
-                            owner.clone(),
-                            trait_name.clone(),
-                            module,
-                            ii.span(),
-                        );
+                        let lowered =
+                            lower_fn(&m.sig, &m.block, owner.clone(), trait_name.clone(), module);
                         facts.fns.push(lowered);
                         nested_items(&m.block, module, facts);
                     }
@@ -276,8 +269,8 @@ fn lower_fn(
     owner: Option<String>,
     trait_name: Option<String>,
     module: &[String],
-    item_span: proc_macro2::Span,
 ) -> FnFacts {
+    let item_span = between(pm(sig.fn_token.span), pm(body.brace_token.span.close()));
     let mut receiver = Receiver::None;
     let mut params = Vec::new();
     for input in &sig.inputs {
@@ -308,7 +301,7 @@ fn lower_fn(
     FnFacts {
         name: sig.ident.to_string(),
         name_span: Span::from_pm2(sig.ident.span()),
-        item_span: Span::from_pm2(item_span),
+        item_span,
         owner,
         trait_name,
         receiver,
@@ -352,7 +345,7 @@ fn lower_stmts(stmts: &[syn::Stmt], span: Span, depth: u32) -> Block {
                                 span: Span::default(),
                             },
                         }),
-                    span: Span::from_pm2(local.span()),
+                    span: between(pm(local.let_token.span), pm(local.semi_token.spans[0])),
                 });
             }
             syn::Stmt::Expr(e, _) => out.push(Stmt::Expr(lower_expr(e, depth + 1))),
@@ -373,7 +366,7 @@ fn lower_macro(mac: &syn::Macro, depth: u32) -> Expr {
     Expr::Macro {
         args: macro_args(mac, depth),
         name,
-        span: Span::from_pm2(mac.span()),
+        span: macro_span(mac),
     }
 }
 
@@ -424,8 +417,67 @@ fn all(
         .collect()
 }
 
-fn sp(e: &impl Spanned) -> Span {
-    Span::from_pm2(e.span())
+// Spans are computed from the tokens at a node's two ends and from the
+// already-lowered children. syn's `Spanned::span()` would re-tokenize the
+// whole subtree at every node, which is quadratic in nesting depth.
+
+fn pm(s: proc_macro2::Span) -> Span {
+    Span::from_pm2(s)
+}
+
+/// From the start of `first` to the end of `last`.
+fn between(first: Span, last: Span) -> Span {
+    Span {
+        start: first.start,
+        end: last.end,
+    }
+}
+
+/// The start of a lowered child, or of a fallback token.
+fn start_of(child: &Expr, fallback: proc_macro2::Span) -> Span {
+    child.span().unwrap_or_else(|| pm(fallback))
+}
+
+/// The last token of a block-like expression (which our tree does not
+/// give a span of its own); other expressions fall back to syn.
+fn end_of(e: &syn::Expr) -> proc_macro2::Span {
+    match e {
+        syn::Expr::Loop(l) => l.body.brace_token.span.close(),
+        syn::Expr::While(w) => w.body.brace_token.span.close(),
+        syn::Expr::ForLoop(f) => f.body.brace_token.span.close(),
+        syn::Expr::Block(b) => b.block.brace_token.span.close(),
+        syn::Expr::Unsafe(u) => u.block.brace_token.span.close(),
+        syn::Expr::Match(m) => m.brace_token.span.close(),
+        syn::Expr::If(i) => match &i.else_branch {
+            Some((_, e)) => end_of(e),
+            None => i.then_branch.brace_token.span.close(),
+        },
+        other => syn::spanned::Spanned::span(other),
+    }
+}
+
+fn path_span(path: &syn::Path) -> Span {
+    let first = path
+        .leading_colon
+        .map(|c| c.spans[0])
+        .or_else(|| path.segments.first().map(|s| s.ident.span()));
+    let last = path.segments.last().map(|s| s.ident.span());
+    match (first, last) {
+        (Some(f), Some(l)) => between(pm(f), pm(l)),
+        _ => Span::default(),
+    }
+}
+
+fn delimiter_close(d: &syn::MacroDelimiter) -> proc_macro2::Span {
+    match d {
+        syn::MacroDelimiter::Paren(p) => p.span.close(),
+        syn::MacroDelimiter::Brace(b) => b.span.close(),
+        syn::MacroDelimiter::Bracket(b) => b.span.close(),
+    }
+}
+
+fn macro_span(mac: &syn::Macro) -> Span {
+    between(path_span(&mac.path), pm(delimiter_close(&mac.delimiter)))
 }
 
 /// Lower an expression.
@@ -442,7 +494,7 @@ pub fn lower_expr(expr: &syn::Expr, depth: u32) -> Expr {
                 .iter()
                 .map(|s| s.ident.to_string())
                 .collect(),
-            span: sp(expr),
+            span: path_span(&p.path),
         },
         E::Lit(l) => Expr::Lit(match &l.lit {
             syn::Lit::Int(i) if i.base10_digits() == "0" => LitKind::Zero,
@@ -457,31 +509,47 @@ pub fn lower_expr(expr: &syn::Expr, depth: u32) -> Expr {
             syn::Lit::Str(s) if s.value().is_empty() => LitKind::Zero,
             _ => LitKind::Value,
         }),
-        E::Field(f) => Expr::Field {
-            base: boxed(&f.base, depth),
-            name: match &f.member {
-                syn::Member::Named(i) => i.to_string(),
-                syn::Member::Unnamed(i) => i.index.to_string(),
-            },
-            span: sp(expr),
-        },
-        E::Index(i) => Expr::Index {
-            base: boxed(&i.expr, depth),
-            index: boxed(&i.index, depth),
-            span: sp(expr),
-        },
-        E::MethodCall(m) => Expr::MethodCall {
-            recv: boxed(&m.receiver, depth),
-            method: m.method.to_string(),
-            args: all(&m.args, depth),
-            span: sp(expr),
-            method_span: Span::from_pm2(m.method.span()),
-        },
-        E::Call(c) => Expr::Call {
-            func: boxed(&c.func, depth),
-            args: all(&c.args, depth),
-            span: sp(expr),
-        },
+        E::Field(f) => {
+            let (name, end) = match &f.member {
+                syn::Member::Named(i) => (i.to_string(), i.span()),
+                syn::Member::Unnamed(i) => (i.index.to_string(), i.span),
+            };
+            let base = boxed(&f.base, depth);
+            let span = between(start_of(&base, f.dot_token.span), pm(end));
+            Expr::Field { base, name, span }
+        }
+        E::Index(i) => {
+            let base = boxed(&i.expr, depth);
+            let close = i.bracket_token.span.close();
+            let span = between(start_of(&base, close), pm(close));
+            Expr::Index {
+                base,
+                index: boxed(&i.index, depth),
+                span,
+            }
+        }
+        E::MethodCall(m) => {
+            let recv = boxed(&m.receiver, depth);
+            let close = m.paren_token.span.close();
+            let span = between(start_of(&recv, m.method.span()), pm(close));
+            Expr::MethodCall {
+                recv,
+                method: m.method.to_string(),
+                args: all(&m.args, depth),
+                span,
+                method_span: pm(m.method.span()),
+            }
+        }
+        E::Call(c) => {
+            let func = boxed(&c.func, depth);
+            let close = c.paren_token.span.close();
+            let span = between(start_of(&func, close), pm(close));
+            Expr::Call {
+                func,
+                args: all(&c.args, depth),
+                span,
+            }
+        }
         E::Struct(s) => Expr::Struct {
             name: last_segment(&s.path),
             fields: s
@@ -496,18 +564,30 @@ pub fn lower_expr(expr: &syn::Expr, depth: u32) -> Expr {
                 })
                 .collect(),
             rest: s.rest.as_ref().map(|r| boxed(r, depth)),
-            span: sp(expr),
+            span: between(path_span(&s.path), pm(s.brace_token.span.close())),
         },
-        E::Closure(c) => Expr::Closure {
-            is_move: c.capture.is_some(),
-            params: c.inputs.iter().map(lower_pat).collect(),
-            body: boxed(&c.body, depth),
-            span: sp(expr),
-        },
+        E::Closure(c) => {
+            let body = boxed(&c.body, depth);
+            let first = c
+                .asyncness
+                .map(|t| t.span)
+                .or(c.capture.map(|t| t.span))
+                .unwrap_or(c.or1_token.span);
+            let span = match body.span() {
+                Some(b) => between(pm(first), b),
+                None => between(pm(first), pm(end_of(&c.body))),
+            };
+            Expr::Closure {
+                is_move: c.capture.is_some(),
+                params: c.inputs.iter().map(lower_pat).collect(),
+                body,
+                span,
+            }
+        }
         E::Async(a) => Expr::Async {
             is_move: a.capture.is_some(),
             body: lower_block(&a.block, depth + 1),
-            span: sp(expr),
+            span: between(pm(a.async_token.span), pm(a.block.brace_token.span.close())),
         },
         E::Block(b) => Expr::Block(lower_block(&b.block, depth + 1)),
         E::Unsafe(u) => Expr::Block(lower_block(&u.block, depth + 1)),
@@ -552,10 +632,11 @@ pub fn lower_expr(expr: &syn::Expr, depth: u32) -> Expr {
             iter: boxed(&f.expr, depth),
             body: lower_block(&f.body, depth + 1),
         },
-        E::Await(a) => Expr::Await {
-            base: boxed(&a.base, depth),
-            span: sp(expr),
-        },
+        E::Await(a) => {
+            let base = boxed(&a.base, depth);
+            let span = between(start_of(&base, a.await_token.span), pm(a.await_token.span));
+            Expr::Await { base, span }
+        }
         E::Try(t) => Expr::Try {
             base: boxed(&t.expr, depth),
         },
@@ -573,16 +654,10 @@ pub fn lower_expr(expr: &syn::Expr, depth: u32) -> Expr {
         E::RawAddr(r) => Expr::Ref {
             base: boxed(&r.expr, depth),
         },
-        E::Assign(a) => Expr::Assign {
-            lhs: boxed(&a.left, depth),
-            rhs: boxed(&a.right, depth),
-            span: sp(expr),
-        },
-        E::Binary(b) if is_compound_assign(&b.op) => Expr::Assign {
-            lhs: boxed(&b.left, depth),
-            rhs: boxed(&b.right, depth),
-            span: sp(expr),
-        },
+        E::Assign(a) => assign(&a.left, &a.right, a.eq_token.span, depth),
+        E::Binary(b) if is_compound_assign(&b.op) => {
+            assign(&b.left, &b.right, syn::spanned::Spanned::span(&b.op), depth)
+        }
         E::Binary(b) => Expr::Other(vec![
             lower_expr(&b.left, depth + 1),
             lower_expr(&b.right, depth + 1),
@@ -610,6 +685,29 @@ pub fn lower_expr(expr: &syn::Expr, depth: u32) -> Expr {
         ),
         E::Yield(y) => Expr::Other(y.expr.iter().map(|e| lower_expr(e, depth + 1)).collect()),
         _ => Expr::Other(Vec::new()),
+    }
+}
+
+/// `lhs = rhs`, spanning from the target's first token (including a
+/// leading `*` or `&`) to the end of the value.
+fn assign(left: &syn::Expr, right: &syn::Expr, op: proc_macro2::Span, depth: u32) -> Expr {
+    let lhs = boxed(left, depth);
+    let rhs = boxed(right, depth);
+    let first = match left {
+        syn::Expr::Unary(u) => pm(match u.op {
+            syn::UnOp::Deref(t) => t.span,
+            syn::UnOp::Not(t) => t.span,
+            syn::UnOp::Neg(t) => t.span,
+            _ => op,
+        }),
+        syn::Expr::Reference(r) => pm(r.and_token.span),
+        _ => start_of(&lhs, op),
+    };
+    let last = rhs.span().unwrap_or_else(|| pm(op));
+    Expr::Assign {
+        lhs,
+        rhs,
+        span: between(first, last),
     }
 }
 
