@@ -91,23 +91,22 @@ pub fn parse_source(path: &Path, text: &str) -> Result<FileFacts, ParseFailure> 
 /// brackets in comments, strings and char literals only approximately
 /// (a too-deep count in a string merely makes us skip a pathological file).
 fn too_deep(text: &str) -> Option<(u32, u32)> {
+    // Brackets are ASCII, so a byte scan finds them; the position is only
+    // worked out (in characters) for the rare file that is too deep.
     let mut depth = 0usize;
-    let mut line = 1u32;
-    let mut col = 0u32;
-    for c in text.chars() {
-        col += 1;
-        match c {
-            '\n' => {
-                line += 1;
-                col = 0;
-            }
-            '(' | '[' | '{' => {
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'(' | b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
+                    let before = &text[..i];
+                    let line = before.bytes().filter(|b| *b == b'\n').count() as u32 + 1;
+                    let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+                    let col = text[line_start..i].chars().count() as u32 + 1;
                     return Some((line, col));
                 }
             }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
@@ -130,5 +129,7 @@ mod tests {
         let src = format!("fn f() {{ {}{} }}", "(".repeat(5000), ")".repeat(5000));
         let e = parse_source(Path::new("deep.rs"), &src).unwrap_err();
         assert!(e.message.contains("nesting"), "{}", e.message);
+        // `fn f() { ` is 9 characters; the 400th `(` is the 401st open bracket.
+        assert_eq!((e.line, e.column), (1, 409));
     }
 }

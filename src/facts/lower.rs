@@ -7,37 +7,75 @@ use crate::source::Span;
 /// deeper, and it bounds the recursion of every later stage.
 const MAX_DEPTH: u32 = 256;
 
-/// Macros whose arguments are format strings plus expressions, or plain
-/// expressions: parsing them lets the analysis see accesses inside.
+/// A macro's arguments, lowered where they parse, so the analysis sees
+/// accesses inside `format!`, `assert!`, logging macros and block-bodied
+/// macros. The tokens are read once as a list of expressions separated by
+/// `,`, `;` or `=>`; a piece that is no expression is skipped up to the next
+/// separator, which also covers key-value logging (`info!("msg"; "k" =>
+/// v)`). Brace-bodied macros holding statements are parsed as a block.
 fn macro_args(mac: &syn::Macro, depth: u32) -> Vec<Expr> {
-    use syn::parse::Parser;
-    let tokens = mac.tokens.clone();
-    let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
-    if let Ok(list) = parser.parse2(tokens.clone()) {
-        let mut out: Vec<Expr> = list.iter().map(|e| lower_expr(e, depth + 1)).collect();
-        // `format!("{name}")` reads `name` through the string literal.
-        for e in &list {
-            if let syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(s),
-                ..
-            }) = e
-            {
-                let span = Span::from_pm2(s.span());
-                for name in inline_format_args(&s.value()) {
-                    out.push(Expr::Path {
-                        segs: vec![name],
-                        span,
-                    });
-                }
+    use syn::parse::discouraged::Speculative;
+    use syn::parse::{ParseStream, Parser};
+    if matches!(mac.delimiter, syn::MacroDelimiter::Brace(_)) {
+        if let Ok(stmts) = syn::Block::parse_within.parse2(mac.tokens.clone()) {
+            if stmts.iter().any(|s| !matches!(s, syn::Stmt::Expr(_, None))) {
+                let block = lower_stmts(&stmts, macro_span(mac), depth + 1);
+                return vec![Expr::Block(block)];
             }
         }
-        return out;
     }
-    if let Ok(stmts) = syn::Block::parse_within.parse2(tokens) {
-        let block = lower_stmts(&stmts, macro_span(mac), depth + 1);
-        return vec![Expr::Block(block)];
+    let pieces = |input: ParseStream| -> syn::Result<Vec<syn::Expr>> {
+        let at_separator = |input: ParseStream| {
+            input.is_empty()
+                || input.peek(syn::Token![,])
+                || input.peek(syn::Token![;])
+                || input.peek(syn::Token![=>])
+        };
+        let mut out = Vec::new();
+        while !input.is_empty() {
+            let fork = input.fork();
+            match fork.parse::<syn::Expr>() {
+                Ok(e) if at_separator(&fork) => {
+                    input.advance_to(&fork);
+                    out.push(e);
+                }
+                _ => {
+                    while !at_separator(input) {
+                        input.parse::<proc_macro2::TokenTree>()?;
+                    }
+                }
+            }
+            if input.peek(syn::Token![=>]) {
+                input.parse::<syn::Token![=>]>()?;
+            } else if !input.is_empty() {
+                input.parse::<proc_macro2::TokenTree>()?;
+            }
+        }
+        Ok(out)
+    };
+    let Ok(list) = pieces.parse2(mac.tokens.clone()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for e in &list {
+        // `format!("{name}")` reads `name` through the string literal.
+        if let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) = e
+        {
+            let span = Span::from_pm2(s.span());
+            for name in inline_format_args(&s.value()) {
+                out.push(Expr::Path {
+                    segs: vec![name],
+                    span,
+                });
+            }
+            continue;
+        }
+        out.push(lower_expr(e, depth + 1));
     }
-    Vec::new()
+    out
 }
 
 /// Identifiers captured inline by a format string: `{name}`, `{name:?}`.
@@ -271,6 +309,7 @@ fn lower_fn(
     module: &[String],
 ) -> FnFacts {
     let item_span = between(pm(sig.fn_token.span), pm(body.brace_token.span.close()));
+    let body = lower_block(body, 0);
     let mut receiver = Receiver::None;
     let mut params = Vec::new();
     for input in &sig.inputs {
@@ -309,8 +348,31 @@ fn lower_fn(
         ret,
         is_async: sig.asyncness.is_some(),
         module: module.to_vec(),
-        body: lower_block(body, 0),
+        callees: callees(&body),
+        body,
     }
+}
+
+fn callees(body: &Block) -> Vec<String> {
+    let mut names = Vec::new();
+    for s in &body.stmts {
+        match s {
+            Stmt::Let { init, diverge, .. } => {
+                if let Some(i) = init {
+                    i.callee_names(&mut names);
+                }
+                for d in diverge.iter().flat_map(|d| &d.stmts) {
+                    if let Stmt::Expr(e) | Stmt::Let { init: Some(e), .. } = d {
+                        e.callee_names(&mut names);
+                    }
+                }
+            }
+            Stmt::Expr(e) => e.callee_names(&mut names),
+        }
+    }
+    names.sort_unstable();
+    names.dedup();
+    names.into_iter().map(str::to_string).collect()
 }
 
 fn lower_block(block: &syn::Block, depth: u32) -> Block {

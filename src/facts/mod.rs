@@ -95,6 +95,9 @@ pub struct FnFacts {
     pub module: Vec<String>,
     /// The body.
     pub body: Block,
+    /// Names of everything the body calls (functions, methods, macros),
+    /// sorted and deduplicated: the call graph by name.
+    pub callees: Vec<String>,
 }
 
 /// A function parameter.
@@ -405,8 +408,8 @@ impl Expr {
     }
 
     /// Visit direct children.
-    pub fn for_each_child(&self, mut f: impl FnMut(&Expr)) {
-        fn block(b: &Block, f: &mut dyn FnMut(&Expr)) {
+    pub fn for_each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
+        fn block<'a>(b: &'a Block, f: &mut dyn FnMut(&'a Expr)) {
             for s in &b.stmts {
                 match s {
                     Stmt::Let { init, diverge, .. } => {
@@ -421,7 +424,7 @@ impl Expr {
                 }
             }
         }
-        let f: &mut dyn FnMut(&Expr) = &mut f;
+        let f: &mut dyn FnMut(&'a Expr) = &mut f;
         match self {
             Expr::Path { .. } | Expr::Lit(_) => {}
             Expr::Field { base, .. }
@@ -481,6 +484,23 @@ impl Expr {
                 }
             }
         }
+    }
+
+    /// Collect the names of calls, method calls and macros inside.
+    pub fn callee_names<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match self {
+            Expr::MethodCall { method, .. } => out.push(method),
+            Expr::Call { func, .. } => {
+                if let Expr::Path { segs, .. } = &**func {
+                    if let Some(l) = segs.last() {
+                        out.push(l);
+                    }
+                }
+            }
+            Expr::Macro { name, .. } => out.push(name),
+            _ => {}
+        }
+        self.for_each_child(|c| c.callee_names(out));
     }
 
     /// Whether any identifier named `name` occurs anywhere inside.

@@ -93,6 +93,11 @@ impl Model {
         model
     }
 
+    /// Give back the files (to drop them in parallel).
+    pub fn into_files(self) -> Vec<SourceFile> {
+        self.files
+    }
+
     /// The function a reference names.
     pub fn func(&self, r: FnRef) -> &FnFacts {
         &self.files[r.file as usize].facts.fns[r.index as usize]
@@ -253,66 +258,34 @@ pub fn may_spawn(model: &Model, f: FnRef) -> bool {
         .contains(&f)
 }
 
-fn callee_names(e: &crate::facts::Expr, out: &mut Vec<String>) {
-    use crate::facts::Expr;
-    match e {
-        Expr::MethodCall { method, .. } => out.push(method.clone()),
-        Expr::Call { func, .. } => {
-            if let Expr::Path { segs, .. } = &**func {
-                if let Some(l) = segs.last() {
-                    out.push(l.clone());
-                }
-            }
-        }
-        Expr::Macro { name, .. } => out.push(name.clone()),
-        _ => {}
-    }
-    e.for_each_child(|c| callee_names(c, out));
-}
-
+/// Functions that may reach a spawn: those calling anything named like a
+/// spawner, then (by name) their callers, transitively.
 fn spawn_reach(model: &Model) -> std::collections::HashSet<FnRef> {
-    use std::collections::HashSet;
-    let fns: Vec<(FnRef, Vec<String>)> = model
-        .all_fns()
-        .map(|r| {
-            let mut names = Vec::new();
-            for s in &model.func(r).body.stmts {
-                match s {
-                    crate::facts::Stmt::Let { init, diverge, .. } => {
-                        if let Some(i) = init {
-                            callee_names(i, &mut names);
-                        }
-                        if let Some(d) = diverge {
-                            callee_names(&crate::facts::Expr::Block(d.clone()), &mut names);
-                        }
-                    }
-                    crate::facts::Stmt::Expr(e) => callee_names(e, &mut names),
-                }
-            }
-            names.sort();
-            names.dedup();
-            (r, names)
-        })
-        .collect();
+    use std::collections::{HashMap, HashSet};
+    let fns: Vec<FnRef> = model.all_fns().collect();
+    // Callee name → the functions calling it.
+    let mut callers: HashMap<&str, Vec<FnRef>> = HashMap::new();
     let mut reach: HashSet<FnRef> = HashSet::new();
-    let mut reach_names: HashSet<String> = HashSet::new();
-    for (r, names) in &fns {
-        if names.iter().any(|n| n.contains("spawn")) {
-            reach.insert(*r);
-            reach_names.insert(model.func(*r).name.clone());
+    let mut queue: Vec<FnRef> = Vec::new();
+    for r in &fns {
+        let names = &model.func(*r).callees;
+        if names.iter().any(|n| n.contains("spawn")) && reach.insert(*r) {
+            queue.push(*r);
+        }
+        for n in names {
+            callers.entry(n.as_str()).or_default().push(*r);
         }
     }
-    loop {
-        let mut changed = false;
-        for (r, names) in &fns {
-            if !reach.contains(r) && names.iter().any(|n| reach_names.contains(n)) {
-                reach.insert(*r);
-                reach_names.insert(model.func(*r).name.clone());
-                changed = true;
+    while let Some(r) = queue.pop() {
+        for caller in callers
+            .get(model.func(r).name.as_str())
+            .into_iter()
+            .flatten()
+        {
+            if reach.insert(*caller) {
+                queue.push(*caller);
             }
         }
-        if !changed {
-            return reach;
-        }
     }
+    reach
 }
