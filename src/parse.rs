@@ -27,6 +27,13 @@ pub struct ParseFailure {
 
 /// Read, parse and extract one file.
 pub fn parse_file(path: &Path) -> Result<FileFacts, ParseFailure> {
+    let text = read_source(path)?;
+    parse_source(path, &text)
+}
+
+/// Read a file as UTF-8 text; unreadable files and invalid UTF-8 become a
+/// positioned failure.
+pub fn read_source(path: &Path) -> Result<String, ParseFailure> {
     let fail = |line: u32, column: u32, message: String| ParseFailure {
         file: path.to_path_buf(),
         line,
@@ -35,8 +42,8 @@ pub fn parse_file(path: &Path) -> Result<FileFacts, ParseFailure> {
         unreadable: true,
     };
     let bytes = std::fs::read(path).map_err(|e| fail(0, 0, format!("cannot read file: {e}")))?;
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
+    match String::from_utf8(bytes) {
+        Ok(t) => Ok(t),
         Err(e) => {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let line = valid.iter().filter(|b| **b == b'\n').count() as u32 + 1;
@@ -44,10 +51,9 @@ pub fn parse_file(path: &Path) -> Result<FileFacts, ParseFailure> {
                 .chars()
                 .count() as u32
                 + 1;
-            return Err(fail(line, col, "file is not valid UTF-8".into()));
+            Err(fail(line, col, "file is not valid UTF-8".into()))
         }
-    };
-    parse_source(path, &text)
+    }
 }
 
 /// Parse source text that was already read.

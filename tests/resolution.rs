@@ -39,6 +39,10 @@ pub fn seed(table: &Mutex<HashMap<String, u32>>) {
     table.lock().unwrap().insert("/".into(), 1);
 }
 
+pub fn start_probe(table: std::sync::Arc<Mutex<HashMap<String, u32>>>) {
+    std::thread::spawn(move || table.lock().unwrap()["/"]);
+}
+
 pub struct Request;
 
 impl Request {
@@ -50,9 +54,13 @@ impl Request {
 "#;
 
 fn findings(call: &str, uses: &str) -> usize {
+    findings_in(&service(call, uses))
+}
+
+fn findings_in(service: &str) -> usize {
     let dir = tempdir();
     std::fs::write(dir.join("helpers.rs"), HELPERS).unwrap();
-    std::fs::write(dir.join("service.rs"), service(call, uses)).unwrap();
+    std::fs::write(dir.join("service.rs"), service).unwrap();
     let report = spawnlint::analyze(&spawnlint::Options {
         paths: vec![dir.clone()],
         ..Default::default()
@@ -94,6 +102,41 @@ fn imported_types_are_not_the_crates_own() {
     );
     assert_eq!(
         findings("let _r = Request::new(&table);", "use tonic::Request;"),
+        0
+    );
+}
+
+/// A constructor that never names a spawner itself: it starts the task
+/// through a helper imported under another name.
+#[test]
+fn renamed_helpers_are_followed_to_their_spawn() {
+    let service = |uses: &str| {
+        format!(
+            r#"{uses}
+use std::collections::HashMap;
+use std::sync::{{Arc, Mutex}};
+
+pub struct Routes {{
+    table: Arc<Mutex<HashMap<String, u32>>>,
+}}
+
+impl Routes {{
+    pub fn new() -> Self {{
+        let table = Arc::new(Mutex::new(HashMap::new()));
+        launch(Arc::clone(&table));
+        table.lock().unwrap().insert("/".into(), 1);
+        Self {{ table }}
+    }}
+}}
+"#
+        )
+    };
+    assert_eq!(
+        findings_in(&service("use crate::helpers::start_probe as launch;")),
+        1
+    );
+    assert_eq!(
+        findings_in(&service("use other_crate::start_probe as launch;")),
         0
     );
 }

@@ -106,6 +106,11 @@ pub fn extract(file: &syn::File) -> FileFacts {
     let mut facts = FileFacts::default();
     let mut module = Vec::new();
     items(&file.items, &mut module, &mut facts);
+    // After all items: `use` declarations may follow the functions.
+    for i in 0..facts.fns.len() {
+        let c = callees(&facts.fns[i], &facts.uses);
+        facts.fns[i].callees = c;
+    }
     facts
 }
 
@@ -348,31 +353,33 @@ fn lower_fn(
         ret,
         is_async: sig.asyncness.is_some(),
         module: module.to_vec(),
-        callees: callees(&body),
+        callees: Vec::new(),
         body,
     }
 }
 
-fn callees(body: &Block) -> Vec<String> {
-    let mut names = Vec::new();
-    for s in &body.stmts {
+/// The calls of a body (see [`Expr::callees`]).
+fn callees(f: &FnFacts, uses: &HashMap<String, Vec<String>>) -> Vec<Callee> {
+    let mut out = Vec::new();
+    let owner = f.owner.as_deref();
+    for s in &f.body.stmts {
         match s {
             Stmt::Let { init, diverge, .. } => {
                 if let Some(i) = init {
-                    i.callee_names(&mut names);
+                    i.callees(owner, uses, &mut out);
                 }
                 for d in diverge.iter().flat_map(|d| &d.stmts) {
                     if let Stmt::Expr(e) | Stmt::Let { init: Some(e), .. } = d {
-                        e.callee_names(&mut names);
+                        e.callees(owner, uses, &mut out);
                     }
                 }
             }
-            Stmt::Expr(e) => e.callee_names(&mut names),
+            Stmt::Expr(e) => e.callees(owner, uses, &mut out),
         }
     }
-    names.sort_unstable();
-    names.dedup();
-    names.into_iter().map(str::to_string).collect()
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 fn lower_block(block: &syn::Block, depth: u32) -> Block {

@@ -95,9 +95,29 @@ pub struct FnFacts {
     pub module: Vec<String>,
     /// The body.
     pub body: Block,
-    /// Names of everything the body calls (functions, methods, macros),
-    /// sorted and deduplicated: the call graph by name.
-    pub callees: Vec<String>,
+    /// Everything the body calls, by name, sorted and deduplicated: the
+    /// call graph as far as syntax tells it.
+    pub callees: Vec<Callee>,
+}
+
+/// A call as written: which function it can name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Callee {
+    /// `x.name(..)`: any method of that name.
+    Method(String),
+    /// `Type::name(..)` (`Self` already replaced by the impl's type).
+    Assoc(String, String),
+    /// `name(..)`, `module::name(..)`, `name!(..)`: a free function (or macro).
+    Free(String),
+}
+
+impl Callee {
+    /// The called name.
+    pub fn name(&self) -> &str {
+        match self {
+            Callee::Method(n) | Callee::Assoc(_, n) | Callee::Free(n) => n,
+        }
+    }
 }
 
 /// A function parameter.
@@ -486,21 +506,45 @@ impl Expr {
         }
     }
 
-    /// Collect the names of calls, method calls and macros inside.
-    pub fn callee_names<'a>(&'a self, out: &mut Vec<&'a str>) {
+    /// Collect the calls inside. `owner` replaces `Self`; `uses` maps an
+    /// imported name to its path, so `use x::start as go; go()` calls
+    /// `start`.
+    pub fn callees(
+        &self,
+        owner: Option<&str>,
+        uses: &HashMap<String, Vec<String>>,
+        out: &mut Vec<Callee>,
+    ) {
         match self {
-            Expr::MethodCall { method, .. } => out.push(method),
+            Expr::MethodCall { method, .. } => out.push(Callee::Method(method.clone())),
             Expr::Call { func, .. } => {
                 if let Expr::Path { segs, .. } = &**func {
-                    if let Some(l) = segs.last() {
-                        out.push(l);
+                    match segs.as_slice() {
+                        [name] => {
+                            out.push(Callee::Free(name.clone()));
+                            if let Some(last) = uses.get(name).and_then(|p| p.last()) {
+                                if last != name {
+                                    out.push(Callee::Free(last.clone()));
+                                }
+                            }
+                        }
+                        [.., q, name] if q == "Self" => {
+                            if let Some(o) = owner {
+                                out.push(Callee::Assoc(o.to_string(), name.clone()));
+                            }
+                        }
+                        [.., q, name] if q.starts_with(|c: char| c.is_uppercase()) => {
+                            out.push(Callee::Assoc(q.clone(), name.clone()))
+                        }
+                        [.., name] => out.push(Callee::Free(name.clone())),
+                        [] => {}
                     }
                 }
             }
-            Expr::Macro { name, .. } => out.push(name),
+            Expr::Macro { name, .. } => out.push(Callee::Free(name.clone())),
             _ => {}
         }
-        self.for_each_child(|c| c.callee_names(out));
+        self.for_each_child(|c| c.callees(owner, uses, out));
     }
 
     /// Whether any identifier named `name` occurs anywhere inside.

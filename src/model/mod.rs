@@ -259,33 +259,48 @@ pub fn may_spawn(model: &Model, f: FnRef) -> bool {
 }
 
 /// Functions that may reach a spawn: those calling anything named like a
-/// spawner, then (by name) their callers, transitively.
+/// spawner, then their callers, transitively. Calls are matched as written:
+/// `Type::f()` only to `f` of `Type`, `x.f()` to methods named `f`, `f()`
+/// to free functions named `f`.
 fn spawn_reach(model: &Model) -> std::collections::HashSet<FnRef> {
+    use crate::facts::Callee;
     use std::collections::{HashMap, HashSet};
-    let fns: Vec<FnRef> = model.all_fns().collect();
-    // Callee name → the functions calling it.
-    let mut callers: HashMap<&str, Vec<FnRef>> = HashMap::new();
+    let mut callers: HashMap<&Callee, Vec<FnRef>> = HashMap::new();
     let mut reach: HashSet<FnRef> = HashSet::new();
     let mut queue: Vec<FnRef> = Vec::new();
-    for r in &fns {
-        let names = &model.func(*r).callees;
-        if names.iter().any(|n| n.contains("spawn")) && reach.insert(*r) {
-            queue.push(*r);
+    for r in model.all_fns() {
+        let callees = &model.func(r).callees;
+        if callees.iter().any(|c| c.name().contains("spawn")) && reach.insert(r) {
+            queue.push(r);
         }
-        for n in names {
-            callers.entry(n.as_str()).or_default().push(*r);
+        for c in callees {
+            callers.entry(c).or_default().push(r);
         }
     }
     while let Some(r) = queue.pop() {
-        for caller in callers
-            .get(model.func(r).name.as_str())
-            .into_iter()
-            .flatten()
-        {
-            if reach.insert(*caller) {
-                queue.push(*caller);
+        for call in callee_forms(model.func(r)) {
+            for caller in callers.get(&call).into_iter().flatten() {
+                if reach.insert(*caller) {
+                    queue.push(*caller);
+                }
             }
         }
     }
     reach
+}
+
+/// The ways a call can name `f`.
+fn callee_forms(f: &FnFacts) -> Vec<crate::facts::Callee> {
+    use crate::facts::Callee;
+    let mut forms = Vec::new();
+    match &f.owner {
+        Some(owner) => {
+            forms.push(Callee::Assoc(owner.clone(), f.name.clone()));
+            if f.receiver != Receiver::None {
+                forms.push(Callee::Method(f.name.clone()));
+            }
+        }
+        None => forms.push(Callee::Free(f.name.clone())),
+    }
+    forms
 }
