@@ -1429,17 +1429,30 @@ impl<'m> Interp<'m> {
                 }
             }
         }
-        if let Some(sp) = self.cat.method_spawner(method, args.len()) {
-            let thread_builder = chain_calls(recv, &|segs| {
+        let thread_builder = || {
+            chain_calls(recv, &|segs| {
                 let full = self.resolve_path(segs);
                 self.cat.is_thread_builder(&full)
-            });
-            let runtime = if thread_builder || sp.runtime == "thread" {
+            })
+        };
+        if let Some(sp) = self.cat.method_spawner(method, args.len()) {
+            let runtime = if sp.runtime == "thread" || thread_builder() {
                 Runtime::Thread
             } else {
                 Runtime::Async
             };
             return self.spawn(method_span, span, format!(".{method}"), runtime, &args[0]);
+        }
+        if method.starts_with("spawn") && args.len() == 1 && thread_builder() {
+            // Extension traits on `thread::Builder` (`spawn_wrapper`,
+            // `spawn_named`) start a thread like `spawn` does.
+            return self.spawn(
+                method_span,
+                span,
+                format!(".{method}"),
+                Runtime::Thread,
+                &args[0],
+            );
         }
         if method == "join" && args.is_empty() {
             self.joined(&rv);
