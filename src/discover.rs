@@ -28,6 +28,7 @@ pub struct Problem {
 pub fn from_paths(paths: &[PathBuf]) -> (Vec<Input>, Vec<Problem>) {
     let mut inputs = Vec::new();
     let mut problems = Vec::new();
+    let mut roots = CrateRoots::default();
     for root in paths {
         let meta = match std::fs::metadata(root) {
             Ok(m) => m,
@@ -41,7 +42,7 @@ pub fn from_paths(paths: &[PathBuf]) -> (Vec<Input>, Vec<Problem>) {
         };
         if meta.is_file() {
             inputs.push(Input {
-                crate_root: crate_root_of(root),
+                crate_root: roots.of(root),
                 path: root.clone(),
             });
             continue;
@@ -57,7 +58,7 @@ pub fn from_paths(paths: &[PathBuf]) -> (Vec<Input>, Vec<Problem>) {
                     if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "rs") {
                         let path = e.into_path();
                         inputs.push(Input {
-                            crate_root: crate_root_of(&path),
+                            crate_root: roots.of(&path),
                             path,
                         });
                     }
@@ -85,23 +86,33 @@ fn skipped_dir(e: &walkdir::DirEntry) -> bool {
     name == "target" || name.starts_with('.')
 }
 
-/// The directory of the nearest `Cargo.toml` at or above `path`'s directory,
-/// or the path's directory when there is none.
-fn crate_root_of(path: &Path) -> PathBuf {
-    let start = if path.is_dir() {
-        path.to_path_buf()
-    } else {
-        path.parent().map(Path::to_path_buf).unwrap_or_default()
-    };
-    let abs = std::fs::canonicalize(&start).unwrap_or_else(|_| start.clone());
-    let mut dir = Some(abs.as_path());
-    while let Some(d) = dir {
-        if d.join("Cargo.toml").is_file() {
-            return d.to_path_buf();
+/// The crate root of each file: the directory of the nearest `Cargo.toml`
+/// at or above the file's directory, or that directory when there is none.
+/// Answers are cached per directory: a tree's files share few directories.
+#[derive(Default)]
+struct CrateRoots {
+    by_dir: std::collections::HashMap<PathBuf, PathBuf>,
+}
+
+impl CrateRoots {
+    fn of(&mut self, path: &Path) -> PathBuf {
+        let dir = if path.is_dir() {
+            path.to_path_buf()
+        } else {
+            path.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        if let Some(root) = self.by_dir.get(&dir) {
+            return root.clone();
         }
-        dir = d.parent();
+        let abs = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
+        let root = abs
+            .ancestors()
+            .find(|d| d.join("Cargo.toml").is_file())
+            .map(Path::to_path_buf)
+            .unwrap_or(abs);
+        self.by_dir.insert(dir, root.clone());
+        root
     }
-    abs
 }
 
 /// Options for workspace discovery (no paths given).
