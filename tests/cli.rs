@@ -126,6 +126,42 @@ fn workspace_mode_analyzes_the_package_around_the_manifest() {
 }
 
 #[test]
+fn color_follows_flag_and_environment() {
+    let path = fixtures().join("spawn-before-load/motivating_service.rs");
+    let run = |args: &[&str], env: &[(&str, &str)]| -> bool {
+        let mut cmd = bin();
+        cmd.arg(&path)
+            .args(args)
+            .env_remove("NO_COLOR")
+            .env_remove("CARGO_TERM_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        out.stdout.contains(&0x1b)
+    };
+    assert!(run(&["--color", "always"], &[]));
+    assert!(!run(&["--color", "never"], &[]));
+    // Not a terminal: auto means no color, unless cargo says always.
+    assert!(!run(&[], &[]));
+    assert!(run(&[], &[("CARGO_TERM_COLOR", "always")]));
+    assert!(!run(
+        &[],
+        &[("CARGO_TERM_COLOR", "always"), ("NO_COLOR", "1")]
+    ));
+}
+
+#[test]
+fn quiet_drops_the_summary() {
+    let path = fixtures().join("spawn-before-load/motivating_service.rs");
+    let loud = bin().arg(&path).output().unwrap();
+    let quiet = bin().arg(&path).arg("-q").output().unwrap();
+    assert!(String::from_utf8_lossy(&loud.stdout).contains("spawnlint: checked"));
+    let quiet = String::from_utf8_lossy(&quiet.stdout);
+    assert!(!quiet.contains("spawnlint: checked") && quiet.contains("error[SL002]"));
+}
+
+#[test]
 fn missing_path_is_a_usage_error() {
     let out = bin().arg("/definitely/not/here").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
