@@ -156,10 +156,33 @@ pub struct SpawnSite {
     pub task_calls: BTreeSet<FnRef>,
     /// Joined before the next statement.
     pub joined: bool,
-    /// Names the task expression captures from the spawning function, each
-    /// with the crate type it is a handle to (for `me`, `this`, `hub`).
-    pub captures: Vec<(String, Option<String>)>,
+    /// Names the task expression captures from the spawning function.
+    pub captures: Vec<Capture>,
     stmt_no: u64,
+}
+
+/// A name the task captures from the function that spawns it.
+#[derive(Clone, Debug)]
+pub struct Capture {
+    /// The captured name (`me`, `probe_routes`).
+    pub name: String,
+    /// The state it is a handle to, if any (canonical after analysis).
+    pub key: Option<Key>,
+    /// The `let` that bound it, if it was bound by one.
+    pub decl: Option<Loc>,
+}
+
+impl Capture {
+    /// The crate type this is a handle to (`me` for `Arc<Self>`), if any.
+    pub fn handle_type(&self) -> Option<&str> {
+        match &self.key {
+            Some(Key {
+                root: Root::Type(t),
+                path,
+            }) if path.is_empty() => Some(&t.name),
+            _ => None,
+        }
+    }
 }
 
 /// What happened in a constructor, in order.
@@ -234,6 +257,9 @@ pub fn analyze_constructor(
     for s in &mut spawns {
         for a in &mut s.accesses {
             a.key = canon(&a.key);
+        }
+        for c in &mut s.captures {
+            c.key = c.key.as_ref().map(&canon);
         }
     }
     for e in &mut timeline {
@@ -374,9 +400,27 @@ enum ThunkKind<'m> {
     Call(FnRef, Option<Val<'m>>, Vec<Val<'m>>),
 }
 
+/// A name in scope, its value, and the `let` that bound it.
+#[derive(Clone)]
+struct Binding<'m> {
+    name: String,
+    val: Val<'m>,
+    decl: Option<Loc>,
+}
+
+impl<'m> Binding<'m> {
+    fn new(name: impl Into<String>, val: Val<'m>) -> Self {
+        Binding {
+            name: name.into(),
+            val,
+            decl: None,
+        }
+    }
+}
+
 struct Thunk<'m> {
     kind: ThunkKind<'m>,
-    env: Vec<(String, Val<'m>)>,
+    env: Vec<Binding<'m>>,
     file: FileId,
     owner: Option<TypeRef>,
 }
@@ -385,7 +429,7 @@ struct Interp<'m> {
     model: &'m Model,
     cat: &'m Catalog,
     mode: Mode,
-    env: Vec<(String, Val<'m>)>,
+    env: Vec<Binding<'m>>,
     file: FileId,
     owner: Option<TypeRef>,
     stack: Vec<FnRef>,
@@ -409,6 +453,8 @@ struct Interp<'m> {
     stmt_no: u64,
     steps: u64,
     ret: Option<Val<'m>>,
+    /// The `let` statement being bound, for capture labels.
+    binding_site: Option<Loc>,
 }
 
 impl<'m> Interp<'m> {
@@ -438,6 +484,7 @@ impl<'m> Interp<'m> {
             stmt_no: 0,
             steps: 0,
             ret: None,
+            binding_site: None,
         }
     }
 
@@ -452,8 +499,8 @@ impl<'m> Interp<'m> {
         self.env
             .iter()
             .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
+            .find(|b| b.name == name)
+            .map(|b| b.val.clone())
     }
 
     fn fresh_local(&mut self, name: &str, placeholder: Placeholder) -> Val<'m> {
@@ -492,9 +539,9 @@ impl<'m> Interp<'m> {
             .as_deref()
             .and_then(|o| model.resolve_type(o, f.file));
         if let Some(t) = this {
-            self.env.push(("self".into(), t));
+            self.env.push(Binding::new("self", t));
         } else if func.receiver != Receiver::None {
-            self.env.push(("self".into(), Val::Unknown));
+            self.env.push(Binding::new("self", Val::Unknown));
         }
         let mut args = args.into_iter();
         for p in &func.params {
@@ -694,23 +741,20 @@ impl<'m> Interp<'m> {
             _ => runtime,
         };
         let id = self.spawns.len();
-        let mut captures: Vec<(String, Option<String>)> = Vec::new();
-        for (name, v) in self.env.iter().rev() {
-            if captures.iter().any(|(n, _)| n == name) || !task.mentions(name) {
+        let mut captures: Vec<Capture> = Vec::new();
+        for b in self.env.iter().rev() {
+            if captures.iter().any(|c| c.name == b.name) || !task.mentions(&b.name) {
                 continue;
             }
-            let handle = match v {
-                Val::State(SRef {
-                    key:
-                        Key {
-                            root: Root::Type(t),
-                            path,
-                        },
-                    ..
-                }) if path.is_empty() => Some(t.name.clone()),
+            let key = match &b.val {
+                Val::State(r) => Some(r.key.clone()),
                 _ => None,
             };
-            captures.push((name.clone(), handle));
+            captures.push(Capture {
+                name: b.name.clone(),
+                key,
+                decl: b.decl,
+            });
         }
         captures.reverse();
         let site = SpawnSite {
@@ -809,14 +853,16 @@ impl<'m> Interp<'m> {
                 ty,
                 init,
                 diverge,
-                ..
+                span,
             } => {
                 if let (Pat::Tuple(pats), Some(Expr::Other(elems)), None) = (pat, init, diverge) {
                     if pats.len() == elems.len() {
                         // `let (a, b) = (x.clone(), y.clone());` binds pairwise.
                         for (p, e) in pats.iter().zip(elems) {
                             let v = self.eval(e);
+                            self.binding_site = Some(self.loc(*span));
                             self.bind(p, v, Some(e), None);
+                            self.binding_site = None;
                         }
                         return Val::Unknown;
                     }
@@ -842,11 +888,13 @@ impl<'m> Interp<'m> {
                         } else {
                             Val::Unknown
                         };
-                        self.env.push((n, v));
+                        self.env.push(Binding::new(n, v));
                     }
                     return Val::Unknown;
                 }
+                self.binding_site = Some(self.loc(*span));
                 self.bind(pat, v, init.as_ref(), ty.as_ref());
+                self.binding_site = None;
                 Val::Unknown
             }
             Stmt::Expr(e) => self.eval(e),
@@ -881,7 +929,12 @@ impl<'m> Interp<'m> {
                     }
                     v => v,
                 };
-                self.env.push((name.clone(), v));
+                let decl = self.binding_site;
+                self.env.push(Binding {
+                    name: name.clone(),
+                    val: v,
+                    decl,
+                });
             }
             Pat::Destructure { elems, .. } | Pat::Tuple(elems) => {
                 for e in elems {
@@ -901,8 +954,8 @@ impl<'m> Interp<'m> {
     fn messages(&self) -> impl Iterator<Item = &str> {
         self.env
             .iter()
-            .filter(|(_, v)| matches!(v, Val::Message))
-            .map(|(n, _)| n.as_str())
+            .filter(|b| matches!(b.val, Val::Message))
+            .map(|b| b.name.as_str())
     }
 
     /// Whether a received message is used on the path that has the state
@@ -1050,7 +1103,7 @@ impl<'m> Interp<'m> {
                         Val::Unknown => self.fresh_local(name, placeholder_of(rhs)),
                         v => v,
                     };
-                    self.env.push((name.to_string(), v));
+                    self.env.push(Binding::new(name, v));
                 } else {
                     self.suppress += 1;
                     let target = self.eval(lhs);
@@ -1131,7 +1184,7 @@ impl<'m> Interp<'m> {
                 Val::Message => Val::Message,
                 _ => Val::Unknown,
             };
-            self.env.push((n, val));
+            self.env.push(Binding::new(n, val));
         }
     }
 

@@ -4,7 +4,9 @@
 use super::Context;
 use crate::diagnostic::{stable_hash, Diagnostic, Fix, Label, Severity};
 use crate::fixes::{self, FixInput};
-use crate::model::flow::{Access, AccessKind, CtorAnalysis, Placeholder, SpawnSite, Write};
+use crate::model::flow::{
+    Access, AccessKind, Capture, CtorAnalysis, Placeholder, Root, SpawnSite, Write,
+};
 use crate::model::FnRef;
 use crate::source::Loc;
 
@@ -46,6 +48,20 @@ fn placeholder_words(p: Option<Placeholder>) -> &'static str {
     }
 }
 
+/// The captured binding through which the task reaches the accessed state,
+/// with the `let` that bound it: a handle to the state itself (or to state
+/// holding it), else a handle to the type that owns it.
+fn capture_of<'s>(site: &'s SpawnSite, access: &Access) -> Option<(&'s Capture, Loc)> {
+    let bound = || site.captures.iter().filter(|c| c.decl.is_some());
+    let holds = |c: &&Capture| c.key.as_ref().is_some_and(|k| k.overlaps(&access.key));
+    let owns = |c: &&Capture| match (&access.key.root, c.handle_type()) {
+        (Root::Type(t), Some(h)) => t.name == h,
+        _ => false,
+    };
+    let c = bound().find(holds).or_else(|| bound().find(owns))?;
+    Some((c, c.decl?))
+}
+
 /// Build the diagnostic for a window.
 pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
     let ca = w.ctor;
@@ -72,6 +88,13 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
         "the task may run from here on".into(),
         true,
     )];
+    if let Some((capture, decl)) = capture_of(w.site, w.access) {
+        let text = match capture.handle_type() {
+            Some(ty) => format!("`{}` hands this `{ty}` to the task", capture.name),
+            None => format!("`{}` shares `{field}` with the task", capture.name),
+        };
+        labels.push(label(cx, decl, text, false));
+    }
     for via in &w.site.via {
         labels.push(label(
             cx,
@@ -165,15 +188,15 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
             .site
             .captures
             .iter()
-            .filter(|(_, t)| t.as_deref() == Some(ca.ty.name.as_str()))
-            .map(|(n, _)| n.clone())
+            .filter(|c| c.handle_type() == Some(ca.ty.name.as_str()))
+            .map(|c| c.name.clone())
             .collect(),
         other_captures: w
             .site
             .captures
             .iter()
-            .filter(|(_, t)| t.as_deref() != Some(ca.ty.name.as_str()))
-            .map(|(n, _)| n.clone())
+            .filter(|c| c.handle_type() != Some(ca.ty.name.as_str()))
+            .map(|c| c.name.clone())
             .collect(),
     };
     let mut fixes: Vec<Fix> = Vec::new();
