@@ -85,9 +85,9 @@ impl std::error::Error for Error {}
 /// Whether rule `code` is selected by `--select`/`--ignore` lists.
 pub fn rule_selected(code: &str, select: &[String], ignore: &[String]) -> bool {
     let slug = rules::registry()
-        .into_iter()
+        .iter()
         .find(|r| r.code == code)
-        .map(|r| r.slug)
+        .map(|r| r.slug.as_str())
         .unwrap_or_default();
     let matches = |s: &String| s.eq_ignore_ascii_case(code) || *s == slug;
     (select.is_empty() || select.iter().any(matches)) && !ignore.iter().any(matches)

@@ -128,7 +128,7 @@ fn run(args: RunArgs) -> ExitCode {
     let registry = spawnlint::rules::registry();
     if args.list_rules {
         let mut out = String::new();
-        for r in &registry {
+        for r in registry {
             out.push_str(&format!(
                 "{}  {:<20} {:<8} {}\n",
                 r.code, r.slug, r.severity, r.summary

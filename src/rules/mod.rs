@@ -37,10 +37,13 @@ struct RulesFile {
 }
 
 /// Every rule, from `rules/rules.toml`.
-pub fn registry() -> Vec<RuleInfo> {
-    let file: RulesFile = toml::from_str(include_str!("../../rules/rules.toml"))
-        .expect("rules/rules.toml is valid (tested)");
-    file.rule
+pub fn registry() -> &'static [RuleInfo] {
+    static REGISTRY: std::sync::OnceLock<Vec<RuleInfo>> = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let file: RulesFile = toml::from_str(include_str!("../../rules/rules.toml"))
+            .expect("rules/rules.toml is valid (tested)");
+        file.rule
+    })
 }
 
 /// Cache of [`Context::method_writes`].
