@@ -154,13 +154,36 @@ pub fn from_workspace(opts: &WorkspaceOptions) -> Result<(Vec<Input>, Vec<Proble
             .into_iter()
             .filter(|m| opts.packages.iter().any(|p| p.as_str() == m.name.as_str()))
             .collect()
-    } else if opts.workspace || meta.root_package().is_none() {
-        members
-            .into_iter()
-            .filter(|m| !opts.exclude.iter().any(|e| e.as_str() == m.name.as_str()))
-            .collect()
     } else {
-        meta.root_package().into_iter().collect()
+        // Like cargo: the package whose manifest is at or above the current
+        // directory (or `--manifest-path`); in a virtual workspace's root,
+        // or with `--workspace`, every member. (`root_package()` needs the
+        // dependency resolution, which `--no-deps` skips.)
+        let here = match &opts.manifest_path {
+            Some(m) => std::fs::canonicalize(m)
+                .ok()
+                .and_then(|m| m.parent().map(Path::to_path_buf)),
+            None => std::env::current_dir()
+                .ok()
+                .and_then(|d| std::fs::canonicalize(d).ok()),
+        }
+        .unwrap_or_default();
+        let current = members
+            .iter()
+            .filter(|m| {
+                m.manifest_path
+                    .parent()
+                    .is_some_and(|d| here.starts_with(d.as_std_path()))
+            })
+            .max_by_key(|m| m.manifest_path.as_str().len())
+            .copied();
+        match current {
+            Some(package) if !opts.workspace => vec![package],
+            _ => members
+                .into_iter()
+                .filter(|m| !opts.exclude.iter().any(|e| e.as_str() == m.name.as_str()))
+                .collect(),
+        }
     };
     // A package is its manifest directory: targets' sources and the modules
     // they declare live below it (`target/` and hidden directories skipped).

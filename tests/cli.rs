@@ -162,6 +162,51 @@ fn quiet_drops_the_summary() {
 }
 
 #[test]
+fn without_paths_it_analyzes_the_current_package_like_cargo() {
+    let ws = tempdir();
+    std::fs::write(
+        ws.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"hub\", \"router\"]\nresolver = \"2\"\n",
+    )
+    .unwrap();
+    for (member, fixture) in [
+        ("hub", "spawn-before-load/motivating_service.rs"),
+        ("router", "spawn-before-init/route_health_thread.rs"),
+    ] {
+        std::fs::create_dir_all(ws.join(member).join("src")).unwrap();
+        std::fs::write(
+            ws.join(member).join("Cargo.toml"),
+            format!("[package]\nname = \"{member}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+        )
+        .unwrap();
+        std::fs::copy(fixtures().join(fixture), ws.join(member).join("src/lib.rs")).unwrap();
+    }
+    let codes = |dir: &std::path::Path, args: &[&str]| -> Vec<String> {
+        let out = bin()
+            .current_dir(dir)
+            .args(["--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(codes(&ws.join("hub"), &[]), ["SL002"]);
+    assert_eq!(codes(&ws.join("hub/src"), &[]), ["SL002"]);
+    assert_eq!(codes(&ws, &[]), ["SL002", "SL001"]);
+    assert_eq!(
+        codes(&ws.join("hub"), &["--workspace", "--exclude", "hub"]),
+        ["SL001"]
+    );
+    assert_eq!(codes(&ws, &["-p", "router"]), ["SL001"]);
+}
+
+#[test]
 fn missing_path_is_a_usage_error() {
     let out = bin().arg("/definitely/not/here").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
