@@ -1,6 +1,8 @@
 //! The binary as users run it: exit codes, formats, bad input.
 
 use assert_cmd::Command;
+
+mod common;
 use std::path::Path;
 
 fn bin() -> Command {
@@ -60,7 +62,7 @@ fn exit_zero_and_select_ignore() {
 
 #[test]
 fn broken_files_are_reported_and_the_run_goes_on() {
-    let dir = tempdir();
+    let dir = common::tempdir("cli");
     std::fs::write(dir.join("broken.rs"), "fn main( {\n").unwrap();
     std::fs::write(dir.join("latin1.rs"), b"// caf\xe9\nfn f() {}\n").unwrap();
     std::fs::copy(
@@ -88,13 +90,13 @@ fn broken_files_are_reported_and_the_run_goes_on() {
 
 #[test]
 fn unreadable_input_exits_2_but_a_syntax_error_does_not() {
-    let dir = tempdir();
+    let dir = common::tempdir("cli");
     std::fs::write(dir.join("latin1.rs"), b"// caf\xe9\nfn f() {}\n").unwrap();
     let out = bin().arg(&dir).args(["--color", "never"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stdout).contains("latin1.rs:1:"));
 
-    let dir = tempdir();
+    let dir = common::tempdir("cli");
     std::fs::write(dir.join("broken.rs"), "fn main( {\n").unwrap();
     let out = bin().arg(&dir).args(["--color", "never"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -163,7 +165,7 @@ fn quiet_drops_the_summary() {
 
 #[test]
 fn without_paths_it_analyzes_the_current_package_like_cargo() {
-    let ws = tempdir();
+    let ws = common::tempdir("cli");
     std::fs::write(
         ws.join("Cargo.toml"),
         "[workspace]\nmembers = [\"hub\", \"router\"]\nresolver = \"2\"\n",
@@ -243,17 +245,4 @@ fn output_is_identical_across_thread_counts() {
     assert_eq!(one.stdout, two.stdout);
     let doc: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
     assert!(doc["diagnostics"].as_array().unwrap().len() >= 20);
-}
-
-fn tempdir() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "spawnlint-cli-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }

@@ -4,11 +4,11 @@
 //! is checked both ways: the crate's own item is followed (a finding), the
 //! foreign one is not (none).
 
-use std::path::PathBuf;
+mod common;
 
-/// A task that indexes a map, then a call after the spawn that would fill
-/// it if it resolved to `helpers.rs`.
-fn service(call_after_spawn: &str, uses: &str) -> String {
+/// A crate file with `uses` and a constructor whose body builds `table`
+/// and then runs `body`.
+fn service_with(uses: &str, body: &str) -> String {
     format!(
         r#"{uses}
 use std::collections::HashMap;
@@ -21,13 +21,22 @@ pub struct Routes {{
 impl Routes {{
     pub fn new() -> Self {{
         let table = Arc::new(Mutex::new(HashMap::new()));
-        let probe = Arc::clone(&table);
-        std::thread::spawn(move || probe.lock().unwrap()["/"]);
-        {call_after_spawn}
+        {body}
         Self {{ table }}
     }}
 }}
 "#
+    )
+}
+
+/// A task that indexes the map, then a call after the spawn that would fill
+/// it if it resolved to `helpers.rs`.
+fn service(call_after_spawn: &str, uses: &str) -> String {
+    service_with(
+        uses,
+        &format!(
+            "let probe = Arc::clone(&table);\n        std::thread::spawn(move || probe.lock().unwrap()[\"/\"]);\n        {call_after_spawn}"
+        ),
     )
 }
 
@@ -58,7 +67,7 @@ fn findings(call: &str, uses: &str) -> usize {
 }
 
 fn findings_in(service: &str) -> usize {
-    let dir = tempdir();
+    let dir = common::tempdir("resolution");
     std::fs::write(dir.join("helpers.rs"), HELPERS).unwrap();
     std::fs::write(dir.join("service.rs"), service).unwrap();
     let report = spawnlint::analyze(&spawnlint::Options {
@@ -111,24 +120,9 @@ fn imported_types_are_not_the_crates_own() {
 #[test]
 fn renamed_helpers_are_followed_to_their_spawn() {
     let service = |uses: &str| {
-        format!(
-            r#"{uses}
-use std::collections::HashMap;
-use std::sync::{{Arc, Mutex}};
-
-pub struct Routes {{
-    table: Arc<Mutex<HashMap<String, u32>>>,
-}}
-
-impl Routes {{
-    pub fn new() -> Self {{
-        let table = Arc::new(Mutex::new(HashMap::new()));
-        launch(Arc::clone(&table));
-        table.lock().unwrap().insert("/".into(), 1);
-        Self {{ table }}
-    }}
-}}
-"#
+        service_with(
+            uses,
+            "launch(Arc::clone(&table));\n        table.lock().unwrap().insert(\"/\".into(), 1);",
         )
     };
     assert_eq!(
@@ -139,17 +133,4 @@ impl Routes {{
         findings_in(&service("use other_crate::start_probe as launch;")),
         0
     );
-}
-
-fn tempdir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "spawnlint-resolution-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
