@@ -160,6 +160,20 @@ fn items(list: &[syn::Item], module: &mut Vec<String>, facts: &mut FileFacts) {
                     }
                 }
             }
+            syn::Item::Static(st) => facts.statics.push(StaticFacts {
+                name: st.ident.to_string(),
+                ty: type_info(&st.ty),
+                init: lower_expr(&st.expr, 0),
+            }),
+            syn::Item::Macro(m) if m.mac.path.is_ident("macro_rules") => {
+                // A crate's own `spawn!` wrapper: its body names a spawner.
+                let body = m.mac.tokens.to_string();
+                if let Some(name) = &m.ident {
+                    if body.contains("spawn") {
+                        facts.spawn_macros.push(name.to_string());
+                    }
+                }
+            }
             syn::Item::Mod(m) => {
                 if let Some((_, inner)) = &m.content {
                     module.push(m.ident.to_string());
@@ -277,6 +291,12 @@ pub fn type_info(ty: &syn::Type) -> TypeInfo {
                     }
                 }
                 info.core = Some(name);
+                info.path = tp
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
                 return info;
             }
             syn::Type::ImplTrait(it) => {
@@ -292,6 +312,7 @@ pub fn type_info(ty: &syn::Type) -> TypeInfo {
                                         info.wrappers.extend(inner.wrappers);
                                         info.core = inner.core;
                                         info.is_self = inner.is_self;
+                                        info.path = inner.path;
                                         return info;
                                     }
                                 }

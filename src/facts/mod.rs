@@ -27,6 +27,22 @@ pub struct FileFacts {
     pub fns: Vec<FnFacts>,
     /// Spans of `..Default::default()`-style struct updates, by type name.
     pub default_updates: Vec<(String, Span)>,
+    /// `static` items (any module depth).
+    pub statics: Vec<StaticFacts>,
+    /// Names of `macro_rules!` macros whose body starts a task (`spawn!`
+    /// wrappers): their first argument is a task.
+    pub spawn_macros: Vec<String>,
+}
+
+/// A `static` item: global state a task can read.
+#[derive(Debug, Clone)]
+pub struct StaticFacts {
+    /// The static's name.
+    pub name: String,
+    /// Its declared type.
+    pub ty: TypeInfo,
+    /// Its initializer.
+    pub init: Expr,
 }
 
 /// A struct definition.
@@ -47,6 +63,8 @@ pub struct TypeInfo {
     pub core: Option<String>,
     /// Whether the type is or wraps `Self`.
     pub is_self: bool,
+    /// The innermost named type's path as written (`broadcast::Sender`).
+    pub path: Vec<String>,
 }
 
 impl TypeInfo {
