@@ -232,3 +232,248 @@ pub fn reorder(input: &FixInput) -> Option<Fix> {
         code,
     })
 }
+
+/// Parse the right-hand side of an assignment statement (`self.x = v;`),
+/// unwrapping an `Arc::new(..)`/`Rc::new(..)` around it.
+pub fn assigned_value(stmt: &str) -> Option<(syn::Expr, syn::Expr)> {
+    let stmt = stmt.trim().trim_end_matches(';');
+    let syn::Expr::Assign(a) = syn::parse_str::<syn::Expr>(stmt).ok()? else {
+        return None;
+    };
+    let inner = match &*a.right {
+        syn::Expr::Call(c)
+            if c.args.len() == 1
+                && matches!(&*c.func, syn::Expr::Path(p)
+                    if p.path.segments.len() >= 2
+                        && p.path.segments.iter().rev().nth(1).is_some_and(|s| s.ident == "Arc" || s.ident == "Rc")
+                        && p.path.segments.last().is_some_and(|s| s.ident == "new")) =>
+        {
+            c.args.first().cloned()?
+        }
+        other => other.clone(),
+    };
+    Some(((*a.left).clone(), inner))
+}
+
+/// SL003: keep one shared value and change it in place, so every holder of
+/// the handle sees the new value.
+pub fn mutate_in_place(field: &str, stmt: &str) -> Option<Fix> {
+    let (place, value) = assigned_value(stmt)?;
+    let f = format_ident!("{}", field);
+    let decl = format_field(&f, quote! { std::sync::Arc<std::sync::RwLock<_>> })?;
+    let code = format_stmts(quote! { *#place.write().unwrap() = #value; })?;
+    Some(Fix {
+        strategy: FixStrategy::MutateInPlace,
+        title: format!(
+            "change `{field}` through the handle the task already holds instead of replacing it"
+        ),
+        code: format!("// declare the field as a lock behind the Arc:\n{decl}\n\n// and write through it:\n{code}"),
+    })
+}
+
+/// SL003: publish new values on a `watch` channel the task reads.
+pub fn watch_channel(field: &str, stmt: &str) -> Option<Fix> {
+    let (_, value) = assigned_value(stmt)?;
+    let tx = format_ident!("{}_tx", field);
+    let rx = format_ident!("{}_rx", field);
+    let f = format_ident!("{}", field);
+    let create = format_stmts(quote! {
+        let (#tx, #rx) = tokio::sync::watch::channel(#f.clone());
+    })?;
+    let read = format_stmts(quote! { let #f = #rx.borrow().clone(); })?;
+    let send = format_stmts(quote! { self.#tx.send_replace(std::sync::Arc::new(#value)); })?;
+    Some(Fix {
+        strategy: FixStrategy::WatchChannel,
+        title: format!("or send each new `{field}` over a `watch` channel the task reads"),
+        code: format!(
+            "// where the task is spawned; keep `{tx}` in the struct and move `{rx}` into the task:\n{create}\n\n// in the task, read the current value each time round:\n{read}\n\n// where `{field}` was replaced:\n{send}"
+        ),
+    })
+}
+
+/// SL004: build the value first, then spawn with a `Weak` to the finished
+/// value.
+pub fn spawn_after_cyclic(ty: &str, spawner_text: &str, weak: &str) -> Option<Fix> {
+    let call: syn::Expr = syn::parse_str(spawner_text).ok()?;
+    let ty = format_ident!("{}", ty);
+    let weak = format_ident!("{}", weak);
+    let code = format_stmts(quote! {
+        let this = std::sync::Arc::new_cyclic(|me| #ty { /* fields, without the spawn */ ..todo!() });
+        let #weak = std::sync::Arc::downgrade(&this);
+        #call;
+        this
+    })?;
+    Some(Fix {
+        strategy: FixStrategy::SpawnAfterConstruction,
+        title: "spawn after `new_cyclic` has returned, when upgrading the `Weak` succeeds"
+            .to_string(),
+        code: code.replace("..todo!()", "/* fields, as before */"),
+    })
+}
+
+/// SL006: subscribe in the spawning function and move the receiver in.
+pub fn subscribe_first(
+    sender_text: &str,
+    method: &str,
+    receiver: &str,
+    spawner_text: &str,
+    subscribe_text: &str,
+) -> Option<Fix> {
+    let sender: syn::Expr = syn::parse_str(sender_text).ok()?;
+    let m = format_ident!("{}", method);
+    let rx = format_ident!("{}", receiver);
+    let mut call: syn::Expr = syn::parse_str(spawner_text).ok()?;
+    // Inside the task, the subscription becomes the moved-in receiver.
+    let body = quote!(#call).to_string();
+    let sub = syn::parse_str::<syn::Expr>(subscribe_text)
+        .ok()
+        .map(|e| quote!(#e).to_string());
+    if let Some(sub) = sub {
+        if let Ok(e) = syn::parse_str::<syn::Expr>(&body.replacen(&sub, &rx.to_string(), 1)) {
+            call = e;
+        }
+    }
+    let code = format_stmts(quote! {
+        let #rx = #sender.#m();
+        #call;
+    })?;
+    Some(Fix {
+        strategy: FixStrategy::SubscribeFirst,
+        title: format!(
+            "subscribe before spawning and move `{receiver}` into the task, so nothing sent after the spawn is missed"
+        ),
+        code,
+    })
+}
+
+/// SL007 (Notify): a signal that is stored until the waiter arrives.
+pub fn notify_one(notify: &str) -> Option<Fix> {
+    let n = syn::parse_str::<syn::Expr>(notify).ok()?;
+    let code = format_stmts(quote! { #n.notify_one(); })?;
+    Some(Fix {
+        strategy: FixStrategy::StoredSignal,
+        title: "signal with `notify_one`, which stores a permit if the task is not waiting yet"
+            .to_string(),
+        code: format!("// instead of `notify_waiters()`:\n{code}"),
+    })
+}
+
+/// SL007 (Notify): create and enable the `Notified` future before the
+/// spawn, so a `notify_waiters` after the spawn reaches it.
+pub fn notified_before_spawn(notify: &str) -> Option<Fix> {
+    let n = syn::parse_str::<syn::Expr>(notify).ok()?;
+    let code = format_stmts(quote! {
+        let notify = #n.clone();
+        let ready = async move {
+            let notified = notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            notified.await;
+        };
+    })?;
+    Some(Fix {
+        strategy: FixStrategy::RegisterFirst,
+        title: "or register for the signal before the task can miss it: `Notified::enable()`, or `notified_owned()` created before the spawn".to_string(),
+        code: format!(
+            "// with `Arc<Notify>`, create the future before spawning and move it in:\nlet ready = {n}.clone().notified_owned();\n// in the task: `ready.await;`\n\n// or, when the future must be built inside, enable it before anything can signal:\n{code}",
+            n = quote!(#n)
+        ),
+    })
+}
+
+/// SL007 (Condvar): wait on the condition, not on a notification.
+pub fn condvar_wait_while(cvar: &str, guard: &str) -> Option<Fix> {
+    let c = syn::parse_str::<syn::Expr>(cvar).ok()?;
+    let g = format_ident!("{}", guard);
+    let code = format_stmts(quote! {
+        let #g = #c.wait_while(#g, |ready| !*ready).unwrap();
+    })?;
+    Some(Fix {
+        strategy: FixStrategy::WaitForCondition,
+        title: "wait until the condition holds (`wait_while`), which re-checks it under the lock and returns at once if the signal came first".to_string(),
+        code,
+    })
+}
+
+/// SL007 (watch): wait for the value, which also sees one sent before.
+pub fn watch_wait_for(rx: &str) -> Option<Fix> {
+    let r = format_ident!("{}", rx);
+    let code = format_stmts(quote! {
+        let _ = #r.wait_for(|ready| *ready).await;
+    })?;
+    Some(Fix {
+        strategy: FixStrategy::WaitForCondition,
+        title: "wait for the ready value with `wait_for`, which checks the current value first"
+            .to_string(),
+        code,
+    })
+}
+
+/// SL005: a `Default` without side effects, and a start method.
+pub fn default_without_spawn(ty: &str, runtime: Runtime) -> Option<Fix> {
+    let t = format_ident!("{}", ty);
+    let ret = match runtime {
+        Runtime::Async => quote! { tokio::task::JoinHandle<()> },
+        Runtime::Thread => quote! { std::thread::JoinHandle<()> },
+    };
+    let code = format_items(quote! {
+        impl #t {
+            #[doc = " Starts the background task; `Default` only builds the value."]
+            pub fn start(self: &std::sync::Arc<Self>) -> #ret {
+                let this = std::sync::Arc::clone(self);
+                todo!("the spawn that was in `default`, using `this`")
+            }
+        }
+    })?;
+    Some(Fix {
+        strategy: FixStrategy::StartMethod,
+        title: format!(
+            "keep `Default` free of side effects and start the task from `{ty}::start`, after any struct-update overrides"
+        ),
+        code,
+    })
+}
+
+/// SL002: a typestate, so that only the loaded value can start the task.
+pub fn typestate(input: &FixInput) -> Option<Fix> {
+    let load = input.load.as_deref()?;
+    let ty = format_ident!("{}", input.type_name);
+    let unloaded = format_ident!("Unloaded{}", input.type_name);
+    let load_fn = format_ident!("{}", load);
+    let ret = match input.runtime {
+        Runtime::Async => quote! { tokio::task::JoinHandle<()> },
+        Runtime::Thread => quote! { std::thread::JoinHandle<()> },
+    };
+    let field = &input.field;
+    let doc_u = format!(" `{}` before `{load}`: it cannot start the task.", input.type_name);
+    let doc_l = format!(" Fills `{field}` and returns the value that can start.");
+    let doc_s = " Starts the task; only a loaded value has this method.".to_string();
+    let code = format_items(quote! {
+        #[doc = #doc_u]
+        pub struct #unloaded(#ty);
+
+        impl #unloaded {
+            #[doc = #doc_l]
+            pub fn #load_fn(self) -> std::sync::Arc<#ty> {
+                let this = self.0;
+                todo!("the body of `load`, on `this`");
+                std::sync::Arc::new(this)
+            }
+        }
+
+        impl #ty {
+            #[doc = #doc_s]
+            pub fn start(self: &std::sync::Arc<Self>) -> #ret {
+                todo!("the spawn that was in the constructor")
+            }
+        }
+    })?;
+    Some(Fix {
+        strategy: FixStrategy::Typestate,
+        title: format!(
+            "or make the order a type error: the constructor returns `{unloaded}`, whose `{load}(self)` returns the `{}` that alone has `start`",
+            input.type_name
+        ),
+        code,
+    })
+}

@@ -188,7 +188,25 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
                 }
             }
         }
-        let cx = rules::Context::new(&model, &catalog, &analyses);
+        // SL006/SL007 look at every spawned task, in any function: run each
+        // function that spawns by itself.
+        let tasks: Vec<_> = model
+            .all_fns()
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .filter(|f| {
+                let krate = model.crate_of(f.file);
+                model.func(*f).callees.iter().any(|c| {
+                    c.name().contains("spawn")
+                        || matches!(c, facts::Callee::Free(n) if model.is_spawn_macro(n, f.file) && krate == model.crate_of(f.file))
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|f| (f, flow::analyze_spawning_fn(&model, &catalog, f)))
+            .filter(|(_, s)| s.iter().any(|s| !s.listens.is_empty()))
+            .collect();
+        let cx = rules::Context::new(&model, &catalog, &analyses, &tasks);
         let mut diagnostics =
             rules::run(&cx, &|code| rule_selected(code, &opts.select, &opts.ignore));
         diagnostic::sort(&mut diagnostics);

@@ -111,7 +111,40 @@ pub fn extract(file: &syn::File) -> FileFacts {
         let c = callees(&facts.fns[i], &facts.uses);
         facts.fns[i].callees = c;
     }
+    let mut updates = Vec::new();
+    for f in &facts.fns {
+        for s in &f.body.stmts {
+            let e = match s {
+                Stmt::Let { init: Some(e), .. } | Stmt::Expr(e) => e,
+                Stmt::Let { .. } => continue,
+            };
+            default_updates(e, f.owner.as_deref(), &mut updates);
+        }
+    }
+    facts.default_updates = updates;
     facts
+}
+
+/// `T { .., ..Default::default() }` / `..T::default()` struct updates,
+/// by the type name (`Self` replaced by the impl's type).
+fn default_updates(e: &Expr, owner: Option<&str>, out: &mut Vec<(String, Span)>) {
+    if let Expr::Struct {
+        name,
+        rest: Some(rest),
+        span,
+        ..
+    } = e
+    {
+        if let Expr::Call { func, args, .. } = &**rest {
+            if let Expr::Path { segs, .. } = &**func {
+                if args.is_empty() && segs.last().is_some_and(|l| l == "default") {
+                    let ty = if name == "Self" { owner.unwrap_or(name) } else { name };
+                    out.push((ty.to_string(), *span));
+                }
+            }
+        }
+    }
+    e.for_each_child(|c| default_updates(c, owner, out));
 }
 
 fn items(list: &[syn::Item], module: &mut Vec<String>, facts: &mut FileFacts) {

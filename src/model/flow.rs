@@ -1992,7 +1992,7 @@ impl<'m> Interp<'m> {
         }
         let name = last_name(recv).unwrap_or_default();
         match (method, nargs) {
-            ("subscribe" | "resubscribe" | "new_receiver", 0) => {
+            (m, 0) if self.cat.subscribe_methods.contains(m) => {
                 let ty = self.type_of(rv);
                 self.listen(
                     ListenKind::Subscribe {

@@ -5,12 +5,17 @@
 //! wording for labels and notes lives in [`explain`].
 
 mod explain;
+pub mod lossy_gate;
 pub mod spawn_before_init;
 pub mod spawn_before_load;
+pub mod spawn_in_default;
+pub mod spawn_in_new_cyclic;
+pub mod stale_capture;
+pub mod subscribe_in_task;
 
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::flow::{self, CtorAnalysis, Write};
+use crate::model::flow::{self, CtorAnalysis, SpawnSite, Write};
 use crate::model::{FnRef, Model, TypeRef};
 use crate::source::FileId;
 use serde::Deserialize;
@@ -56,6 +61,11 @@ pub type Check = fn(&Context) -> Vec<Diagnostic>;
 pub const RULES: &[(&str, Check)] = &[
     ("SL001", spawn_before_init::check),
     ("SL002", spawn_before_load::check),
+    ("SL003", stale_capture::check),
+    ("SL004", spawn_in_new_cyclic::check),
+    ("SL005", spawn_in_default::check),
+    ("SL006", subscribe_in_task::check),
+    ("SL007", lossy_gate::check),
 ];
 
 /// What the rules see: the model, the catalogs, and the analysis of every
@@ -67,17 +77,25 @@ pub struct Context<'a> {
     pub catalog: &'a Catalog,
     /// Constructors with at least one spawn.
     pub ctors: &'a [CtorAnalysis],
+    /// Every function's own spawns, with their tasks run (SL006, SL007).
+    pub tasks: &'a [(FnRef, Vec<SpawnSite>)],
     method_writes: RefCell<MethodWrites>,
     sources: RefCell<HashMap<FileId, Option<Rc<String>>>>,
 }
 
 impl<'a> Context<'a> {
     /// A context over analyzed constructors.
-    pub fn new(model: &'a Model, catalog: &'a Catalog, ctors: &'a [CtorAnalysis]) -> Self {
+    pub fn new(
+        model: &'a Model,
+        catalog: &'a Catalog,
+        ctors: &'a [CtorAnalysis],
+        tasks: &'a [(FnRef, Vec<SpawnSite>)],
+    ) -> Self {
         Context {
             model,
             catalog,
             ctors,
+            tasks,
             method_writes: RefCell::default(),
             sources: RefCell::default(),
         }
@@ -165,6 +183,31 @@ pub fn explain_text(code_or_slug: &str) -> Option<&'static str> {
             "SL002",
             "spawn-before-load",
             include_str!("../../rules/SL002-spawn-before-load.md"),
+        ),
+        (
+            "SL003",
+            "stale-capture",
+            include_str!("../../rules/SL003-stale-capture.md"),
+        ),
+        (
+            "SL004",
+            "spawn-in-new-cyclic",
+            include_str!("../../rules/SL004-spawn-in-new-cyclic.md"),
+        ),
+        (
+            "SL005",
+            "spawn-in-default",
+            include_str!("../../rules/SL005-spawn-in-default.md"),
+        ),
+        (
+            "SL006",
+            "subscribe-in-task",
+            include_str!("../../rules/SL006-subscribe-in-task.md"),
+        ),
+        (
+            "SL007",
+            "lossy-gate",
+            include_str!("../../rules/SL007-lossy-gate.md"),
         ),
     ];
     DOCS.iter()
