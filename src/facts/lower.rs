@@ -35,7 +35,9 @@ fn macro_args(mac: &syn::Macro, depth: u32) -> Vec<Expr> {
         while !input.is_empty() {
             let fork = input.fork();
             match fork.parse::<syn::Expr>() {
-                Ok(e) if at_separator(&fork) => {
+                // A block needs no separator after it: `select!` arms are
+                // `pat = fut => { .. }` one after the other.
+                Ok(e) if at_separator(&fork) || matches!(e, syn::Expr::Block(_)) => {
                     input.advance_to(&fork);
                     out.push(e);
                 }

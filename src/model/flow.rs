@@ -1057,11 +1057,17 @@ impl<'m> Interp<'m> {
                 let v = init.as_ref().map(|i| self.eval(i)).unwrap_or(Val::Unknown);
                 if let Some(d) = diverge {
                     if let Val::State(r) = &v {
-                        let lossy = self
-                            .drops_message(|_| true, |m| d.mentions(m))
-                            .then(|| self.loc(d.span));
                         let span = init.as_ref().and_then(|i| i.span()).unwrap_or(d.span);
-                        self.access(r, span, AccessKind::Tolerant { lossy });
+                        if panics(d) {
+                            // `let Some(x) = .. else { panic!() }` is an
+                            // `expect` spelled differently.
+                            self.access(r, span, AccessKind::Panicky("let-else panic".into()));
+                        } else {
+                            let lossy = self
+                                .drops_message(|_| true, |m| d.mentions(m))
+                                .then(|| self.loc(d.span));
+                            self.access(r, span, AccessKind::Tolerant { lossy });
+                        }
                     }
                     self.block(d);
                     let names = {
@@ -1079,8 +1085,10 @@ impl<'m> Interp<'m> {
                     }
                     return Val::Unknown;
                 }
-                if let (Pat::Ident { name, .. }, Val::Unknown) = (pat, &v) {
-                    self.rebinding(name, *span);
+                if let (Pat::Ident { name, .. }, Some(init)) = (pat, init) {
+                    if is_fresh_value(init) {
+                        self.rebinding(name, *span);
+                    }
                 }
                 self.binding_site = Some(self.loc(*span));
                 self.bind(pat, v, init.as_ref(), ty.as_ref());
@@ -1104,7 +1112,7 @@ impl<'m> Interp<'m> {
         let Some(Val::State(old)) = self.lookup(name) else {
             return;
         };
-        if !matches!(old.key.root, Root::Local(_)) || !old.key.path.is_empty() {
+        if !old.key.path.is_empty() || matches!(old.key.root, Root::Cyclic(_)) {
             return;
         }
         let captured = self.spawns.iter().any(|s| {
@@ -1416,11 +1424,7 @@ impl<'m> Interp<'m> {
                     .as_ident()
                     .filter(|_| matches!(**lhs, Expr::Path { .. }))
                 {
-                    let aliases_old = match (&v, self.lookup(name)) {
-                        (Val::State(new), Some(Val::State(old))) => new.key == old.key,
-                        _ => false,
-                    };
-                    if !aliases_old {
+                    if is_fresh_value(rhs) {
                         self.rebinding(name, *span);
                     }
                     let v = match v {
@@ -2169,6 +2173,34 @@ impl<'m> Interp<'m> {
         self.access(&r, span, AccessKind::Plain);
         self.run_closure_args(args, span);
         Val::Unknown
+    }
+}
+
+/// Whether a block ends in a panic (`panic!`, `unreachable!`, `todo!`,
+/// `unimplemented!`).
+fn panics(b: &Block) -> bool {
+    b.stmts.iter().any(|s| {
+        matches!(s, Stmt::Expr(Expr::Macro { name, .. })
+            if matches!(name.as_str(), "panic" | "unreachable" | "todo" | "unimplemented"))
+    })
+}
+
+/// Whether an expression makes a new value rather than naming or cloning
+/// an existing one: `Arc::new(load())` is new, `other`, `x.field` and
+/// `Arc::clone(&x)` are not.
+fn is_fresh_value(e: &Expr) -> bool {
+    match e {
+        Expr::Path { .. } | Expr::Field { .. } | Expr::Lit(_) => false,
+        Expr::Ref { base } | Expr::Deref { base } => is_fresh_value(base),
+        Expr::MethodCall { method, .. } => !matches!(
+            method.as_str(),
+            "clone" | "to_owned" | "as_ref" | "borrow" | "take" | "unwrap_or_default"
+        ),
+        Expr::Call { func, .. } => match &**func {
+            Expr::Path { segs, .. } => !segs.last().is_some_and(|l| l == "clone"),
+            _ => true,
+        },
+        _ => true,
     }
 }
 

@@ -30,18 +30,17 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::{Callee, Expr, Stmt};
 use crate::fixes;
 use crate::model::flow::{ListenKind, WaitCheck};
-use crate::source::Loc;
+use crate::source::{FileId, Loc};
 use std::collections::HashMap;
 
 /// Run the rule.
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut waiters_signals: Option<HashMap<(u32, String), Loc>> = None;
+    let mut waiters_signals: Option<HashMap<(FileId, String), Loc>> = None;
     for (func, sites) in cx.tasks {
         for site in sites {
             for listen in &site.listens {
                 let fn_name = cx.fn_name(*func);
-                let krate = cx.model.crate_of(func.file);
                 let name = listen.name.clone();
                 let call_text = cx
                     .source(listen.loc.file)
@@ -49,7 +48,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 let (severity, message, text, signal, notes, fixes_out) = match &listen.kind {
                     ListenKind::Notified => {
                         let signals = waiters_signals.get_or_insert_with(|| notify_waiters_calls(cx));
-                        let Some(signal) = signals.get(&(krate, name.clone())) else {
+                        let Some(signal) = signals.get(&(listen.loc.file, name.clone())) else {
                             continue;
                         };
                         let severity = if listen.bounded { Severity::Warning } else { Severity::Error };
@@ -147,9 +146,11 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     out
 }
 
-/// Every `x.notify_waiters()` in the analyzed crates, by crate and the
-/// receiver's last name (`ready` for `self.ready.notify_waiters()`).
-fn notify_waiters_calls(cx: &Context) -> HashMap<(u32, String), Loc> {
+/// Every `x.notify_waiters()` in the analyzed files, by file and the
+/// receiver's last name (`ready` for `self.ready.notify_waiters()`). A
+/// `Notify` and its waiters live with their type, in one file: matching
+/// names across files would pair unrelated `Notify`s.
+fn notify_waiters_calls(cx: &Context) -> HashMap<(FileId, String), Loc> {
     fn walk(e: &Expr, file: u32, out: &mut Vec<(String, Loc)>) {
         if let Expr::MethodCall { recv, method, span, .. } = e {
             if method == "notify_waiters" {
@@ -177,9 +178,8 @@ fn notify_waiters_calls(cx: &Context) -> HashMap<(u32, String), Loc> {
                 Stmt::Let { .. } => {}
             }
         }
-        let krate = cx.model.crate_of(f.file);
         for (n, loc) in calls {
-            found.entry((krate, n)).or_insert(loc);
+            found.entry((f.file, n)).or_insert(loc);
         }
     }
     found
