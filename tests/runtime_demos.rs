@@ -75,7 +75,10 @@ fn runtime_demonstrations_pass() {
         .arg("--manifest-path")
         .arg(root.join("fixtures").join("Cargo.toml"))
         .args(["--test", "runtime_demos"])
-        .env("CARGO_TARGET_DIR", root.join("target").join("fixtures-demo"))
+        .env(
+            "CARGO_TARGET_DIR",
+            root.join("target").join("fixtures-demo"),
+        )
         .output()
         .expect("run cargo test on the fixtures crate");
     let stdout = String::from_utf8_lossy(&out.stdout);
