@@ -11,6 +11,7 @@ use std::process::Command;
 /// The demonstration tests in `fixtures/tests/runtime_demos.rs`.
 const DEMOS: &[&str] = &[
     "sl006_subscribe_in_task_loses_events",
+    "sl007_notify_waiters_before_first_poll_hangs",
 ];
 
 /// (flagged fixture, its fixed version, rule code, severity of the finding)
@@ -20,6 +21,12 @@ const PAIRS: &[(&str, &str, &str, Severity)] = &[
         "fixed/event_hub_subscribe_first.rs",
         "SL006",
         Severity::Warning,
+    ),
+    (
+        "lossy-gate/snapshot_exporter_notify_waiters.rs",
+        "fixed/snapshot_exporter_notify_one.rs",
+        "SL007",
+        Severity::Error,
     ),
 ];
 
@@ -68,7 +75,10 @@ fn runtime_demonstrations_pass() {
         .arg("--manifest-path")
         .arg(root.join("fixtures").join("Cargo.toml"))
         .args(["--test", "runtime_demos"])
-        .env("CARGO_TARGET_DIR", root.join("target").join("fixtures-demo"))
+        .env(
+            "CARGO_TARGET_DIR",
+            root.join("target").join("fixtures-demo"),
+        )
         .output()
         .expect("run cargo test on the fixtures crate");
     let stdout = String::from_utf8_lossy(&out.stdout);
