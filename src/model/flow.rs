@@ -1645,12 +1645,13 @@ impl<'m> Interp<'m> {
         }
         match base {
             Expr::MethodCall { method, .. } if self.cat.immediate_awaits.contains(method) => {
-                if method == "tick"
-                    && self.mode == Mode::Task
-                    && self.first_tick.is_none()
-                    && !self.delayed
-                {
-                    self.first_tick = Some(self.loc(span));
+                if method == "tick" && self.mode == Mode::Task {
+                    if self.first_tick.is_some() {
+                        // The second tick waits a whole period.
+                        self.delay();
+                    } else if !self.delayed {
+                        self.first_tick = Some(self.loc(span));
+                    }
                 }
                 if matches!(v, Val::State(_)) {
                     return v;
