@@ -255,6 +255,25 @@ pub fn assigned_value(stmt: &str) -> Option<(syn::Expr, syn::Expr)> {
     Some(((*a.left).clone(), inner))
 }
 
+/// The name an assignment statement writes to: `settings` in
+/// `self.settings = ..;` or in `settings = ..;`, and in `let settings = ..;`.
+pub fn assigned_place_name(stmt: &str) -> Option<String> {
+    let stmt = stmt.trim().trim_end_matches(';');
+    if let Some(rest) = stmt.strip_prefix("let ") {
+        let name = rest.trim_start_matches("mut ").split(['=', ':']).next()?.trim();
+        return syn::parse_str::<syn::Ident>(name).ok().map(|i| i.to_string());
+    }
+    let (place, _) = assigned_value(stmt)?;
+    match place {
+        syn::Expr::Field(f) => match f.member {
+            syn::Member::Named(i) => Some(i.to_string()),
+            syn::Member::Unnamed(_) => None,
+        },
+        syn::Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+        _ => None,
+    }
+}
+
 /// SL003: keep one shared value and change it in place, so every holder of
 /// the handle sees the new value.
 pub fn mutate_in_place(field: &str, stmt: &str) -> Option<Fix> {

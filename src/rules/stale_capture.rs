@@ -105,10 +105,15 @@ fn diagnostic(
     method: Option<FnRef>,
 ) -> Diagnostic {
     let ctor = cx.fn_name(ca.ctor);
-    let field = capture
-        .key
-        .as_ref()
-        .map(|k| ca.key_name(k))
+    let stmt = cx
+        .source(write.loc.file)
+        .and_then(|s| fixes::statement_at(&s, write.loc.span));
+    // Name the state as the replacing statement does (`settings` in
+    // `self.settings = ..`): the key may only know its type.
+    let field = stmt
+        .as_deref()
+        .and_then(fixes::assigned_place_name)
+        .or_else(|| capture.key.as_ref().map(|k| ca.key_name(k)))
         .unwrap_or_else(|| capture.name.clone());
     let (message, where_) = match method {
         Some(m) => {
@@ -143,9 +148,6 @@ fn diagnostic(
         write.loc,
         format!("`{field}` replaced here, {where_}: only the struct sees the new value"),
     ));
-    let stmt = cx
-        .source(write.loc.file)
-        .and_then(|s| fixes::statement_at(&s, write.loc.span));
     let mut fixes_out = Vec::new();
     if let Some(stmt) = &stmt {
         fixes_out.extend(fixes::mutate_in_place(&field, stmt));
