@@ -192,6 +192,10 @@ pub struct Listen {
     /// Whether the wait is bounded: inside a `timeout(..)`, or one arm of
     /// a `select!` among others.
     pub bounded: bool,
+    /// Whether the receiver is a local of the spawning function (rather
+    /// than a field, a static or unknown): its signal must then come from
+    /// that function too.
+    pub on_local: bool,
 }
 
 /// The kinds of [`Listen`].
@@ -838,6 +842,10 @@ impl<'m> Interp<'m> {
 
     /// Record how a task starts listening (task mode only).
     fn listen(&mut self, kind: ListenKind, span: Span, name: String) {
+        self.listen_on(kind, span, name, false);
+    }
+
+    fn listen_on(&mut self, kind: ListenKind, span: Span, name: String, on_local: bool) {
         if self.mode != Mode::Task || self.no_listen > 0 {
             return;
         }
@@ -850,6 +858,7 @@ impl<'m> Interp<'m> {
             delayed: self.delayed,
             in_loop: self.loop_depth > 0,
             bounded: self.bounded_depth > 0,
+            on_local,
         });
     }
 
@@ -2008,7 +2017,10 @@ impl<'m> Interp<'m> {
                     name,
                 );
             }
-            ("notified", 0) => self.listen(ListenKind::Notified, span, name),
+            ("notified", 0) => {
+                let on_local = matches!(rv, Val::State(r) if matches!(r.key.root, Root::Local(_)));
+                self.listen_on(ListenKind::Notified, span, name, on_local)
+            }
             ("wait", 1) | ("wait_timeout", 2) => {
                 let check = if self.while_cond_loop > 0 {
                     WaitCheck::Loop

@@ -36,7 +36,7 @@ use std::collections::HashMap;
 /// Run the rule.
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut waiters_signals: Option<HashMap<(FileId, String), Loc>> = None;
+    let mut waiters_signals: Option<HashMap<(FileId, String), Vec<Loc>>> = None;
     for (func, sites) in cx.tasks {
         for site in sites {
             for listen in &site.listens {
@@ -48,7 +48,18 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 let (severity, message, text, signal, notes, fixes_out) = match &listen.kind {
                     ListenKind::Notified => {
                         let signals = waiters_signals.get_or_insert_with(|| notify_waiters_calls(cx));
-                        let Some(signal) = signals.get(&(listen.loc.file, name.clone())) else {
+                        let spawning_fn = cx.model.func(*func).item_span;
+                        let Some(signal) = signals
+                            .get(&(listen.loc.file, name.clone()))
+                            .into_iter()
+                            .flatten()
+                            .find(|loc| {
+                                // A local `Notify` is signalled by the function
+                                // that made it; a field's anywhere in its file.
+                                !listen.on_local
+                                    || (loc.file == func.file && spawning_fn.contains(loc.span))
+                            })
+                        else {
                             continue;
                         };
                         let severity = if listen.bounded { Severity::Warning } else { Severity::Error };
@@ -146,18 +157,24 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     out
 }
 
-/// Every `x.notify_waiters()` in the analyzed files, by file and the
-/// receiver's last name (`ready` for `self.ready.notify_waiters()`). A
-/// `Notify` and its waiters live with their type, in one file: matching
-/// names across files would pair unrelated `Notify`s.
-fn notify_waiters_calls(cx: &Context) -> HashMap<(FileId, String), Loc> {
+/// Every `x.notify_waiters()` in the analyzed files that is a one-time
+/// signal (not repeated in a loop, where a missed wakeup is retried), by
+/// file and the receiver's last name (`ready` for
+/// `self.ready.notify_waiters()`). A `Notify` and its waiters live with
+/// their type, in one file: matching names across files would pair
+/// unrelated `Notify`s.
+fn notify_waiters_calls(cx: &Context) -> HashMap<(FileId, String), Vec<Loc>> {
     fn walk(e: &Expr, file: u32, out: &mut Vec<(String, Loc)>) {
-        if let Expr::MethodCall { recv, method, span, .. } = e {
-            if method == "notify_waiters" {
+        match e {
+            Expr::MethodCall {
+                recv, method, span, ..
+            } if method == "notify_waiters" => {
                 if let Some(n) = receiver_name(recv) {
                     out.push((n, Loc { file, span: *span }));
                 }
             }
+            Expr::Loop { .. } | Expr::While { .. } | Expr::For { .. } => return,
+            _ => {}
         }
         e.for_each_child(|c| walk(c, file, out));
     }
@@ -179,7 +196,7 @@ fn notify_waiters_calls(cx: &Context) -> HashMap<(FileId, String), Loc> {
             }
         }
         for (n, loc) in calls {
-            found.entry((f.file, n)).or_insert(loc);
+            found.entry((f.file, n)).or_insert_with(Vec::new).push(loc);
         }
     }
     found

@@ -40,6 +40,17 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         if func.name != "default" || func.trait_name.as_deref() != Some("Default") {
             continue;
         }
+        // A type with `Drop` is a guard that owns and stops its task
+        // (`let _m = Monitor::default();`): starting it is the point, and
+        // struct-update syntax cannot move out of a `Drop` type anyway.
+        let is_guard = cx
+            .model
+            .methods_of(&ca.ty)
+            .iter()
+            .any(|m| cx.model.func(*m).trait_name.as_deref() == Some("Drop"));
+        if is_guard {
+            continue;
+        }
         let update_site = struct_update_site(cx, &ca.ty.name, ca.ctor.file);
         for site in &ca.spawns {
             if site.joined || site.in_cyclic.is_some() {
