@@ -140,7 +140,11 @@ fn default_updates(e: &Expr, owner: Option<&str>, out: &mut Vec<(String, Span)>)
         if let Expr::Call { func, args, .. } = &**rest {
             if let Expr::Path { segs, .. } = &**func {
                 if args.is_empty() && segs.last().is_some_and(|l| l == "default") {
-                    let ty = if name == "Self" { owner.unwrap_or(name) } else { name };
+                    let ty = if name == "Self" {
+                        owner.unwrap_or(name)
+                    } else {
+                        name
+                    };
                     out.push((ty.to_string(), *span));
                 }
             }

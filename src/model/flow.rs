@@ -394,9 +394,7 @@ pub fn method_writes(model: &Model, catalog: &Catalog, ty: &TypeRef, method: FnR
     it.timeline
         .into_iter()
         .filter_map(|e| match e {
-            CtorEvent::Write(w) if matches!(w.key.root, Root::Type(_) | Root::Static(_)) => {
-                Some(w)
-            }
+            CtorEvent::Write(w) if matches!(w.key.root, Root::Type(_) | Root::Static(_)) => Some(w),
             _ => None,
         })
         .collect()
@@ -1124,11 +1122,10 @@ impl<'m> Interp<'m> {
         if !old.key.path.is_empty() || matches!(old.key.root, Root::Cyclic(_)) {
             return;
         }
-        let captured = self.spawns.iter().any(|s| {
-            s.captures
-                .iter()
-                .any(|c| c.key.as_ref() == Some(&old.key))
-        });
+        let captured = self
+            .spawns
+            .iter()
+            .any(|s| s.captures.iter().any(|c| c.key.as_ref() == Some(&old.key)));
         if captured {
             self.write_kind(&old, span, "=", true);
         }
@@ -1452,7 +1449,10 @@ impl<'m> Interp<'m> {
                 Val::Unknown
             }
             Expr::Macro { args, span, name } => {
-                if let Some(task) = args.first().filter(|_| self.model.is_spawn_macro(name, self.file)) {
+                if let Some(task) = args
+                    .first()
+                    .filter(|_| self.model.is_spawn_macro(name, self.file))
+                {
                     // A crate's own `spawn!` wrapper: its first argument is
                     // the task.
                     return self.spawn(*span, *span, format!("{name}!"), Runtime::Async, task);
@@ -2221,11 +2221,10 @@ fn is_fresh_value(e: &Expr) -> bool {
 fn local_id(v: &Val) -> Option<u32> {
     match v {
         Val::State(SRef {
-            key:
-                Key {
-                    root: Root::Local(id),
-                    path,
-                },
+            key: Key {
+                root: Root::Local(id),
+                path,
+            },
             ..
         }) if path.is_empty() => Some(*id),
         _ => None,

@@ -198,6 +198,11 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
             .filter(|c| c.handle_type() != Some(ca.ty.name.as_str()))
             .map(|c| c.name.clone())
             .collect(),
+        load_text: w.load.and_then(|m| {
+            let f = cx.model.func(m);
+            cx.source(m.file)
+                .and_then(|s| fixes::slice(&s, f.item_span))
+        }),
     };
     let mut fixes: Vec<Fix> = Vec::new();
     if load_name.is_none() {
@@ -205,6 +210,7 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
     }
     fixes.extend(fixes::gate(&input));
     fixes.extend(fixes::start_method(&input));
+    fixes.extend(fixes::typestate(&input));
 
     let fingerprint = stable_hash(&[
         w.code,

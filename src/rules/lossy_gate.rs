@@ -47,7 +47,8 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                     .and_then(|s| fixes::slice(&s, listen.loc.span));
                 let (severity, message, text, signal, notes, fixes_out) = match &listen.kind {
                     ListenKind::Notified => {
-                        let signals = waiters_signals.get_or_insert_with(|| notify_waiters_calls(cx));
+                        let signals =
+                            waiters_signals.get_or_insert_with(|| notify_waiters_calls(cx));
                         let spawning_fn = cx.model.func(*func).item_span;
                         let Some(signal) = signals
                             .get(&(listen.loc.file, name.clone()))
@@ -62,10 +63,19 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                         else {
                             continue;
                         };
-                        let severity = if listen.bounded { Severity::Warning } else { Severity::Error };
-                        let notify = call_text
-                            .as_deref()
-                            .and_then(|t| t.rsplit_once(".notified").map(|(a, _)| a.trim().to_string()))
+                        let severity = if listen.bounded {
+                            Severity::Warning
+                        } else {
+                            Severity::Error
+                        };
+                        // The fix goes where the signal is sent, in its words.
+                        let notify = cx
+                            .source(signal.file)
+                            .and_then(|s| fixes::slice(&s, signal.span))
+                            .and_then(|t| {
+                                t.rsplit_once(".notify_waiters")
+                                    .map(|(a, _)| a.trim().to_string())
+                            })
                             .unwrap_or_else(|| name.clone());
                         let mut notes = vec![
                             "`notify_waiters` wakes only the `Notified` futures that exist when it is called; it stores no permit".to_string(),
@@ -88,7 +98,9 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                         )
                     }
                     ListenKind::CondvarWait { check } => {
-                        let is_timed = call_text.as_deref().is_some_and(|t| t.contains("wait_timeout"));
+                        let is_timed = call_text
+                            .as_deref()
+                            .is_some_and(|t| t.contains("wait_timeout"));
                         let (severity, how) = match check {
                             WaitCheck::Loop => continue,
                             WaitCheck::Once => (Severity::Warning, "checks the condition once, under `if`: a spurious wakeup passes before the state is ready"),
@@ -115,7 +127,11 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                         )
                     }
                     ListenKind::WatchChangedUnchecked { subscribed } => {
-                        let severity = if listen.bounded { Severity::Warning } else { Severity::Error };
+                        let severity = if listen.bounded {
+                            Severity::Warning
+                        } else {
+                            Severity::Error
+                        };
                         (
                             severity,
                             format!("task spawned in `{fn_name}` subscribes to a `watch` itself and waits for `changed()`: a value sent before it subscribed is never seen as a change"),
@@ -129,7 +145,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 };
                 let mut labels = Vec::new();
                 if let Some(first) = listen.via.first() {
-                    labels.push((first.loc, format!("the task waits inside `{}`", first.callee)));
+                    labels.push((
+                        first.loc,
+                        format!("the task waits inside `{}`", first.callee),
+                    ));
                 }
                 labels.push((listen.loc, text));
                 if let Some(s) = signal {

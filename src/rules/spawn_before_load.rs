@@ -74,8 +74,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                             .iter()
                             .find(|w| {
                                 w.key.overlaps(&a.key)
-                                    && super::stale_capture::replaced_capture(ca, site, w)
-                                        .is_none()
+                                    && super::stale_capture::replaced_capture(ca, site, w).is_none()
                             })
                             .map(|w| (a, w.clone(), *m))
                     })

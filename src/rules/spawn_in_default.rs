@@ -30,6 +30,7 @@ use super::explain::{self, Finding};
 use super::Context;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fixes;
+use crate::model::flow::Root;
 use crate::source::Loc;
 
 /// Run the rule.
@@ -59,7 +60,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             let ty = &ca.ty.name;
             let mut labels = Vec::new();
             for via in &site.via {
-                labels.push((via.loc, format!("`default` starts the task through `{}`", via.callee)));
+                labels.push((
+                    via.loc,
+                    format!("`default` starts the task through `{}`", via.callee),
+                ));
             }
             let mut notes = vec![format!(
                 "every `{ty}::default()` starts another task: in tests, in builders, in `std::mem::take`"
@@ -84,7 +88,27 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                     primary_text: "the task starts whenever a default value is built".into(),
                     labels,
                     notes,
-                    fixes: fixes::default_without_spawn(ty, site.runtime).into_iter().collect(),
+                    fixes: cx
+                        .source(site.call.file)
+                        .and_then(|s| fixes::slice(&s, site.call.span))
+                        .and_then(|call| {
+                            let captures: Vec<(String, Option<String>)> = site
+                                .captures
+                                .iter()
+                                .map(|c| {
+                                    let field = c.key.as_ref().and_then(|k| match &k.root {
+                                        Root::Type(t) if *t == ca.ty && k.path.len() == 1 => {
+                                            k.path.first().cloned()
+                                        }
+                                        _ => None,
+                                    });
+                                    (c.name.clone(), field)
+                                })
+                                .collect();
+                            fixes::default_without_spawn(ty, site.runtime, &call, &captures)
+                        })
+                        .into_iter()
+                        .collect(),
                     identity: vec![ty.clone(), site.spawner.clone()],
                 },
             ));

@@ -28,7 +28,7 @@ use super::Context;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::Receiver;
 use crate::fixes;
-use crate::model::flow::{Capture, CtorAnalysis, CtorEvent, Root, SpawnSite, Write};
+use crate::model::flow::{Capture, CtorAnalysis, CtorEvent, Key, Root, SpawnSite, Write};
 use crate::model::FnRef;
 use std::collections::BTreeSet;
 
@@ -124,7 +124,9 @@ fn diagnostic(
             )
         }
         None => (
-            format!("task spawned in `{ctor}` keeps the old `{field}`: it is replaced after the spawn"),
+            format!(
+                "task spawned in `{ctor}` keeps the old `{field}`: it is replaced after the spawn"
+            ),
             "after the spawn".to_string(),
         ),
     };
@@ -150,7 +152,17 @@ fn diagnostic(
     ));
     let mut fixes_out = Vec::new();
     if let Some(stmt) = &stmt {
-        fixes_out.extend(fixes::mutate_in_place(&field, stmt));
+        let value_type = match &capture.key {
+            Some(Key {
+                root: Root::Type(t),
+                path,
+            }) if path.is_empty() => Some(t.name.clone()),
+            _ => cx
+                .model
+                .field_type(&ca.ty, &field)
+                .and_then(|t| t.core.clone()),
+        };
+        fixes_out.extend(fixes::mutate_in_place(&field, stmt, value_type.as_deref()));
         fixes_out.extend(fixes::watch_channel(&field, stmt));
     }
     explain::finding(

@@ -35,9 +35,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     for (func, sites) in cx.tasks {
         for site in sites {
             let Some(listen) = site.listens.iter().find(|l| match &l.kind {
-                ListenKind::Subscribe { ty: Some(ty), method } => {
-                    cx.catalog.is_broadcast(ty) && cx.catalog.subscribe_methods.contains(method)
-                }
+                ListenKind::Subscribe {
+                    ty: Some(ty),
+                    method,
+                } => cx.catalog.is_broadcast(ty) && cx.catalog.subscribe_methods.contains(method),
                 _ => false,
             }) else {
                 continue;
@@ -49,7 +50,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             let source = listen.name.clone();
             let mut labels = Vec::new();
             if let Some(first) = listen.via.first() {
-                labels.push((first.loc, format!("the task subscribes inside `{}`", first.callee)));
+                labels.push((
+                    first.loc,
+                    format!("the task subscribes inside `{}`", first.callee),
+                ));
             }
             labels.push((
                 listen.loc,
