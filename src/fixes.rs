@@ -1,9 +1,9 @@
 //! Fix snippets, built with `quote` from the user's own names and code and
 //! formatted with `prettyplease`.
 
-use crate::diagnostic::{Fix, FixStrategy};
+use crate::diagnostic::{Edit, Fix, FixStrategy};
 use crate::model::flow::Runtime;
-use crate::source::{byte_offset, Span};
+use crate::source::{byte_offset, pos_at, Span};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -150,6 +150,7 @@ pub fn gate(input: &FixInput) -> Option<Fix> {
                 strategy: FixStrategy::Gate,
                 title: format!("gate the task on {signal} that `{load}` fires"),
                 code,
+                ..Fix::default()
             })
         }
         None => {
@@ -164,6 +165,7 @@ pub fn gate(input: &FixInput) -> Option<Fix> {
                 strategy: FixStrategy::Gate,
                 title: format!("gate the task on {signal}, fired once `{field}` is initialized"),
                 code,
+                ..Fix::default()
             })
         }
     }
@@ -216,6 +218,7 @@ pub fn start_method(input: &FixInput) -> Option<Fix> {
         strategy: FixStrategy::StartMethod,
         title,
         code,
+        ..Fix::default()
     })
 }
 
@@ -230,5 +233,105 @@ pub fn reorder(input: &FixInput) -> Option<Fix> {
         strategy: FixStrategy::Reorder,
         title: format!("move the spawn after `{}` is initialized", input.field),
         code,
+        ..Fix::default()
     })
+}
+
+/// The edits that apply a reorder mechanically: the spawn statement (the
+/// whole lines of a `spawn(..);` that stands alone) moves to just after the
+/// initializing statement. Only when both are statements of the same block
+/// at the same indentation, the initialization comes later in the file, and
+/// the spawn's value is not bound; otherwise `None` (the fix stays a snippet).
+pub fn reorder_edits(text: &str, file: &str, call: Span, write: Span) -> Option<Vec<Edit>> {
+    let (a, b) = (byte_offset(text, call.start), byte_offset(text, call.end));
+    let line_start = text[..a].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &text[line_start..a];
+    if a >= b || !indent.trim().is_empty() {
+        return None;
+    }
+    let semi = b + text[b..].find(|c: char| !c.is_whitespace())?;
+    if !text[semi..].starts_with(';') {
+        return None;
+    }
+    let line_end = text[semi..].find('\n').map_or(text.len(), |i| semi + i + 1);
+    let (wa, wb) = (byte_offset(text, write.start), byte_offset(text, write.end));
+    let write_line = text[..wa].rfind('\n').map_or(0, |i| i + 1);
+    if wa < line_end || wb < wa || &text[write_line..wa] != indent {
+        return None;
+    }
+    let write_end = text[wb..].find('\n').map_or(text.len(), |i| wb + i + 1);
+    let rest = text[wb..write_end].trim();
+    let ends_statement =
+        rest.starts_with(';') || (rest.is_empty() && text[..wb].trim_end().ends_with([';', '}']));
+    if !ends_statement {
+        return None;
+    }
+    // Same block: braces between the two statements balance and never close
+    // the block the spawn sits in.
+    let mut depth = 0i64;
+    for c in text[line_end..write_line].bytes() {
+        match c {
+            b'{' => depth += 1,
+            b'}' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return None;
+        }
+    }
+    if depth != 0 {
+        return None;
+    }
+    let mut moved = text[line_start..line_end].to_string();
+    if !moved.ends_with('\n') {
+        moved.push('\n');
+    }
+    if !text[..write_end].ends_with('\n') {
+        moved.insert(0, '\n');
+    }
+    let at = pos_at(text, write_end);
+    Some(vec![
+        Edit {
+            file: file.to_string(),
+            span: Span {
+                start: pos_at(text, line_start),
+                end: pos_at(text, line_end),
+            },
+            text: String::new(),
+        },
+        Edit {
+            file: file.to_string(),
+            span: Span { start: at, end: at },
+            text: moved,
+        },
+    ])
+}
+
+/// Apply edits to the text of one file (edits of other files are ignored).
+/// Edits must not overlap; `None` if they do.
+pub fn apply_edits(text: &str, file: &str, edits: &[Edit]) -> Option<String> {
+    let mut ranges: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .filter(|e| e.file == file)
+        .map(|e| {
+            (
+                byte_offset(text, e.span.start),
+                byte_offset(text, e.span.end),
+                e.text.as_str(),
+            )
+        })
+        .collect();
+    ranges.sort_by_key(|r| (r.0, r.1));
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (a, b, new) in ranges {
+        if a < at || b < a {
+            return None;
+        }
+        out.push_str(&text[at..a]);
+        out.push_str(new);
+        at = b;
+    }
+    out.push_str(&text[at..]);
+    Some(out)
 }
