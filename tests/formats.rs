@@ -241,7 +241,7 @@ fn rustc_json_replacements_apply_and_fix_the_finding() {
     let dir = common::tempdir("replace");
     let file = dir.join("route_health_thread.rs");
     std::fs::copy(&fixture, &file).unwrap();
-    let report = analyze(&[file.clone()]);
+    let report = analyze(std::slice::from_ref(&file));
     let text = render(&report, Format::RustcJson, false, false);
     let message = match cargo_metadata::Message::parse_stream(text.as_bytes())
         .next()
@@ -293,7 +293,7 @@ fn rustc_json_survives_a_vanished_file() {
         &file,
     )
     .unwrap();
-    let report = analyze(&[file.clone()]);
+    let report = analyze(std::slice::from_ref(&file));
     std::fs::remove_file(&file).unwrap();
     for format in [
         Format::RustcJson,

@@ -68,10 +68,13 @@ fn find_package(dir: &Path) -> Package {
             .get("version")
             .and_then(|v| v.as_str())
             .unwrap_or("0.0.0");
-        let edition = match pkg.get("edition").and_then(|e| e.as_str()) {
-            Some(e @ ("2015" | "2018" | "2021" | "2024")) => e,
-            _ => "2021",
-        };
+        // `edition.workspace = true` and unknown editions: cargo_metadata
+        // only parses the editions it knows.
+        let edition = pkg
+            .get("edition")
+            .and_then(|e| e.as_str())
+            .filter(|e| ["2015", "2018", "2021", "2024"].contains(e))
+            .unwrap_or("2021");
         return package(d, name, version, edition);
     }
     let name = dir
