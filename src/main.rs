@@ -238,6 +238,10 @@ fn run(args: RunArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
+            // cargo's messages still reach the editor.
+            if let Some(Ok(outcome)) = check.map(check::Check::finish) {
+                print!("{}", outcome.trailer);
+            }
             return ExitCode::from(2);
         }
     };

@@ -379,3 +379,70 @@ fn version_and_help_in_both_forms() {
         assert!(text.contains(needle), "{needle}: {text}");
     }
 }
+
+#[test]
+fn cargo_help_spawnlint_prints_the_help() {
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_cargo-spawnlint"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["help", "spawnlint"])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("Usage: cargo spawnlint") && text.contains("--with-check"),
+        "{text}"
+    );
+}
+
+#[test]
+fn color_on_a_terminal_unless_told_otherwise() {
+    // `script` gives the binary a pseudo-terminal as stdout.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        println!("SKIPPED color_on_a_terminal_unless_told_otherwise: no `script` command");
+        return;
+    }
+    let path = fixtures().join("spawn-before-load/motivating_service.rs");
+    let on_tty = |env: &[(&str, &str)], extra: &str| -> bool {
+        let cmdline = format!(
+            "'{}' '{}' {extra}",
+            env!("CARGO_BIN_EXE_cargo-spawnlint"),
+            path.display()
+        );
+        let mut cmd = std::process::Command::new("script");
+        cmd.args(["-qec", &cmdline, "/dev/null"])
+            .env_remove("NO_COLOR")
+            .env_remove("CARGO_TERM_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("SL002"),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        out.stdout.contains(&0x1b)
+    };
+    assert!(on_tty(&[], ""), "a terminal gets colors");
+    assert!(!on_tty(&[("NO_COLOR", "1")], ""));
+    assert!(!on_tty(&[("CARGO_TERM_COLOR", "never")], ""));
+    assert!(!on_tty(&[], "--color never"));
+}
