@@ -48,7 +48,7 @@ struct Cli {
 struct RunArgs {
     /// Files or directories to analyze (default: the Cargo workspace).
     paths: Vec<PathBuf>,
-    /// Output format.
+    /// Output format [default: human].
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// When to use colors.
