@@ -432,3 +432,22 @@ fn gitlab_code_quality_fields() {
     let doc = json(&render(&twice, Format::Gitlab, false, false));
     assert_ne!(doc[0]["fingerprint"], doc[1]["fingerprint"]);
 }
+
+#[test]
+fn rustc_json_reports_parse_failures_as_errors() {
+    let dir = common::tempdir("rustc-json-broken");
+    std::fs::write(dir.join("broken.rs"), "fn main() {\n    let x = ;\n}\n").unwrap();
+    let text = render(&analyze(&[dir]), Format::RustcJson, false, false);
+    let messages: Vec<_> = cargo_metadata::Message::parse_stream(text.as_bytes())
+        .map(|m| match m.unwrap() {
+            cargo_metadata::Message::CompilerMessage(m) => m.message,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(messages.len(), 1, "{text}");
+    let m = &messages[0];
+    assert_eq!(m.level, cargo_metadata::diagnostic::DiagnosticLevel::Error);
+    assert!(m.message.contains("cannot parse"), "{}", m.message);
+    assert_eq!(m.spans[0].line_start, 2);
+    assert!(m.spans[0].file_name.ends_with("broken.rs"));
+}
