@@ -78,8 +78,9 @@ fn sarif_is_valid_against_the_official_schema() {
             .as_str()
             .unwrap();
         assert!(uri.starts_with("fixtures/"), "repo-relative: {uri}");
+        // Omitted when a finding has no secondary label.
         assert_eq!(
-            r["relatedLocations"].as_array().unwrap().len(),
+            r["relatedLocations"].as_array().map_or(0, Vec::len),
             d.labels.len() - 1
         );
     }
