@@ -5,6 +5,7 @@
 //! [`diagnostic`] → [`render`]. [`analyze`] runs it end to end.
 
 pub mod catalog;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod facts;
@@ -23,6 +24,7 @@ use parse::ParseFailure;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Stack size of analysis threads: syn and the interpreter recurse per
@@ -42,6 +44,9 @@ pub struct Options {
     pub select: Vec<String>,
     /// Not these rules (codes or slugs).
     pub ignore: Vec<String>,
+    /// `--config FILE`: use this configuration for every crate instead of
+    /// discovering `spawnlint.toml` / Cargo metadata (see [`config`]).
+    pub config: Option<PathBuf>,
 }
 
 /// The result of a run.
@@ -137,18 +142,51 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
         .thread_name(|i| format!("spawnlint-{i}"))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
-    let catalog = Catalog::builtin();
+    // Configuration per crate; each distinct configuration gets its own
+    // catalog (the shipped one extended by the configuration).
+    let mut resolver = config::Resolver::new(opts.config.as_deref()).map_err(Error::Usage)?;
+    let mut configs: Vec<Arc<config::Config>> = Vec::new();
+    let mut kept: Vec<(&Input, usize)> = Vec::new();
+    for input in inputs {
+        let cfg = resolver
+            .for_crate(&input.crate_root)
+            .map_err(Error::Usage)?;
+        if cfg.excludes(&input.path) || cfg.skips_test_file(&input.path, &input.crate_root) {
+            continue;
+        }
+        let group = match configs.iter().position(|c| Arc::ptr_eq(c, &cfg)) {
+            Some(g) => g,
+            None => {
+                configs.push(cfg);
+                configs.len() - 1
+            }
+        };
+        kept.push((input, group));
+    }
+    let catalogs: Vec<Catalog> = configs
+        .iter()
+        .map(|c| {
+            let mut catalog = Catalog::builtin();
+            catalog.extend(&c.extension);
+            catalog
+        })
+        .collect();
     pool.install(|| {
-        let parsed: Vec<_> = inputs
+        let parsed: Vec<_> = kept
             .par_iter()
-            .map(|input| (input, parse::parse_file(&input.path)))
+            .map(|(input, group)| (*input, *group, parse::parse_file(&input.path)))
             .collect();
         let mut crate_ids: HashMap<PathBuf, u32> = HashMap::new();
+        // Configuration group of each crate.
+        let mut crate_group: Vec<usize> = Vec::new();
         let mut files = Vec::new();
         let mut failures = Vec::new();
-        for (input, result) in parsed {
+        for (input, group, result) in parsed {
             let next = crate_ids.len() as u32;
             let crate_id = *crate_ids.entry(input.crate_root.clone()).or_insert(next);
+            if crate_id == next {
+                crate_group.push(group);
+            }
             match result {
                 Ok(facts) => files.push(SourceFile {
                     path: input.path.clone(),
@@ -158,7 +196,13 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
                 Err(f) => failures.push(f),
             }
         }
-        let model = Model::new(files);
+        let mut model = Model::new(files);
+        model.spawn_words = configs
+            .iter()
+            .flat_map(|c| c.extension.spawn_words())
+            .map(str::to_string)
+            .collect();
+        let group_of = |f: model::FnRef| crate_group[model.crate_of(f.file) as usize];
         let ctors: Vec<_> = model
             .all_fns()
             .collect::<Vec<_>>()
@@ -168,7 +212,7 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
             .collect();
         let analyses: Vec<_> = ctors
             .into_iter()
-            .map(|(f, t)| flow::analyze_constructor(&model, &catalog, f, t))
+            .map(|(f, t)| flow::analyze_constructor(&model, &catalogs[group_of(f)], f, t))
             .filter(|a| !a.spawns.is_empty())
             .collect();
         let constructor_spawns = analyses.iter().map(|a| a.spawns.len()).sum();
@@ -188,18 +232,36 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
                 }
             }
         }
-        let cx = rules::Context::new(&model, &catalog, &analyses);
-        let mut diagnostics =
-            rules::run(&cx, &|code| rule_selected(code, &opts.select, &opts.ignore));
+        // The rules run once per configuration, over that configuration's
+        // constructors, with its catalog and rule selection.
+        let mut groups: Vec<Vec<flow::CtorAnalysis>> = configs.iter().map(|_| Vec::new()).collect();
+        for a in analyses {
+            groups[group_of(a.ctor)].push(a);
+        }
+        let mut diagnostics = Vec::new();
+        for (g, cfg) in configs.iter().enumerate() {
+            if groups[g].is_empty() {
+                continue;
+            }
+            let cx = rules::Context::new(&model, &catalogs[g], &groups[g]);
+            let mut found = rules::run(&cx, &|code| {
+                cfg.rule_enabled(code, &opts.select, &opts.ignore)
+            });
+            for d in &mut found {
+                if let Some(sev) = cfg.severity_of(d.code) {
+                    d.severity = sev;
+                }
+            }
+            diagnostics.extend(found);
+        }
         diagnostic::sort(&mut diagnostics);
-        drop(cx);
-        drop(analyses);
+        drop(groups);
         // Dropping every file's facts takes as long as a stage of its own:
         // do it on all cores.
         model.into_files().into_par_iter().for_each(drop);
         failures.sort_by(|a, b| a.file.cmp(&b.file));
         Ok(Report {
-            files: inputs.len(),
+            files: kept.len(),
             diagnostics,
             parse_failures: failures,
             constructor_spawns,

@@ -48,6 +48,10 @@ struct RunArgs {
     /// Skip these rules (code or slug; repeatable, comma-separated).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Use this configuration file for every crate (instead of the nearest
+    /// spawnlint.toml, .spawnlint.toml or Cargo.toml metadata).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, default_value_t = 0)]
     threads: usize,
@@ -160,6 +164,7 @@ fn run(args: RunArgs) -> ExitCode {
         threads: args.threads,
         select: args.select,
         ignore: args.ignore,
+        config: args.config,
     };
     let report = match spawnlint::analyze(&opts) {
         Ok(r) => r,

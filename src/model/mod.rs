@@ -50,6 +50,9 @@ pub struct Model {
     methods: HashMap<(u32, String), Vec<FnRef>>,
     /// Per crate: free functions by name.
     free_fns: HashMap<(u32, String), Vec<FnRef>>,
+    /// Call names that start tasks besides anything named `*spawn*`
+    /// (configured spawners); set before the first [`may_spawn`].
+    pub spawn_words: Vec<String>,
     /// Functions that may reach a spawn (computed on first use).
     spawn_reach: std::sync::OnceLock<std::collections::HashSet<FnRef>>,
 }
@@ -270,7 +273,10 @@ fn spawn_reach(model: &Model) -> std::collections::HashSet<FnRef> {
     let mut queue: Vec<FnRef> = Vec::new();
     for r in model.all_fns() {
         let callees = &model.func(r).callees;
-        if callees.iter().any(|c| c.name().contains("spawn")) && reach.insert(r) {
+        let spawns = |c: &Callee| {
+            c.name().contains("spawn") || model.spawn_words.iter().any(|w| w == c.name())
+        };
+        if callees.iter().any(spawns) && reach.insert(r) {
             queue.push(r);
         }
         for c in callees {
