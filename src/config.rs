@@ -165,17 +165,22 @@ impl Config {
 /// Whether a `--select`-style name (code or slug, any case for codes)
 /// names rule `code`.
 pub fn names_rule(name: &str, code: &str) -> bool {
-    name.eq_ignore_ascii_case(code)
-        || crate::rules::registry()
-            .iter()
-            .any(|r| r.code == code && r.slug == name)
+    rule_code(name) == Some(code)
 }
 
 /// The code of the rule a name (code or slug) refers to.
+/// Slugs may be written with underscores (`spawn_before_load`).
 pub fn rule_code(name: &str) -> Option<&'static str> {
     crate::rules::registry()
         .iter()
-        .find(|r| r.code.eq_ignore_ascii_case(name) || r.slug == name)
+        .find(|r| {
+            r.code.eq_ignore_ascii_case(name)
+                || (r.slug.len() == name.len()
+                    && r.slug
+                        .bytes()
+                        .zip(name.bytes())
+                        .all(|(a, b)| a == b || (a == b'-' && b == b'_')))
+        })
         .map(|r| r.code.as_str())
 }
 

@@ -15,6 +15,7 @@ pub mod parse;
 pub mod render;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 
 use catalog::Catalog;
 use diagnostic::Diagnostic;
@@ -256,6 +257,11 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
         }
         diagnostic::sort(&mut diagnostics);
         drop(groups);
+        let config_of =
+            |fid: source::FileId| configs[crate_group[model.crate_of(fid) as usize]].clone();
+        let suppressed = suppress::apply(&model, &mut diagnostics, &config_of, &|fid, code| {
+            config_of(fid).rule_enabled(code, &opts.select, &opts.ignore)
+        });
         // Dropping every file's facts takes as long as a stage of its own:
         // do it on all cores.
         model.into_files().into_par_iter().for_each(drop);
@@ -265,6 +271,7 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
             diagnostics,
             parse_failures: failures,
             constructor_spawns,
+            suppressed,
             ..Report::default()
         })
     })

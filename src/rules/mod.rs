@@ -7,6 +7,7 @@
 mod explain;
 pub mod spawn_before_init;
 pub mod spawn_before_load;
+pub mod unused_suppression;
 
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Severity};
