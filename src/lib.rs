@@ -4,6 +4,7 @@
 //! [`facts`] extraction and drops the AST) → [`model`] → [`rules`] →
 //! [`diagnostic`] → [`render`]. [`analyze`] runs it end to end.
 
+pub mod baseline;
 pub mod catalog;
 pub mod config;
 pub mod diagnostic;
@@ -48,6 +49,11 @@ pub struct Options {
     /// `--config FILE`: use this configuration for every crate instead of
     /// discovering `spawnlint.toml` / Cargo metadata (see [`config`]).
     pub config: Option<PathBuf>,
+    /// `--baseline FILE`: report only findings not recorded in it.
+    pub baseline: Option<PathBuf>,
+    /// `--write-baseline FILE`: record every finding in it (nothing is
+    /// reported as new).
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// The result of a run.
@@ -63,6 +69,8 @@ pub struct Report {
     pub problems: Vec<Problem>,
     /// Findings silenced by suppressions.
     pub suppressed: usize,
+    /// What `--baseline` / `--write-baseline` did, when given.
+    pub baseline: Option<baseline::Outcome>,
     /// Spawn sites reached from constructors that the rules examined.
     pub constructor_spawns: usize,
     /// Wall time.
@@ -164,6 +172,10 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
         };
         kept.push((input, group));
     }
+    let loaded = match &opts.baseline {
+        Some(path) => Some(baseline::Baseline::load(path).map_err(Error::Usage)?),
+        None => None,
+    };
     let catalogs: Vec<Catalog> = configs
         .iter()
         .map(|c| {
@@ -262,6 +274,31 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
         let suppressed = suppress::apply(&model, &mut diagnostics, &config_of, &|fid, code| {
             config_of(fid).rule_enabled(code, &opts.select, &opts.ignore)
         });
+        let mut outcome = None;
+        if let Some(path) = &opts.write_baseline {
+            let keys = baseline::keys(&model, &diagnostics, path);
+            let n = baseline::write(path, &diagnostics, &keys).map_err(Error::Usage)?;
+            diagnostics.clear();
+            outcome = Some(baseline::Outcome {
+                matched: n,
+                fixed: 0,
+                written: Some((path.clone(), n)),
+            });
+        } else if let Some(b) = &loaded {
+            let keys = baseline::keys(&model, &diagnostics, &b.path);
+            let base = baseline::base_dir(&b.path);
+            let analyzed: HashMap<String, source::FileId> = model
+                .files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (baseline::relative(&f.path, &base), i as source::FileId))
+                .collect();
+            outcome = Some(b.apply(&mut diagnostics, &keys, &|k| {
+                analyzed.get(&k.file).is_some_and(|fid| {
+                    config_of(*fid).rule_enabled(&k.rule, &opts.select, &opts.ignore)
+                })
+            }));
+        }
         // Dropping every file's facts takes as long as a stage of its own:
         // do it on all cores.
         model.into_files().into_par_iter().for_each(drop);
@@ -272,6 +309,7 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
             parse_failures: failures,
             constructor_spawns,
             suppressed,
+            baseline: outcome,
             ..Report::default()
         })
     })

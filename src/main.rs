@@ -52,6 +52,12 @@ struct RunArgs {
     /// spawnlint.toml, .spawnlint.toml or Cargo.toml metadata).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record every current finding in this baseline file and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, default_value_t = 0)]
     threads: usize,
@@ -165,6 +171,8 @@ fn run(args: RunArgs) -> ExitCode {
         select: args.select,
         ignore: args.ignore,
         config: args.config,
+        baseline: args.baseline,
+        write_baseline: args.write_baseline,
     };
     let report = match spawnlint::analyze(&opts) {
         Ok(r) => r,
@@ -177,6 +185,15 @@ fn run(args: RunArgs) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(text.as_bytes()).is_err() {
         return ExitCode::from(2);
+    }
+    if let Some((path, n)) = report.baseline.as_ref().and_then(|b| b.written.as_ref()) {
+        if !args.quiet {
+            eprintln!(
+                "spawnlint: wrote {} with {n} finding{}",
+                path.display(),
+                if *n == 1 { "" } else { "s" }
+            );
+        }
     }
     if !report.problems.is_empty() && args.format != Format::Human {
         for p in &report.problems {

@@ -212,7 +212,7 @@ pub fn scan(text: &str, items: &Items) -> Vec<Suppression> {
 
 /// Byte offset of a `//` line comment that is not a doc comment and not
 /// inside a string literal on this line.
-fn comment_start(line: &str) -> Option<usize> {
+pub(crate) fn comment_start(line: &str) -> Option<usize> {
     let bytes = line.as_bytes();
     let mut in_str = false;
     let mut i = 0;
