@@ -271,9 +271,10 @@ pub fn apply(
     if by_path.is_empty() {
         return 0;
     }
-    let mut used: HashMap<FileId, Vec<bool>> = HashMap::new();
+    // Per file and suppression: the rules it silenced a finding of.
+    let mut used: HashMap<FileId, Vec<Vec<&'static str>>> = HashMap::new();
     let mut suppressed = 0;
-    let mut keep = |d: &Diagnostic, used: &mut HashMap<FileId, Vec<bool>>| -> bool {
+    let mut keep = |d: &Diagnostic, used: &mut HashMap<FileId, Vec<Vec<&'static str>>>| -> bool {
         let Some(&fid) = by_path.get(&d.file) else {
             return true;
         };
@@ -292,7 +293,9 @@ pub fn apply(
         let mut hit = false;
         for (i, s) in sups.iter().enumerate() {
             if s.covers(line) && s.names_rule(d.code) {
-                used.entry(fid).or_insert_with(|| vec![false; sups.len()])[i] = true;
+                used.entry(fid)
+                    .or_insert_with(|| vec![Vec::new(); sups.len()])[i]
+                    .push(d.code);
                 hit = true;
             }
         }
@@ -313,7 +316,7 @@ pub fn apply(
         let marks = used
             .get(&fid)
             .cloned()
-            .unwrap_or_else(|| vec![false; sups.len()]);
+            .unwrap_or_else(|| vec![Vec::new(); sups.len()]);
         let mut found = crate::rules::unused_suppression::check(path, sups, &marks, &|code| {
             rule_ran(fid, code)
         });

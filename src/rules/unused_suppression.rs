@@ -14,13 +14,13 @@ pub const CODE: &str = "SL900";
 /// The rule's slug.
 pub const SLUG: &str = "unused-suppression";
 
-/// The SL900 findings of one file. `used[i]` says whether suppression `i`
-/// suppressed a finding; `ran(code)` whether a rule ran for this file (a
-/// suppression of a rule that was not run is not reported).
+/// The SL900 findings of one file. `used[i]` lists the rules suppression
+/// `i` silenced a finding of; `ran(code)` says whether a rule ran for this
+/// file (a suppression of a rule that was not run is not reported).
 pub fn check(
     file: &str,
     sups: &[Suppression],
-    used: &[bool],
+    used: &[Vec<&str>],
     ran: &dyn Fn(&str) -> bool,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -47,13 +47,14 @@ pub fn check(
                 "unknown rule",
             ));
         }
-        if used.get(i).copied().unwrap_or(false) {
-            continue;
-        }
+        let silenced = used.get(i).map(Vec::as_slice).unwrap_or_default();
         let idle: Vec<&String> = s
             .names
             .iter()
-            .filter(|n| config::rule_code(n).is_some_and(|code| code != CODE && ran(code)))
+            .filter(|n| {
+                config::rule_code(n)
+                    .is_some_and(|code| code != CODE && ran(code) && !silenced.contains(&code))
+            })
             .collect();
         if !idle.is_empty() {
             let place = match s.scope {
