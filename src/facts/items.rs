@@ -7,13 +7,15 @@ use syn::spanned::Spanned as _;
 
 /// Walk a file's items (not function bodies).
 pub fn extract(file: &syn::File) -> Items {
-    let mut out = Items::default();
-    out.first_item_line = file
-        .items
-        .iter()
-        .find(|i| !matches!(i, syn::Item::Use(_) | syn::Item::ExternCrate(_)))
-        .map(|i| start_line(attrs_of(i), keyword_line(i)))
-        .unwrap_or(u32::MAX);
+    let mut out = Items {
+        first_item_line: file
+            .items
+            .iter()
+            .find(|i| !matches!(i, syn::Item::Use(_) | syn::Item::ExternCrate(_)))
+            .map(|i| start_line(attrs_of(i), keyword_line(i)))
+            .unwrap_or(u32::MAX),
+        ..Items::default()
+    };
     for a in allows(&file.attrs, true) {
         out.allows.push(AllowAttr {
             line: a.0,
