@@ -134,7 +134,6 @@ impl Config {
         let abs = absolute(path);
         let rel = abs.strip_prefix(&self.base).unwrap_or(&abs);
         self.exclude.is_match(rel)
-            || self.exclude.is_match(path)
             || path
                 .file_name()
                 .is_some_and(|n| self.exclude.is_match(Path::new(n)))

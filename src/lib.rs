@@ -96,15 +96,10 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Whether rule `code` is selected by `--select`/`--ignore` lists.
+/// Whether rule `code` is selected by `--select`/`--ignore` lists alone
+/// (no configuration; see [`config::Config::rule_enabled`]).
 pub fn rule_selected(code: &str, select: &[String], ignore: &[String]) -> bool {
-    let slug = rules::registry()
-        .iter()
-        .find(|r| r.code == code)
-        .map(|r| r.slug.as_str())
-        .unwrap_or_default();
-    let matches = |s: &String| s.eq_ignore_ascii_case(code) || *s == slug;
-    (select.is_empty() || select.iter().any(matches)) && !ignore.iter().any(matches)
+    config::Config::default().rule_enabled(code, select, ignore)
 }
 
 /// Run the whole pipeline.
@@ -116,10 +111,7 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
         discover::from_paths(&opts.paths)
     };
     for r in opts.select.iter().chain(&opts.ignore) {
-        if !rules::registry()
-            .iter()
-            .any(|x| x.code.eq_ignore_ascii_case(r) || x.slug == *r)
-        {
+        if config::rule_code(r).is_none() {
             return Err(Error::Usage(format!(
                 "unknown rule `{r}` (see `cargo spawnlint --list-rules`)"
             )));
