@@ -143,27 +143,7 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
         .thread_name(|i| format!("spawnlint-{i}"))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
-    // Configuration per crate; each distinct configuration gets its own
-    // catalog (the shipped one extended by the configuration).
-    let mut resolver = config::Resolver::new(opts.config.as_deref()).map_err(Error::Usage)?;
-    let mut configs: Vec<Arc<config::Config>> = Vec::new();
-    let mut kept: Vec<(&Input, usize)> = Vec::new();
-    for input in inputs {
-        let cfg = resolver
-            .for_crate(&input.crate_root)
-            .map_err(Error::Usage)?;
-        if cfg.excludes(&input.path) || cfg.skips_test_file(&input.path, &input.crate_root) {
-            continue;
-        }
-        let group = match configs.iter().position(|c| Arc::ptr_eq(c, &cfg)) {
-            Some(g) => g,
-            None => {
-                configs.push(cfg);
-                configs.len() - 1
-            }
-        };
-        kept.push((input, group));
-    }
+    let (configs, kept) = configure(inputs, opts)?;
     let loaded = match &opts.baseline {
         Some(path) => Some(baseline::Baseline::load(path).map_err(Error::Usage)?),
         None => None,
@@ -266,31 +246,13 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
         let suppressed = suppress::apply(&model, &mut diagnostics, &config_of, &|fid, code| {
             config_of(fid).rule_enabled(code, &opts.select, &opts.ignore)
         });
-        let mut outcome = None;
-        if let Some(path) = &opts.write_baseline {
-            let keys = baseline::keys(&model, &diagnostics, path);
-            let n = baseline::write(path, &diagnostics, &keys).map_err(Error::Usage)?;
-            diagnostics.clear();
-            outcome = Some(baseline::Outcome {
-                matched: n,
-                fixed: 0,
-                written: Some((path.clone(), n)),
-            });
-        } else if let Some(b) = &loaded {
-            let keys = baseline::keys(&model, &diagnostics, &b.path);
-            let base = baseline::base_dir(&b.path);
-            let analyzed: HashMap<String, source::FileId> = model
-                .files
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (baseline::relative(&f.path, &base), i as source::FileId))
-                .collect();
-            outcome = Some(b.apply(&mut diagnostics, &keys, &|k| {
-                analyzed.get(&k.file).is_some_and(|fid| {
-                    config_of(*fid).rule_enabled(&k.rule, &opts.select, &opts.ignore)
-                })
-            }));
-        }
+        let outcome = apply_baseline(
+            &model,
+            &mut diagnostics,
+            opts,
+            loaded.as_ref(),
+            &|fid, code| config_of(fid).rule_enabled(code, &opts.select, &opts.ignore),
+        )?;
         // Dropping every file's facts takes as long as a stage of its own:
         // do it on all cores.
         model.into_files().into_par_iter().for_each(drop);
@@ -305,4 +267,72 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
             ..Report::default()
         })
     })
+}
+
+/// The distinct configurations of a run, and the inputs kept with the index
+/// of their configuration.
+type Configured<'a> = (Vec<Arc<config::Config>>, Vec<(&'a Input, usize)>);
+
+/// Each input's configuration (discovered per crate root, or `--config`),
+/// dropping excluded and skipped test files: the distinct configurations,
+/// and the kept inputs with the index of theirs.
+fn configure<'a>(inputs: &'a [Input], opts: &Options) -> Result<Configured<'a>, Error> {
+    let mut resolver = config::Resolver::new(opts.config.as_deref()).map_err(Error::Usage)?;
+    let mut configs: Vec<Arc<config::Config>> = Vec::new();
+    let mut kept = Vec::new();
+    for input in inputs {
+        let cfg = resolver
+            .for_crate(&input.crate_root)
+            .map_err(Error::Usage)?;
+        if cfg.excludes(&input.path) || cfg.skips_test_file(&input.path, &input.crate_root) {
+            continue;
+        }
+        let group = match configs.iter().position(|c| Arc::ptr_eq(c, &cfg)) {
+            Some(g) => g,
+            None => {
+                configs.push(cfg);
+                configs.len() - 1
+            }
+        };
+        kept.push((input, group));
+    }
+    Ok((configs, kept))
+}
+
+/// `--write-baseline`: record every finding (none is left to report).
+/// `--baseline`: drop recorded findings and count fixed entries among the
+/// files analyzed and the rules that ran (`rule_ran(file, code)`).
+fn apply_baseline(
+    model: &Model,
+    diagnostics: &mut Vec<Diagnostic>,
+    opts: &Options,
+    loaded: Option<&baseline::Baseline>,
+    rule_ran: &dyn Fn(source::FileId, &str) -> bool,
+) -> Result<Option<baseline::Outcome>, Error> {
+    if let Some(path) = &opts.write_baseline {
+        let keys = baseline::keys(model, diagnostics, path);
+        let n = baseline::write(path, diagnostics, &keys).map_err(Error::Usage)?;
+        diagnostics.clear();
+        return Ok(Some(baseline::Outcome {
+            matched: n,
+            fixed: 0,
+            written: Some((path.clone(), n)),
+        }));
+    }
+    let Some(b) = loaded else {
+        return Ok(None);
+    };
+    let keys = baseline::keys(model, diagnostics, &b.path);
+    let base = baseline::base_dir(&b.path);
+    let analyzed: HashMap<String, source::FileId> = model
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (baseline::relative(&f.path, &base), i as source::FileId))
+        .collect();
+    Ok(Some(b.apply(diagnostics, &keys, &|k| {
+        analyzed
+            .get(&k.file)
+            .is_some_and(|fid| rule_ran(*fid, &k.rule))
+    })))
 }
