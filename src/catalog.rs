@@ -75,6 +75,7 @@ struct GatesFile {
     await_on_binding: bool,
     immediate_awaits: Paths,
     delays: Paths,
+    broadcast: Paths,
 }
 
 /// Every catalog, parsed.
@@ -106,6 +107,10 @@ pub struct Catalog {
     pub immediate_awaits: HashSet<String>,
     /// Calls that sleep.
     pub delays: Vec<String>,
+    /// Broadcast-style source and receiver types (SL006).
+    pub broadcast_types: Vec<String>,
+    /// Methods that create a broadcast receiver (SL006).
+    pub subscribe_methods: HashSet<String>,
 }
 
 impl Catalog {
@@ -136,6 +141,8 @@ impl Catalog {
             await_on_binding: gates.await_on_binding,
             immediate_awaits: gates.immediate_awaits.methods.into_iter().collect(),
             delays: gates.delays.paths,
+            broadcast_types: gates.broadcast.paths,
+            subscribe_methods: gates.broadcast.methods.into_iter().collect(),
         }
     }
 
@@ -195,6 +202,11 @@ impl Catalog {
     /// Whether `path` sleeps.
     pub fn is_delay(&self, path: &[String]) -> bool {
         self.delays.iter().any(|p| path_matches(p, path))
+    }
+
+    /// Whether a resolved type path is a broadcast-style source.
+    pub fn is_broadcast(&self, path: &[String]) -> bool {
+        self.broadcast_types.iter().any(|p| path_matches(p, path))
     }
 
     /// Whether a method of this name initializes state after construction.

@@ -48,6 +48,20 @@ pub enum FixStrategy {
     Typestate,
     /// Move the spawn after the last initialization.
     Reorder,
+    /// Change the shared value through the handle instead of replacing it.
+    MutateInPlace,
+    /// Publish new values on a `watch` channel the task reads.
+    WatchChannel,
+    /// Spawn once the constructor has returned the finished value.
+    SpawnAfterConstruction,
+    /// Subscribe before spawning and move the receiver into the task.
+    SubscribeFirst,
+    /// Use a signal that is stored until somebody waits for it.
+    StoredSignal,
+    /// Register interest before the spawn, so no signal can slip past.
+    RegisterFirst,
+    /// Wait on the condition itself, not on a change of it.
+    WaitForCondition,
 }
 
 /// A concrete fix, with code written in the user's names.

@@ -30,6 +30,8 @@ pub struct FixInput {
     pub self_handles: Vec<String>,
     /// Other captured names.
     pub other_captures: Vec<String>,
+    /// Source of the whole load-like method (SL002), for the typestate.
+    pub load_text: Option<String>,
 }
 
 /// The text of `span` in `text`.
@@ -230,5 +232,410 @@ pub fn reorder(input: &FixInput) -> Option<Fix> {
         strategy: FixStrategy::Reorder,
         title: format!("move the spawn after `{}` is initialized", input.field),
         code,
+    })
+}
+
+/// Parse the right-hand side of an assignment statement (`self.x = v;`),
+/// unwrapping an `Arc::new(..)`/`Rc::new(..)` around it.
+pub fn assigned_value(stmt: &str) -> Option<(syn::Expr, syn::Expr)> {
+    let stmt = stmt.trim().trim_end_matches(';');
+    let syn::Expr::Assign(a) = syn::parse_str::<syn::Expr>(stmt).ok()? else {
+        return None;
+    };
+    let inner = match &*a.right {
+        syn::Expr::Call(c)
+            if c.args.len() == 1
+                && matches!(&*c.func, syn::Expr::Path(p)
+                    if p.path.segments.len() >= 2
+                        && p.path.segments.iter().rev().nth(1).is_some_and(|s| s.ident == "Arc" || s.ident == "Rc")
+                        && p.path.segments.last().is_some_and(|s| s.ident == "new")) =>
+        {
+            c.args.first().cloned()?
+        }
+        other => other.clone(),
+    };
+    Some(((*a.left).clone(), inner))
+}
+
+/// The name an assignment statement writes to: `settings` in
+/// `self.settings = ..;` or in `settings = ..;`, and in `let settings = ..;`.
+pub fn assigned_place_name(stmt: &str) -> Option<String> {
+    let stmt = stmt.trim().trim_end_matches(';');
+    if let Some(rest) = stmt.strip_prefix("let ") {
+        let name = rest
+            .trim_start_matches("mut ")
+            .split(['=', ':'])
+            .next()?
+            .trim();
+        return syn::parse_str::<syn::Ident>(name)
+            .ok()
+            .map(|i| i.to_string());
+    }
+    let (place, _) = assigned_value(stmt)?;
+    match place {
+        syn::Expr::Field(f) => match f.member {
+            syn::Member::Named(i) => Some(i.to_string()),
+            syn::Member::Unnamed(_) => None,
+        },
+        syn::Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+        _ => None,
+    }
+}
+
+/// SL003: keep one shared value and change it in place, so every holder of
+/// the handle sees the new value.
+pub fn mutate_in_place(field: &str, stmt: &str, value_type: Option<&str>) -> Option<Fix> {
+    let (place, value) = assigned_value(stmt)?;
+    let inner = value_type.unwrap_or("..");
+    let decl = format!(
+        "// declare `{field}: Arc<std::sync::RwLock<{inner}>>`, read it as `{field}.read().unwrap()` in the task,"
+    );
+    let code = format_stmts(quote! { *#place.write().unwrap() = #value; })?;
+    Some(Fix {
+        strategy: FixStrategy::MutateInPlace,
+        title: format!(
+            "change `{field}` through the handle the task already holds instead of replacing it"
+        ),
+        code: format!(
+            "{decl}\n// and write through the lock instead of replacing the Arc:\n{code}"
+        ),
+    })
+}
+
+/// SL003: publish new values on a `watch` channel the task reads.
+pub fn watch_channel(field: &str, stmt: &str) -> Option<Fix> {
+    let (_, value) = assigned_value(stmt)?;
+    let tx = format_ident!("{}_tx", field);
+    let rx = format_ident!("{}_rx", field);
+    let f = format_ident!("{}", field);
+    let create = format_stmts(quote! {
+        let (#tx, #rx) = tokio::sync::watch::channel(#f.clone());
+    })?;
+    let read = format_stmts(quote! { let #f = #rx.borrow().clone(); })?;
+    let send = format_stmts(quote! { self.#tx.send_replace(std::sync::Arc::new(#value)); })?;
+    Some(Fix {
+        strategy: FixStrategy::WatchChannel,
+        title: format!("or send each new `{field}` over a `watch` channel the task reads"),
+        code: format!(
+            "// where the task is spawned; keep `{tx}` in the struct and move `{rx}` into the task:\n{create}\n\n// in the task, read the current value each time round:\n{read}\n\n// where `{field}` was replaced:\n{send}"
+        ),
+    })
+}
+
+/// SL004: build the value first, then spawn with a `Weak` to the finished
+/// value, which upgrades from the start.
+pub fn spawn_after_cyclic(ty: &str, spawner_text: &str, weak: &str) -> Option<Fix> {
+    let call: syn::Expr = syn::parse_str(spawner_text).ok()?;
+    let weak = format_ident!("{}", weak);
+    let code = format_stmts(quote! {
+        let #weak = std::sync::Arc::downgrade(&this);
+        #call;
+        this
+    })?;
+    Some(Fix {
+        strategy: FixStrategy::SpawnAfterConstruction,
+        title: "spawn once `new_cyclic` has returned, when upgrading the `Weak` succeeds".to_string(),
+        code: format!(
+            "// bind the finished value; the closure only builds `{ty}` (keep `new_cyclic` if the value stores its own `Weak`):\n// let this = Arc::new_cyclic(|me| {ty} {{ .. }});\n{code}"
+        ),
+    })
+}
+
+/// The statements of a task expression's body (async block or closure
+/// with a block), for editing.
+fn task_body_mut(task: &mut syn::Expr) -> Option<&mut Vec<syn::Stmt>> {
+    match task {
+        syn::Expr::Async(a) => Some(&mut a.block.stmts),
+        syn::Expr::Closure(c) => match &mut *c.body {
+            syn::Expr::Block(b) => Some(&mut b.block.stmts),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// SL006: subscribe in the spawning function and move the receiver in.
+/// When the task binds the subscription with a `let` of its own, that
+/// statement moves before the spawn unchanged; otherwise a receiver named
+/// `receiver` is created first and takes the subscription's place.
+pub fn subscribe_first(
+    sender_text: &str,
+    method: &str,
+    receiver: &str,
+    spawner_text: &str,
+    subscribe_text: &str,
+) -> Option<Fix> {
+    let subscribe: syn::Expr = syn::parse_str(subscribe_text).ok()?;
+    let wanted = quote!(#subscribe).to_string();
+    let mut call: syn::Expr = syn::parse_str(spawner_text).ok()?;
+    let task = match &mut call {
+        syn::Expr::Call(c) => c.args.first_mut(),
+        syn::Expr::MethodCall(m) => m.args.first_mut(),
+        _ => None,
+    };
+    let mut hoisted: Option<syn::Stmt> = None;
+    if let Some(stmts) = task.and_then(task_body_mut) {
+        let at = stmts.iter().position(|st| match st {
+            syn::Stmt::Local(l) => l.init.as_ref().is_some_and(|i| {
+                let e = &i.expr;
+                quote!(#e).to_string() == wanted
+            }),
+            _ => false,
+        });
+        if let Some(at) = at {
+            hoisted = Some(stmts.remove(at));
+        }
+    }
+    let (code, rx_name) = match hoisted {
+        Some(stmt) => {
+            let name = match &stmt {
+                syn::Stmt::Local(l) => {
+                    let p = &l.pat;
+                    quote!(#p)
+                        .to_string()
+                        .trim_start_matches("mut ")
+                        .to_string()
+                }
+                _ => receiver.to_string(),
+            };
+            (format_stmts(quote! { #stmt #call; })?, name)
+        }
+        None => {
+            let sender: syn::Expr = syn::parse_str(sender_text).ok()?;
+            let m = format_ident!("{}", method);
+            let rx = format_ident!("{}", receiver);
+            let original = quote!(#call).to_string();
+            let replaced = original.replacen(&wanted, receiver, 1);
+            let call: syn::Expr = syn::parse_str(&replaced).ok()?;
+            let mut code = format_stmts(quote! { let #rx = #sender.#m(); #call; })?;
+            if replaced == original {
+                // The subscription sits in a function the task calls.
+                code.push_str(&format!(
+                    "\n// and hand `{receiver}` to the function that subscribed, in place of the sender"
+                ));
+            }
+            (code, receiver.to_string())
+        }
+    };
+    Some(Fix {
+        strategy: FixStrategy::SubscribeFirst,
+        title: format!(
+            "subscribe before spawning and move `{rx_name}` into the task, so nothing sent after the spawn is missed"
+        ),
+        code,
+    })
+}
+
+/// SL007 (Notify): a signal that is stored until the waiter arrives.
+pub fn notify_one(notify: &str) -> Option<Fix> {
+    let n = syn::parse_str::<syn::Expr>(notify).ok()?;
+    let code = format_stmts(quote! { #n.notify_one(); })?;
+    Some(Fix {
+        strategy: FixStrategy::StoredSignal,
+        title: "signal with `notify_one`, which stores a permit if the task is not waiting yet"
+            .to_string(),
+        code: format!("// instead of `notify_waiters()`:\n{code}"),
+    })
+}
+
+/// SL007 (Notify): create and enable the `Notified` future before the
+/// spawn, so a `notify_waiters` after the spawn reaches it.
+pub fn notified_before_spawn(notify: &str) -> Option<Fix> {
+    let n = syn::parse_str::<syn::Expr>(notify).ok()?;
+    let code = format_stmts(quote! {
+        let notify = #n.clone();
+        let ready = async move {
+            let notified = notify.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            notified.await;
+        };
+    })?;
+    Some(Fix {
+        strategy: FixStrategy::RegisterFirst,
+        title: "or register for the signal before the task can miss it: `Notified::enable()`, or `notified_owned()` created before the spawn".to_string(),
+        code: format!(
+            "// with `Arc<Notify>`, create the future before spawning and move it in:\nlet ready = {notify}.clone().notified_owned();\n// in the task: `ready.await;`\n\n// or, when the future must be built inside, enable it before anything can signal:\n{code}"
+        ),
+    })
+}
+
+/// SL007 (Condvar): wait on the condition, not on a notification.
+pub fn condvar_wait_while(cvar: &str, guard: &str) -> Option<Fix> {
+    let c = syn::parse_str::<syn::Expr>(cvar).ok()?;
+    let g = format_ident!("{}", guard);
+    let code = format_stmts(quote! {
+        let #g = #c.wait_while(#g, |ready| !*ready).unwrap();
+    })?;
+    Some(Fix {
+        strategy: FixStrategy::WaitForCondition,
+        title: "wait until the condition holds (`wait_while`), which re-checks it under the lock and returns at once if the signal came first".to_string(),
+        code,
+    })
+}
+
+/// SL007 (watch): wait for the value, which also sees one sent before.
+pub fn watch_wait_for(rx: &str) -> Option<Fix> {
+    let r = format_ident!("{}", rx);
+    let code = format_stmts(quote! {
+        let _ = #r.wait_for(|ready| *ready).await;
+    })?;
+    Some(Fix {
+        strategy: FixStrategy::WaitForCondition,
+        title: "wait for the ready value with `wait_for`, which checks the current value first"
+            .to_string(),
+        code,
+    })
+}
+
+/// SL005: a `Default` without side effects, and a start method holding the
+/// spawn. `captures` pairs each name the task captured with the field of
+/// the value that holds the same state, when there is one.
+pub fn default_without_spawn(
+    ty: &str,
+    runtime: Runtime,
+    spawner_text: &str,
+    captures: &[(String, Option<String>)],
+) -> Option<Fix> {
+    let call: syn::Expr = syn::parse_str(spawner_text).ok()?;
+    let t = format_ident!("{}", ty);
+    let ret = match runtime {
+        Runtime::Async => quote! { tokio::task::JoinHandle<()> },
+        Runtime::Thread => quote! { std::thread::JoinHandle<()> },
+    };
+    let lets: Vec<TokenStream> = captures
+        .iter()
+        .filter_map(|(name, field)| {
+            let n = format_ident!("{}", name);
+            let f = format_ident!("{}", field.as_deref()?);
+            Some(quote! { let #n = self.#f.clone(); })
+        })
+        .collect();
+    let unmapped: Vec<&str> = captures
+        .iter()
+        .filter(|(_, f)| f.is_none())
+        .map(|(n, _)| n.as_str())
+        .collect();
+    let doc = format!(
+        " Starts the background task. `{ty}::default()` only builds the value, so struct-update syntax cannot leave a task running on overridden fields."
+    );
+    let mut code = format_items(quote! {
+        impl #t {
+            #[doc = #doc]
+            pub fn start(&self) -> #ret {
+                #(#lets)*
+                #call
+            }
+        }
+    })?;
+    if !unmapped.is_empty() {
+        code.push_str(&format!(
+            "\n// first keep {} in fields of `{ty}` (or pass them to `start`)",
+            unmapped
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Some(Fix {
+        strategy: FixStrategy::StartMethod,
+        title: format!(
+            "keep `Default` free of side effects: build the value in `default` and move the spawn into `{ty}::start`"
+        ),
+        code,
+    })
+}
+
+/// Replace the `self` keyword by `this` throughout a token stream.
+fn self_to_this(ts: TokenStream) -> TokenStream {
+    use proc_macro2::{Group, TokenTree};
+    ts.into_iter()
+        .map(|tt| match tt {
+            TokenTree::Ident(i) if i == "self" => {
+                TokenTree::Ident(proc_macro2::Ident::new("this", i.span()))
+            }
+            TokenTree::Group(g) => {
+                let mut ng = Group::new(g.delimiter(), self_to_this(g.stream()));
+                ng.set_span(g.span());
+                TokenTree::Group(ng)
+            }
+            other => other,
+        })
+        .collect()
+}
+
+/// SL002: a typestate, so that only the loaded value can start the task.
+/// The constructor returns `Unloaded<Type>`; its `load(self)` runs the
+/// original `load` body on the value and returns the loaded `Arc<Type>`,
+/// which alone has `start`. Written in full when `load` takes `&self`
+/// (or `&mut self`) and returns nothing, the common shape.
+pub fn typestate(input: &FixInput) -> Option<Fix> {
+    let load = input.load.as_deref()?;
+    let load_fn: syn::ImplItemFn = syn::parse_str(input.load_text.as_deref()?).ok()?;
+    if !matches!(load_fn.sig.output, syn::ReturnType::Default) {
+        return None;
+    }
+    let call: syn::Expr = syn::parse_str(input.spawner_text.as_deref()?).ok()?;
+    let ty = format_ident!("{}", input.type_name);
+    let unloaded = format_ident!("Unloaded{}", input.type_name);
+    let load_ident = &load_fn.sig.ident;
+    let asyncness = &load_fn.sig.asyncness;
+    let params: Vec<&syn::FnArg> = load_fn
+        .sig
+        .inputs
+        .iter()
+        .filter(|a| matches!(a, syn::FnArg::Typed(_)))
+        .collect();
+    let stmts = &load_fn.block.stmts;
+    let body = self_to_this(quote! { #(#stmts)* });
+    let handles: Vec<syn::Ident> = input
+        .self_handles
+        .iter()
+        .map(|h| format_ident!("{}", h))
+        .collect();
+    let ret = match input.runtime {
+        Runtime::Async => quote! { tokio::task::JoinHandle<()> },
+        Runtime::Thread => quote! { std::thread::JoinHandle<()> },
+    };
+    let doc_u = format!(
+        " A `{ty}` that has not been loaded yet: it cannot start the task.",
+        ty = input.type_name
+    );
+    let doc_l = format!(" Runs `{load}` and returns the value that can start the task.");
+    let doc_s = " Starts the task. Only a loaded value has this method.".to_string();
+    let code = format_items(quote! {
+        #[doc = #doc_u]
+        pub struct #unloaded(#ty);
+
+        impl #unloaded {
+            #[doc = #doc_l]
+            pub #asyncness fn #load_ident(self, #(#params),*) -> std::sync::Arc<#ty> {
+                let this = self.0;
+                #body
+                std::sync::Arc::new(this)
+            }
+        }
+
+        impl #ty {
+            #[doc = #doc_s]
+            pub fn start(self: &std::sync::Arc<Self>) -> #ret {
+                #(let #handles = std::sync::Arc::clone(self);)*
+                #call
+            }
+        }
+    })?;
+    Some(Fix {
+        strategy: FixStrategy::Typestate,
+        title: format!(
+            "or make the wrong order a compile error: `{ctor}` returns `{unloaded}` (no spawn), whose `{load}(self)` returns the `Arc<{ty}>` that alone has `start`",
+            ctor = input.ctor,
+            ty = input.type_name
+        ),
+        code: format!(
+            "{code}\n\n// `{ctor}` builds the value without spawning and wraps it: `{unloaded}(Self {{ .. }})`;\n// callers write `let hub = {ty}::{ctor}().{load}(..); hub.start();`",
+            ctor = input.ctor,
+            ty = input.type_name
+        ),
     })
 }

@@ -217,18 +217,42 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
                 }
             }
         }
+        // SL006/SL007 look at every spawned task, in any function: run each
+        // function that spawns by itself.
+        let tasks: Vec<_> = model
+            .all_fns()
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .filter(|f| {
+                let krate = model.crate_of(f.file);
+                model.func(*f).callees.iter().any(|c| {
+                    c.name().contains("spawn")
+                        || model.spawn_words.iter().any(|w| w == c.name())
+                        || matches!(c, facts::Callee::Free(n) if model.is_spawn_macro(n, f.file) && krate == model.crate_of(f.file))
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|f| (f, flow::analyze_spawning_fn(&model, &catalogs[group_of(f)], f)))
+            .filter(|(_, s)| s.iter().any(|s| !s.listens.is_empty()))
+            .collect();
         // The rules run once per configuration, over that configuration's
-        // constructors, with its catalog and rule selection.
+        // constructors and spawning functions, with its catalog and rule
+        // selection.
         let mut groups: Vec<Vec<flow::CtorAnalysis>> = configs.iter().map(|_| Vec::new()).collect();
         for a in analyses {
             groups[group_of(a.ctor)].push(a);
         }
+        let mut task_groups: Vec<Vec<_>> = configs.iter().map(|_| Vec::new()).collect();
+        for t in tasks {
+            task_groups[group_of(t.0)].push(t);
+        }
         let mut diagnostics = Vec::new();
         for (g, cfg) in configs.iter().enumerate() {
-            if groups[g].is_empty() {
+            if groups[g].is_empty() && task_groups[g].is_empty() {
                 continue;
             }
-            let cx = rules::Context::new(&model, &catalogs[g], &groups[g]);
+            let cx = rules::Context::new(&model, &catalogs[g], &groups[g], &task_groups[g]);
             let mut found = rules::run(&cx, &|code| {
                 cfg.rule_enabled(code, &opts.select, &opts.ignore)
             });

@@ -45,6 +45,11 @@ impl Span {
         }
     }
 
+    /// Whether `other` lies within this span.
+    pub fn contains(&self, other: Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+
     /// Whether this span was produced by a real token (line 0 means none).
     pub fn is_real(&self) -> bool {
         self.start.line > 0

@@ -27,45 +27,126 @@ fn assert_pasted(fix: &str, fixed: &str, what: &str) {
     }
 }
 
-fn motivating() -> spawnlint::diagnostic::Diagnostic {
+fn analyze(rel: &str) -> Vec<spawnlint::diagnostic::Diagnostic> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let report = spawnlint::analyze(&spawnlint::Options {
-        paths: vec![root.join("fixtures/spawn-before-load/motivating_service.rs")],
+    spawnlint::analyze(&spawnlint::Options {
+        paths: vec![root.join("fixtures").join(rel)],
         ..Default::default()
     })
-    .unwrap();
-    assert_eq!(report.diagnostics.len(), 1);
-    report.diagnostics.into_iter().next().unwrap()
+    .unwrap()
+    .diagnostics
 }
 
-/// The generated fix of `strategy` is what `fixtures/fixed/<file>` holds.
-fn assert_fix_is_fixture(strategy: FixStrategy, file: &str) -> String {
-    let d = motivating();
-    let fix = d
-        .fixes
-        .iter()
-        .find(|f| f.strategy == strategy)
-        .unwrap_or_else(|| panic!("a {strategy:?} fix"));
-    let fixed = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures/fixed")
-            .join(file),
-    )
-    .unwrap();
-    assert_pasted(&fix.code, &fixed, file);
-    fix.code.clone()
+/// For every rule, one flagged fixture whose generated fix of a strategy
+/// is pasted, line by line, into a fixed fixture that compiles (CI checks
+/// the fixtures crate) and analyzes clean.
+const PASTED: &[(&str, &str, FixStrategy, &str)] = &[
+    (
+        "SL001",
+        "spawn-before-init/route_health_thread.rs",
+        FixStrategy::Reorder,
+        "route_health_thread_reorder.rs",
+    ),
+    (
+        "SL002",
+        "spawn-before-load/motivating_service.rs",
+        FixStrategy::Gate,
+        "motivating_service_gate.rs",
+    ),
+    (
+        "SL002",
+        "spawn-before-load/motivating_service.rs",
+        FixStrategy::StartMethod,
+        "motivating_service_start.rs",
+    ),
+    (
+        "SL002",
+        "spawn-before-load/motivating_service.rs",
+        FixStrategy::Typestate,
+        "motivating_service_typestate.rs",
+    ),
+    (
+        "SL003",
+        "stale-capture/reload_replaces_arc_settings.rs",
+        FixStrategy::MutateInPlace,
+        "notifier_mutate_in_place.rs",
+    ),
+    (
+        "SL004",
+        "spawn-in-new-cyclic/peer_registry_tokio_unwrap.rs",
+        FixStrategy::SpawnAfterConstruction,
+        "peer_registry_spawn_after_cyclic.rs",
+    ),
+    (
+        "SL005",
+        "spawn-in-default/metrics_flusher_thread.rs",
+        FixStrategy::StartMethod,
+        "metrics_registry_start.rs",
+    ),
+    (
+        "SL006",
+        "subscribe-in-task/event_hub_listener_ctor.rs",
+        FixStrategy::SubscribeFirst,
+        "event_hub_subscribe_first.rs",
+    ),
+    (
+        "SL007",
+        "lossy-gate/snapshot_exporter_notify_waiters.rs",
+        FixStrategy::StoredSignal,
+        "snapshot_exporter_notify_one.rs",
+    ),
+];
+
+#[test]
+fn every_rules_generated_fix_is_pasted_into_a_compiled_fixture() {
+    for (code, flagged, strategy, fixed) in PASTED {
+        let diags = analyze(flagged);
+        let d = diags
+            .iter()
+            .find(|d| d.code == *code)
+            .unwrap_or_else(|| panic!("{flagged}: no {code} finding"));
+        let fix = d
+            .fixes
+            .iter()
+            .find(|f| f.strategy == *strategy)
+            .unwrap_or_else(|| panic!("{flagged}: no {strategy:?} fix"));
+        let fixed_text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/fixed")
+                .join(fixed),
+        )
+        .unwrap();
+        assert_pasted(&fix.code, &fixed_text, fixed);
+        assert!(
+            analyze(&format!("fixed/{fixed}")).is_empty(),
+            "{fixed} is still flagged"
+        );
+    }
+    for rule in spawnlint::rules::registry() {
+        if rule.code.as_str() < "SL900" {
+            assert!(
+                PASTED.iter().any(|(c, ..)| *c == rule.code),
+                "{} has no pasted-fix fixture",
+                rule.code
+            );
+        }
+    }
 }
 
 #[test]
-fn gate_fix_is_the_compiled_fixture() {
-    let code = assert_fix_is_fixture(FixStrategy::Gate, "motivating_service_gate.rs");
-    assert!(code.contains("tokio::sync::oneshot::channel"), "{code}");
-}
-
-#[test]
-fn start_method_fix_is_the_compiled_fixture() {
-    let code = assert_fix_is_fixture(FixStrategy::StartMethod, "motivating_service_start.rs");
-    assert!(code.contains("pub fn start(self: &Arc<Self>)"), "{code}");
+fn gate_fix_uses_a_oneshot_and_start_method_takes_arc_self() {
+    let d = &analyze("spawn-before-load/motivating_service.rs")[0];
+    let code = |s: FixStrategy| {
+        d.fixes
+            .iter()
+            .find(|f| f.strategy == s)
+            .unwrap()
+            .code
+            .clone()
+    };
+    assert!(code(FixStrategy::Gate).contains("tokio::sync::oneshot::channel"));
+    assert!(code(FixStrategy::StartMethod).contains("pub fn start(self: &Arc<Self>)"));
+    assert!(code(FixStrategy::Typestate).contains("pub struct UnloadedMetricsHub(MetricsHub);"));
 }
 
 #[test]
@@ -75,7 +156,7 @@ fn fixed_versions_are_not_flagged() {
         ..Default::default()
     })
     .unwrap();
-    assert!(report.files >= 2);
+    assert!(report.files >= 9);
     assert!(report.diagnostics.is_empty(), "{:#?}", report.diagnostics);
 }
 

@@ -35,7 +35,9 @@ fn macro_args(mac: &syn::Macro, depth: u32) -> Vec<Expr> {
         while !input.is_empty() {
             let fork = input.fork();
             match fork.parse::<syn::Expr>() {
-                Ok(e) if at_separator(&fork) => {
+                // A block needs no separator after it: `select!` arms are
+                // `pat = fut => { .. }` one after the other.
+                Ok(e) if at_separator(&fork) || matches!(e, syn::Expr::Block(_)) => {
                     input.advance_to(&fork);
                     out.push(e);
                 }
@@ -111,7 +113,44 @@ pub fn extract(file: &syn::File) -> FileFacts {
         let c = callees(&facts.fns[i], &facts.uses);
         facts.fns[i].callees = c;
     }
+    let mut updates = Vec::new();
+    for f in &facts.fns {
+        for s in &f.body.stmts {
+            let e = match s {
+                Stmt::Let { init: Some(e), .. } | Stmt::Expr(e) => e,
+                Stmt::Let { .. } => continue,
+            };
+            default_updates(e, f.owner.as_deref(), &mut updates);
+        }
+    }
+    facts.default_updates = updates;
     facts
+}
+
+/// `T { .., ..Default::default() }` / `..T::default()` struct updates,
+/// by the type name (`Self` replaced by the impl's type).
+fn default_updates(e: &Expr, owner: Option<&str>, out: &mut Vec<(String, Span)>) {
+    if let Expr::Struct {
+        name,
+        rest: Some(rest),
+        span,
+        ..
+    } = e
+    {
+        if let Expr::Call { func, args, .. } = &**rest {
+            if let Expr::Path { segs, .. } = &**func {
+                if args.is_empty() && segs.last().is_some_and(|l| l == "default") {
+                    let ty = if name == "Self" {
+                        owner.unwrap_or(name)
+                    } else {
+                        name
+                    };
+                    out.push((ty.to_string(), *span));
+                }
+            }
+        }
+    }
+    e.for_each_child(|c| default_updates(c, owner, out));
 }
 
 fn items(list: &[syn::Item], module: &mut Vec<String>, facts: &mut FileFacts) {
@@ -157,6 +196,20 @@ fn items(list: &[syn::Item], module: &mut Vec<String>, facts: &mut FileFacts) {
                             lower_fn(&m.sig, &m.block, owner.clone(), trait_name.clone(), module);
                         facts.fns.push(lowered);
                         nested_items(&m.block, module, facts);
+                    }
+                }
+            }
+            syn::Item::Static(st) => facts.statics.push(StaticFacts {
+                name: st.ident.to_string(),
+                ty: type_info(&st.ty),
+                init: lower_expr(&st.expr, 0),
+            }),
+            syn::Item::Macro(m) if m.mac.path.is_ident("macro_rules") => {
+                // A crate's own `spawn!` wrapper: its body names a spawner.
+                let body = m.mac.tokens.to_string();
+                if let Some(name) = &m.ident {
+                    if body.contains("spawn") {
+                        facts.spawn_macros.push(name.to_string());
                     }
                 }
             }
@@ -277,6 +330,12 @@ pub fn type_info(ty: &syn::Type) -> TypeInfo {
                     }
                 }
                 info.core = Some(name);
+                info.path = tp
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
                 return info;
             }
             syn::Type::ImplTrait(it) => {
@@ -292,6 +351,7 @@ pub fn type_info(ty: &syn::Type) -> TypeInfo {
                                         info.wrappers.extend(inner.wrappers);
                                         info.core = inner.core;
                                         info.is_self = inner.is_self;
+                                        info.path = inner.path;
                                         return info;
                                     }
                                 }

@@ -28,6 +28,11 @@ pub struct FileFacts {
     pub fns: Vec<FnFacts>,
     /// Spans of `..Default::default()`-style struct updates, by type name.
     pub default_updates: Vec<(String, Span)>,
+    /// `static` items (any module depth).
+    pub statics: Vec<StaticFacts>,
+    /// Names of `macro_rules!` macros whose body starts a task (`spawn!`
+    /// wrappers): their first argument is a task.
+    pub spawn_macros: Vec<String>,
     /// Item line ranges, `cfg_attr(spawnlint, allow(..))` attributes and
     /// `#[cfg(test)]` modules (filled only for files that mention
     /// `spawnlint` or `cfg(test)`).
@@ -70,6 +75,17 @@ pub struct AllowAttr {
     pub range: Option<ItemRange>,
 }
 
+/// A `static` item: global state a task can read.
+#[derive(Debug, Clone)]
+pub struct StaticFacts {
+    /// The static's name.
+    pub name: String,
+    /// Its declared type.
+    pub ty: TypeInfo,
+    /// Its initializer.
+    pub init: Expr,
+}
+
 /// A struct definition.
 #[derive(Debug, Clone)]
 pub struct StructFacts {
@@ -88,6 +104,8 @@ pub struct TypeInfo {
     pub core: Option<String>,
     /// Whether the type is or wraps `Self`.
     pub is_self: bool,
+    /// The innermost named type's path as written (`broadcast::Sender`).
+    pub path: Vec<String>,
 }
 
 impl TypeInfo {

@@ -31,6 +31,11 @@ pub enum Root {
     Local(u32),
     /// Any instance of a crate type.
     Type(TypeRef),
+    /// A `static` of the crate, by name.
+    Static(String),
+    /// The `Weak` handed to the closure of `new_cyclic` number `n` of the
+    /// analysis: it cannot be upgraded until `new_cyclic` returns.
+    Cyclic(u32),
 }
 
 /// A piece of state: a root and a field path below it.
@@ -124,6 +129,10 @@ pub struct Write {
     pub what: String,
     /// Calls from the analyzed function to the write.
     pub via: Vec<Via>,
+    /// Whether the write puts a new value in place of the old one
+    /// (`self.cfg = Arc::new(..)`, `cfg = ..`) rather than mutating the
+    /// value: whoever holds a clone of the old handle keeps the old value.
+    pub replaces: bool,
 }
 
 /// The flavour of a spawn, for fixes.
@@ -158,7 +167,73 @@ pub struct SpawnSite {
     pub joined: bool,
     /// Names the task expression captures from the spawning function.
     pub captures: Vec<Capture>,
+    /// The `new_cyclic` call whose closure holds the spawn, if any.
+    pub in_cyclic: Option<u32>,
+    /// How the task starts listening or waiting (SL006, SL007).
+    pub listens: Vec<Listen>,
     stmt_no: u64,
+}
+
+/// How a task starts listening for, or waiting on, a signal.
+#[derive(Clone, Debug)]
+pub struct Listen {
+    /// What it does.
+    pub kind: ListenKind,
+    /// The call.
+    pub loc: Loc,
+    /// The receiver expression's last name (`events`, `ready`, `cvar`).
+    pub name: String,
+    /// Calls from the task's entry to the call.
+    pub via: Vec<Via>,
+    /// Whether the task already waited or slept before it.
+    pub delayed: bool,
+    /// Whether the call sits in a loop of the task.
+    pub in_loop: bool,
+    /// Whether the wait is bounded: inside a `timeout(..)`, or one arm of
+    /// a `select!` among others.
+    pub bounded: bool,
+    /// Whether the receiver is a local of the spawning function (rather
+    /// than a field, a static or unknown): its signal must then come from
+    /// that function too.
+    pub on_local: bool,
+}
+
+/// The kinds of [`Listen`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListenKind {
+    /// `subscribe()`/`resubscribe()` on a value of a known type (resolved
+    /// path), or of unknown type.
+    Subscribe {
+        /// The method.
+        method: String,
+        /// The receiver's type, resolved (`tokio::sync::broadcast::Sender`).
+        ty: Option<Vec<String>>,
+    },
+    /// `notify.notified()` created inside the task.
+    Notified,
+    /// `cvar.wait(guard)`: `checked` tells how the condition is re-checked.
+    CondvarWait {
+        /// `while` loop or `wait_while`: correct; `if`: once; none: never.
+        check: WaitCheck,
+    },
+    /// `rx.changed()` on a watch receiver the task subscribed itself,
+    /// without reading the current value first.
+    WatchChangedUnchecked {
+        /// Where the task subscribed.
+        subscribed: Loc,
+    },
+}
+
+/// How a `Condvar` wait re-checks its condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitCheck {
+    /// In a `while` loop on the condition, or `wait_while`.
+    Loop,
+    /// Under an `if`: a spurious wakeup or a signal before the wait slips
+    /// through.
+    Once,
+    /// Not at all: a notification before the wait is lost.
+    Never,
 }
 
 /// A name the task captures from the function that spawns it.
@@ -209,6 +284,8 @@ pub struct CtorAnalysis {
     pub spawns: Vec<SpawnSite>,
     /// Names of locals by id.
     pub local_names: Vec<String>,
+    /// `new_cyclic` calls by number.
+    pub cyclics: Vec<Loc>,
     placeholders: HashMap<Key, Placeholder>,
 }
 
@@ -237,6 +314,8 @@ pub fn key_name(key: &Key, locals: &[String]) -> String {
         (_, Some(last)) => last.clone(),
         (Root::Local(id), None) => locals.get(*id as usize).cloned().unwrap_or_default(),
         (Root::Type(t), None) => t.name.clone(),
+        (Root::Static(name), None) => name.clone(),
+        (Root::Cyclic(_), None) => "the `Weak`".to_string(),
     }
 }
 
@@ -277,8 +356,30 @@ pub fn analyze_constructor(
         timeline,
         spawns,
         local_names: it.local_names,
+        cyclics: it.cyclics,
         placeholders,
     }
+}
+
+/// The spawns a function makes itself (not through the functions it
+/// calls), with their tasks run: SL006 and SL007 apply to every function.
+pub fn analyze_spawning_fn(model: &Model, catalog: &Catalog, f: FnRef) -> Vec<SpawnSite> {
+    let mut it = Interp::new(model, catalog, Mode::Ctor);
+    let func = model.func(f);
+    let this = func
+        .owner
+        .as_deref()
+        .and_then(|o| model.resolve_type(o, f.file))
+        .filter(|_| func.receiver != Receiver::None)
+        .map(|t| {
+            Val::State(SRef::handle(Key {
+                root: Root::Type(t),
+                path: Vec::new(),
+            }))
+        });
+    it.enter_fn(f, this, Vec::new(), None);
+    it.spawns.retain(|s| s.via.is_empty());
+    it.spawns
 }
 
 /// The writes a method makes (following its calls), with `self` bound to
@@ -293,7 +394,7 @@ pub fn method_writes(model: &Model, catalog: &Catalog, ty: &TypeRef, method: FnR
     it.timeline
         .into_iter()
         .filter_map(|e| match e {
-            CtorEvent::Write(w) if matches!(w.key.root, Root::Type(_)) => Some(w),
+            CtorEvent::Write(w) if matches!(w.key.root, Root::Type(_) | Root::Static(_)) => Some(w),
             _ => None,
         })
         .collect()
@@ -455,6 +556,24 @@ struct Interp<'m> {
     ret: Option<Val<'m>>,
     /// The `let` statement being bound, for capture labels.
     binding_site: Option<Loc>,
+    /// Declared or inferred types of locals (resolved paths).
+    local_types: HashMap<u32, Vec<String>>,
+    /// Locals a task subscribed itself (`let rx = tx.subscribe()`), with
+    /// where; removed once their current value is read.
+    self_subscribed: HashMap<u32, Loc>,
+    /// `new_cyclic` calls seen, and the ones whose closure is running.
+    cyclics: Vec<Loc>,
+    cyclic_stack: Vec<u32>,
+    /// Task recording of [`Listen`]s.
+    listens: Vec<Listen>,
+    /// Nesting of loops, `select!` arms and `timeout(..)` arguments in the
+    /// task being run; `no_listen` while evaluating a spawn's arguments,
+    /// which run before the task.
+    loop_depth: u32,
+    bounded_depth: u32,
+    if_depth: u32,
+    while_cond_loop: u32,
+    no_listen: u32,
 }
 
 impl<'m> Interp<'m> {
@@ -485,6 +604,16 @@ impl<'m> Interp<'m> {
             steps: 0,
             ret: None,
             binding_site: None,
+            local_types: HashMap::new(),
+            self_subscribed: HashMap::new(),
+            cyclics: Vec::new(),
+            cyclic_stack: Vec::new(),
+            listens: Vec::new(),
+            loop_depth: 0,
+            bounded_depth: 0,
+            if_depth: 0,
+            while_cond_loop: 0,
+            no_listen: 0,
         }
     }
 
@@ -692,6 +821,10 @@ impl<'m> Interp<'m> {
     }
 
     fn write(&mut self, r: &SRef, span: Span, what: &str) {
+        self.write_kind(r, span, what, false);
+    }
+
+    fn write_kind(&mut self, r: &SRef, span: Span, what: &str, replaces: bool) {
         if self.mode == Mode::Task || self.suppress > 0 {
             return;
         }
@@ -701,7 +834,48 @@ impl<'m> Interp<'m> {
             loc,
             what: what.to_string(),
             via: self.via.clone(),
+            replaces,
         }));
+    }
+
+    /// Record how a task starts listening (task mode only).
+    fn listen(&mut self, kind: ListenKind, span: Span, name: String) {
+        self.listen_on(kind, span, name, false);
+    }
+
+    fn listen_on(&mut self, kind: ListenKind, span: Span, name: String, on_local: bool) {
+        if self.mode != Mode::Task || self.no_listen > 0 {
+            return;
+        }
+        let loc = self.loc(span);
+        self.listens.push(Listen {
+            kind,
+            loc,
+            name,
+            via: self.via.clone(),
+            delayed: self.delayed,
+            in_loop: self.loop_depth > 0,
+            bounded: self.bounded_depth > 0,
+            on_local,
+        });
+    }
+
+    /// The resolved type of a value, when a declaration says it.
+    fn type_of(&self, v: &Val<'m>) -> Option<Vec<String>> {
+        let Val::State(r) = v else { return None };
+        match (&r.key.root, r.key.path.last()) {
+            (Root::Local(id), None) => self.local_types.get(id).cloned(),
+            (Root::Type(t), Some(field)) if r.key.path.len() == 1 => {
+                let ty = self.model.field_type(t, field)?;
+                Some(resolve_in(self.model, t.file, &ty.path))
+            }
+            (Root::Type(t), None) => Some(vec![t.name.clone()]),
+            (Root::Static(name), None) => {
+                let (file, st) = self.model.find_static(name, self.file)?;
+                Some(resolve_in(self.model, file, &st.ty.path))
+            }
+            _ => None,
+        }
     }
 
     fn gate(&mut self) {
@@ -768,6 +942,8 @@ impl<'m> Interp<'m> {
             accesses: Vec::new(),
             task_calls: BTreeSet::new(),
             joined: false,
+            in_cyclic: self.cyclic_stack.last().copied(),
+            listens: Vec::new(),
             stmt_no: self.stmt_no,
         };
         self.spawns.push(site);
@@ -781,6 +957,13 @@ impl<'m> Interp<'m> {
         self.delayed = false;
         self.gated = false;
         self.first_tick = None;
+        self.listens.clear();
+        let saved_depths = (
+            std::mem::take(&mut self.loop_depth),
+            std::mem::take(&mut self.bounded_depth),
+            std::mem::take(&mut self.if_depth),
+            std::mem::take(&mut self.while_cond_loop),
+        );
         let saved_stack = std::mem::take(&mut self.stack);
         let saved_ret = self.ret.take();
         match task {
@@ -797,7 +980,11 @@ impl<'m> Interp<'m> {
                 self.scoped(|it| it.block(body));
             }
             other => {
+                // `spawn(run(tx.subscribe()))`: the arguments are evaluated
+                // by the spawning function, before the task exists.
+                self.no_listen += 1;
                 let v = self.eval(other);
+                self.no_listen -= 1;
                 if let Val::Thunk(t) = v {
                     let t = t.clone();
                     self.run_thunk(&t, Vec::new(), call);
@@ -808,9 +995,16 @@ impl<'m> Interp<'m> {
         self.stack = saved_stack;
         self.mode = Mode::Ctor;
         self.via = saved_via;
+        (
+            self.loop_depth,
+            self.bounded_depth,
+            self.if_depth,
+            self.while_cond_loop,
+        ) = saved_depths;
         let site = &mut self.spawns[id];
         site.accesses = std::mem::take(&mut self.accesses);
         site.task_calls = std::mem::take(&mut self.task_calls);
+        site.listens = std::mem::take(&mut self.listens);
         Val::Join(id)
     }
 
@@ -870,11 +1064,17 @@ impl<'m> Interp<'m> {
                 let v = init.as_ref().map(|i| self.eval(i)).unwrap_or(Val::Unknown);
                 if let Some(d) = diverge {
                     if let Val::State(r) = &v {
-                        let lossy = self
-                            .drops_message(|_| true, |m| d.mentions(m))
-                            .then(|| self.loc(d.span));
                         let span = init.as_ref().and_then(|i| i.span()).unwrap_or(d.span);
-                        self.access(r, span, AccessKind::Tolerant { lossy });
+                        if panics(d) {
+                            // `let Some(x) = .. else { panic!() }` is an
+                            // `expect` spelled differently.
+                            self.access(r, span, AccessKind::Panicky("let-else panic".into()));
+                        } else {
+                            let lossy = self
+                                .drops_message(|_| true, |m| d.mentions(m))
+                                .then(|| self.loc(d.span));
+                            self.access(r, span, AccessKind::Tolerant { lossy });
+                        }
                     }
                     self.block(d);
                     let names = {
@@ -892,12 +1092,115 @@ impl<'m> Interp<'m> {
                     }
                     return Val::Unknown;
                 }
+                if let (Pat::Ident { name, .. }, Some(init)) = (pat, init) {
+                    if is_fresh_value(init) {
+                        self.rebinding(name, *span);
+                    }
+                }
                 self.binding_site = Some(self.loc(*span));
                 self.bind(pat, v, init.as_ref(), ty.as_ref());
                 self.binding_site = None;
+                if let Some(init) = init {
+                    self.type_let(pat, init, *span);
+                }
                 Val::Unknown
             }
             Stmt::Expr(e) => self.eval(e),
+        }
+    }
+
+    /// A name that held a handle a spawned task captured is bound to a new
+    /// value (`cfg = Arc::new(real)`, `let cfg = ..` shadowing it): the task
+    /// keeps the old handle. Recorded as a replacing write of the old state.
+    fn rebinding(&mut self, name: &str, span: Span) {
+        if self.mode != Mode::Ctor {
+            return;
+        }
+        let Some(Val::State(old)) = self.lookup(name) else {
+            return;
+        };
+        if !old.key.path.is_empty() || matches!(old.key.root, Root::Cyclic(_)) {
+            return;
+        }
+        let captured = self
+            .spawns
+            .iter()
+            .any(|s| s.captures.iter().any(|c| c.key.as_ref() == Some(&old.key)));
+        if captured {
+            self.write_kind(&old, span, "=", true);
+        }
+    }
+
+    /// Types of new locals from their initializer: `broadcast::channel(n)`
+    /// gives a sender and a receiver, `tx.subscribe()` a receiver, and
+    /// `Type::new(..)` a `Type`.
+    fn type_let(&mut self, pat: &Pat, init: &'m Expr, span: Span) {
+        let local = |it: &Self, name: &str| match it.lookup(name) {
+            Some(Val::State(SRef {
+                key:
+                    Key {
+                        root: Root::Local(id),
+                        path,
+                    },
+                ..
+            })) if path.is_empty() => Some(id),
+            _ => None,
+        };
+        match (pat, init) {
+            (Pat::Tuple(pats), Expr::Call { func, .. }) if pats.len() == 2 => {
+                let Expr::Path { segs, .. } = &**func else {
+                    return;
+                };
+                let full = self.resolve_path(segs);
+                if full.last().map(String::as_str) != Some("channel") {
+                    return;
+                }
+                let module = &full[..full.len() - 1];
+                for (p, end) in pats.iter().zip(["Sender", "Receiver"]) {
+                    if let Pat::Ident { name, .. } = p {
+                        if let Some(id) = local(self, name) {
+                            let mut ty = module.to_vec();
+                            ty.push(end.to_string());
+                            self.local_types.insert(id, ty);
+                        }
+                    }
+                }
+            }
+            (Pat::Ident { name, .. }, Expr::Call { func, .. }) => {
+                let Expr::Path { segs, .. } = &**func else {
+                    return;
+                };
+                if segs.len() < 2 || !matches!(segs.last().map(String::as_str), Some("new")) {
+                    return;
+                }
+                let full = self.resolve_path(&segs[..segs.len() - 1]);
+                if let Some(id) = local(self, name) {
+                    self.local_types.entry(id).or_insert(full);
+                }
+            }
+            (Pat::Ident { name, .. }, Expr::MethodCall { recv, method, .. })
+                if method == "subscribe" =>
+            {
+                self.suppress += 1;
+                self.no_listen += 1;
+                let rv = self.eval(recv);
+                self.suppress -= 1;
+                self.no_listen -= 1;
+                let Some(sender) = self.type_of(&rv) else {
+                    return;
+                };
+                let Some(id) = local(self, name) else { return };
+                let mut rx = sender.clone();
+                if let Some(last) = rx.last_mut() {
+                    *last = "Receiver".to_string();
+                }
+                self.local_types.insert(id, rx);
+                if self.mode == Mode::Task && sender.iter().any(|s| s == "watch") {
+                    let loc = self.loc(span);
+                    self.self_subscribed.insert(id, loc);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -929,6 +1232,23 @@ impl<'m> Interp<'m> {
                     }
                     v => v,
                 };
+                if let (
+                    Some(t),
+                    Val::State(SRef {
+                        key:
+                            Key {
+                                root: Root::Local(id),
+                                path,
+                            },
+                        ..
+                    }),
+                ) = (ty, &v)
+                {
+                    if path.is_empty() && !t.path.is_empty() {
+                        let full = self.resolve_path(&t.path);
+                        self.local_types.insert(*id, full);
+                    }
+                }
                 let decl = self.binding_site;
                 self.env.push(Binding {
                     name: name.clone(),
@@ -972,10 +1292,11 @@ impl<'m> Interp<'m> {
         match e {
             Expr::Path { segs, .. } => {
                 if segs.len() == 1 {
-                    self.lookup(&segs[0]).unwrap_or(Val::Unknown)
-                } else {
-                    Val::Unknown
+                    if let Some(v) = self.lookup(&segs[0]) {
+                        return v;
+                    }
                 }
+                self.static_val(segs).unwrap_or(Val::Unknown)
             }
             Expr::Lit(_) => Val::Unknown,
             Expr::Field { base, name, .. } => match self.eval(base) {
@@ -1008,7 +1329,9 @@ impl<'m> Interp<'m> {
             Expr::If { cond, then, els } => {
                 self.scoped(|it| {
                     it.condition(cond, then, els.as_deref());
+                    it.if_depth += 1;
                     it.block(then);
+                    it.if_depth -= 1;
                 });
                 if let Some(e) = els {
                     self.eval(e);
@@ -1049,12 +1372,18 @@ impl<'m> Interp<'m> {
                     } else {
                         it.condition(cond, body, None);
                     }
+                    it.loop_depth += 1;
+                    it.while_cond_loop += 1;
                     it.block(body);
+                    it.while_cond_loop -= 1;
+                    it.loop_depth -= 1;
                 });
                 Val::Unknown
             }
             Expr::Loop { body } => {
+                self.loop_depth += 1;
                 self.block(body);
+                self.loop_depth -= 1;
                 Val::Unknown
             }
             Expr::For { pat, iter, body } => {
@@ -1062,7 +1391,9 @@ impl<'m> Interp<'m> {
                 self.access_val(&v, iter.span());
                 self.scoped(|it| {
                     it.bind(pat, Val::Unknown, None, None);
+                    it.loop_depth += 1;
                     it.block(body);
+                    it.loop_depth -= 1;
                 });
                 Val::Unknown
             }
@@ -1099,6 +1430,9 @@ impl<'m> Interp<'m> {
                     .as_ident()
                     .filter(|_| matches!(**lhs, Expr::Path { .. }))
                 {
+                    if is_fresh_value(rhs) {
+                        self.rebinding(name, *span);
+                    }
                     let v = match v {
                         Val::Unknown => self.fresh_local(name, placeholder_of(rhs)),
                         v => v,
@@ -1109,15 +1443,32 @@ impl<'m> Interp<'m> {
                     let target = self.eval(lhs);
                     self.suppress -= 1;
                     if let Val::State(r) = &target {
-                        self.write(r, *span, "=");
+                        self.write_kind(r, *span, "=", is_place(lhs));
                     }
                 }
                 Val::Unknown
             }
-            Expr::Macro { args, span, .. } => {
+            Expr::Macro { args, span, name } => {
+                if let Some(task) = args
+                    .first()
+                    .filter(|_| self.model.is_spawn_macro(name, self.file))
+                {
+                    // A crate's own `spawn!` wrapper: its first argument is
+                    // the task.
+                    return self.spawn(*span, *span, format!("{name}!"), Runtime::Async, task);
+                }
+                // Every arm of a `select!` races the others: a wait there is
+                // bounded by them.
+                let racing = name == "select" && args.len() > 2;
+                if racing {
+                    self.bounded_depth += 1;
+                }
                 for a in args {
                     let v = self.eval(a);
                     self.access_val(&v, a.span().or(Some(*span)));
+                }
+                if racing {
+                    self.bounded_depth -= 1;
                 }
                 Val::Unknown
             }
@@ -1138,6 +1489,35 @@ impl<'m> Interp<'m> {
                 Val::Unknown
             }
         }
+    }
+
+    /// A crate `static` named by `segs` (`CONFIG`, `crate::CONFIG`), as
+    /// state with its initializer's placeholder.
+    fn static_val(&mut self, segs: &[String]) -> Option<Val<'m>> {
+        let name = segs.last()?;
+        if !name.starts_with(|c: char| c.is_ascii_uppercase()) {
+            return None;
+        }
+        if segs.len() > 1
+            && !matches!(
+                segs.first().map(String::as_str),
+                Some("crate" | "self" | "super")
+            )
+            && segs.len() > 2
+        {
+            return None;
+        }
+        if segs.len() == 1 && self.imported_from_elsewhere(name) {
+            return None;
+        }
+        let (_, st) = self.model.find_static(name, self.file)?;
+        let key = Key {
+            root: Root::Static(name.clone()),
+            path: Vec::new(),
+        };
+        let placeholder = placeholder_of(&st.init);
+        self.placeholders.entry(key.clone()).or_insert(placeholder);
+        Some(Val::State(SRef::handle(key)))
     }
 
     /// An `if`/`while` condition. `if let` on state tolerates absence.
@@ -1274,12 +1654,13 @@ impl<'m> Interp<'m> {
         }
         match base {
             Expr::MethodCall { method, .. } if self.cat.immediate_awaits.contains(method) => {
-                if method == "tick"
-                    && self.mode == Mode::Task
-                    && self.first_tick.is_none()
-                    && !self.delayed
-                {
-                    self.first_tick = Some(self.loc(span));
+                if method == "tick" && self.mode == Mode::Task {
+                    if self.first_tick.is_some() {
+                        // The second tick waits a whole period.
+                        self.delay();
+                    } else if !self.delayed {
+                        self.first_tick = Some(self.loc(span));
+                    }
                 }
                 if matches!(v, Val::State(_)) {
                     return v;
@@ -1416,6 +1797,43 @@ impl<'m> Interp<'m> {
             self.delay();
             return Val::Unknown;
         }
+        let last_seg = resolved.last().map(String::as_str).unwrap_or("");
+        if last_seg == "new_cyclic" && resolved.len() >= 2 {
+            if let Some(Expr::Closure { params, body, .. }) = args.first() {
+                // The closure gets a `Weak` that upgrades to `None` until
+                // `new_cyclic` returns.
+                let n = self.cyclics.len() as u32;
+                self.cyclics.push(self.loc(span));
+                let weak = Val::State(SRef::handle(Key {
+                    root: Root::Cyclic(n),
+                    path: Vec::new(),
+                }));
+                self.cyclic_stack.push(n);
+                let t = Thunk {
+                    kind: ThunkKind::Closure(params, body),
+                    env: self.env.clone(),
+                    file: self.file,
+                    owner: self.owner.clone(),
+                };
+                let v = self.run_thunk(&t, vec![weak], span);
+                self.cyclic_stack.pop();
+                return v;
+            }
+        }
+        if last_seg == "timeout" && resolved.len() >= 2 {
+            // `timeout(d, fut)`: a wait inside is bounded.
+            self.bounded_depth += 1;
+            let vals = self.eval_args(args);
+            self.bounded_depth -= 1;
+            if let Some(Val::Thunk(t)) = vals.into_iter().nth(1) {
+                let t = t.clone();
+                self.bounded_depth += 1;
+                let v = self.run_thunk(&t, Vec::new(), span);
+                self.bounded_depth -= 1;
+                return v;
+            }
+            return Val::Unknown;
+        }
         let last = segs.last().map(String::as_str).unwrap_or("");
         let prev = segs
             .len()
@@ -1507,6 +1925,17 @@ impl<'m> Interp<'m> {
                 &args[0],
             );
         }
+        self.listen_call(recv, &rv, method, args.len(), span);
+        if method == "upgrade" && args.is_empty() {
+            if let Val::State(r) = &rv {
+                if matches!(r.key.root, Root::Cyclic(_)) {
+                    return Val::State(SRef {
+                        key: r.key.clone(),
+                        mode: RefMode::Lookup,
+                    });
+                }
+            }
+        }
         if method == "join" && args.is_empty() {
             self.joined(&rv);
             if self.mode == Mode::Task {
@@ -1567,6 +1996,60 @@ impl<'m> Interp<'m> {
                 self.run_closure_args(args, span);
                 Val::Unknown
             }
+        }
+    }
+
+    /// Record a subscription or a wait the task makes (SL006, SL007).
+    fn listen_call(&mut self, recv: &Expr, rv: &Val<'m>, method: &str, nargs: usize, span: Span) {
+        if self.mode != Mode::Task || self.no_listen > 0 {
+            return;
+        }
+        let name = last_name(recv).unwrap_or_default();
+        match (method, nargs) {
+            (m, 0) if self.cat.subscribe_methods.contains(m) => {
+                let ty = self.type_of(rv);
+                self.listen(
+                    ListenKind::Subscribe {
+                        method: method.to_string(),
+                        ty,
+                    },
+                    span,
+                    name,
+                );
+            }
+            ("notified", 0) => {
+                let on_local = matches!(rv, Val::State(r) if matches!(r.key.root, Root::Local(_)));
+                self.listen_on(ListenKind::Notified, span, name, on_local)
+            }
+            ("wait", 1) | ("wait_timeout", 2) => {
+                let check = if self.while_cond_loop > 0 {
+                    WaitCheck::Loop
+                } else if self.if_depth > 0 {
+                    WaitCheck::Once
+                } else {
+                    WaitCheck::Never
+                };
+                let condvar = match self.type_of(rv) {
+                    Some(t) => t.last().is_some_and(|l| l == "Condvar"),
+                    None => true,
+                };
+                if condvar {
+                    self.listen(ListenKind::CondvarWait { check }, span, name);
+                }
+            }
+            ("borrow" | "borrow_and_update" | "has_changed", 0) | ("wait_for", 1) => {
+                if let Some(id) = local_id(rv) {
+                    self.self_subscribed.remove(&id);
+                }
+            }
+            ("changed", 0) => {
+                if let Some(subscribed) = local_id(rv).and_then(|id| self.self_subscribed.get(&id))
+                {
+                    let subscribed = *subscribed;
+                    self.listen(ListenKind::WatchChangedUnchecked { subscribed }, span, name);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -1706,6 +2189,84 @@ impl<'m> Interp<'m> {
     }
 }
 
+/// Whether a block ends in a panic (`panic!`, `unreachable!`, `todo!`,
+/// `unimplemented!`).
+fn panics(b: &Block) -> bool {
+    b.stmts.iter().any(|s| {
+        matches!(s, Stmt::Expr(Expr::Macro { name, .. })
+            if matches!(name.as_str(), "panic" | "unreachable" | "todo" | "unimplemented"))
+    })
+}
+
+/// Whether an expression makes a new value rather than naming or cloning
+/// an existing one: `Arc::new(load())` is new, `other`, `x.field` and
+/// `Arc::clone(&x)` are not.
+fn is_fresh_value(e: &Expr) -> bool {
+    match e {
+        Expr::Path { .. } | Expr::Field { .. } | Expr::Lit(_) => false,
+        Expr::Ref { base } | Expr::Deref { base } => is_fresh_value(base),
+        Expr::MethodCall { method, .. } => !matches!(
+            method.as_str(),
+            "clone" | "to_owned" | "as_ref" | "borrow" | "take" | "unwrap_or_default"
+        ),
+        Expr::Call { func, .. } => match &**func {
+            Expr::Path { segs, .. } => !segs.last().is_some_and(|l| l == "clone"),
+            _ => true,
+        },
+        _ => true,
+    }
+}
+
+/// The local a value is, if it is one.
+fn local_id(v: &Val) -> Option<u32> {
+    match v {
+        Val::State(SRef {
+            key: Key {
+                root: Root::Local(id),
+                path,
+            },
+            ..
+        }) if path.is_empty() => Some(*id),
+        _ => None,
+    }
+}
+
+/// The last name of a receiver expression (`events` in `self.events`).
+fn last_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Path { segs, .. } => segs.last().cloned(),
+        Expr::Field { name, .. } => Some(name.clone()),
+        Expr::MethodCall { recv, method, .. } => match method.as_str() {
+            "clone" | "as_ref" | "deref" => last_name(recv),
+            _ => Some(method.clone()),
+        },
+        Expr::Ref { base } | Expr::Deref { base } | Expr::Try { base } => last_name(base),
+        _ => None,
+    }
+}
+
+/// The path written in file `file`, its first segment resolved through
+/// that file's `use` declarations.
+pub fn resolve_in(model: &Model, file: FileId, segs: &[String]) -> Vec<String> {
+    let facts = &model.files[file as usize].facts;
+    if let Some(full) = segs.first().and_then(|s| facts.uses.get(s)) {
+        let mut p = full.clone();
+        p.extend(segs[1..].iter().cloned());
+        return p;
+    }
+    segs.to_vec()
+}
+
+/// Whether an assignment target is a place reached through fields only
+/// (`self.cfg`, `me.inner.tx`), so assigning replaces the value there;
+/// through a deref or a guard (`*cfg.write() = ..`) it mutates shared state.
+fn is_place(e: &Expr) -> bool {
+    match e {
+        Expr::Field { base, .. } => matches!(**base, Expr::Path { .. }) || is_place(base),
+        _ => false,
+    }
+}
+
 /// Whether `segs` names a constructor that only wraps its argument
 /// (`Arc::new(x)` is the state `x`).
 fn is_transparent_ctor(ty: &str, f: &str) -> bool {
@@ -1714,7 +2275,7 @@ fn is_transparent_ctor(ty: &str, f: &str) -> bool {
         (
             "Arc" | "Rc" | "Box" | "Mutex" | "RwLock" | "RefCell" | "Cell" | "Pin" | "ArcSwap",
             "new" | "from" | "pin"
-        ) | ("Arc" | "Rc", "clone" | "downgrade")
+        ) | ("Arc" | "Rc" | "Weak", "clone" | "downgrade")
             | ("Some" | "Ok", _)
     )
 }

@@ -4,7 +4,7 @@
 
 pub mod flow;
 
-use crate::facts::{FileFacts, FnFacts, Receiver, StructFacts, TypeInfo};
+use crate::facts::{FileFacts, FnFacts, Receiver, StaticFacts, StructFacts, TypeInfo};
 use crate::source::FileId;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -50,6 +50,8 @@ pub struct Model {
     methods: HashMap<(u32, String), Vec<FnRef>>,
     /// Per crate: free functions by name.
     free_fns: HashMap<(u32, String), Vec<FnRef>>,
+    /// Per crate: names of `macro_rules!` spawn wrappers.
+    spawn_macros: std::collections::HashSet<(u32, String)>,
     /// Call names that start tasks besides anything named `*spawn*`
     /// (configured spawners); set before the first [`may_spawn`].
     pub spawn_words: Vec<String>,
@@ -67,6 +69,9 @@ impl Model {
         };
         for (fid, file) in model.files.iter().enumerate() {
             let fid = fid as FileId;
+            for m in &file.facts.spawn_macros {
+                model.spawn_macros.insert((file.crate_id, m.clone()));
+            }
             for s in &file.facts.structs {
                 model
                     .structs
@@ -109,6 +114,40 @@ impl Model {
     /// The crate a file belongs to.
     pub fn crate_of(&self, file: FileId) -> u32 {
         self.files[file as usize].crate_id
+    }
+
+    /// The `static` named `name` as seen from `from`: in the same file, else
+    /// the only one of that name in the crate.
+    pub fn find_static(&self, name: &str, from: FileId) -> Option<(FileId, &StaticFacts)> {
+        let own = &self.files[from as usize].facts.statics;
+        if let Some(s) = own.iter().find(|s| s.name == name) {
+            return Some((from, s));
+        }
+        let krate = self.crate_of(from);
+        let mut found = self
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.crate_id == krate)
+            .flat_map(|(i, f)| {
+                f.facts
+                    .statics
+                    .iter()
+                    .filter(|s| s.name == name)
+                    .map(move |s| (i as FileId, s))
+            });
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
+    }
+
+    /// Whether `name!` is a crate's own `macro_rules!` spawn wrapper, seen
+    /// from `from` (a macro is visible crate-wide once exported or in scope;
+    /// any definition in the crate counts).
+    pub fn is_spawn_macro(&self, name: &str, from: FileId) -> bool {
+        !self.spawn_macros.is_empty()
+            && self
+                .spawn_macros
+                .contains(&(self.crate_of(from), name.to_string()))
     }
 
     /// Resolve a type name as seen from `from`: a definition in the same
@@ -273,8 +312,11 @@ fn spawn_reach(model: &Model) -> std::collections::HashSet<FnRef> {
     let mut queue: Vec<FnRef> = Vec::new();
     for r in model.all_fns() {
         let callees = &model.func(r).callees;
+        let krate = model.crate_of(r.file);
         let spawns = |c: &Callee| {
-            c.name().contains("spawn") || model.spawn_words.iter().any(|w| w == c.name())
+            c.name().contains("spawn")
+                || model.spawn_words.iter().any(|w| w == c.name())
+                || matches!(c, Callee::Free(n) if model.spawn_macros.contains(&(krate, n.clone())))
         };
         if callees.iter().any(spawns) && reach.insert(r) {
             queue.push(r);

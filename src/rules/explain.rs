@@ -198,6 +198,11 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
             .filter(|c| c.handle_type() != Some(ca.ty.name.as_str()))
             .map(|c| c.name.clone())
             .collect(),
+        load_text: w.load.and_then(|m| {
+            let f = cx.model.func(m);
+            cx.source(m.file)
+                .and_then(|s| fixes::slice(&s, f.item_span))
+        }),
     };
     let mut fixes: Vec<Fix> = Vec::new();
     if load_name.is_none() {
@@ -205,6 +210,7 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
     }
     fixes.extend(fixes::gate(&input));
     fixes.extend(fixes::start_method(&input));
+    fixes.extend(fixes::typestate(&input));
 
     let fingerprint = stable_hash(&[
         w.code,
@@ -224,6 +230,57 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
         labels,
         notes,
         fixes,
+        fingerprint,
+    }
+}
+
+/// A finding that is not a spawn-to-initialization window (SL003–SL007):
+/// the rule says what each place means.
+pub struct Finding {
+    /// Rule code.
+    pub code: &'static str,
+    /// Rule slug.
+    pub rule: &'static str,
+    /// Severity.
+    pub severity: Severity,
+    /// One sentence.
+    pub message: String,
+    /// The spawn call: the primary span.
+    pub primary: Loc,
+    /// What the primary label says.
+    pub primary_text: String,
+    /// Secondary labels.
+    pub labels: Vec<(Loc, String)>,
+    /// Notes.
+    pub notes: Vec<String>,
+    /// Fixes.
+    pub fixes: Vec<Fix>,
+    /// What identifies the finding apart from positions.
+    pub identity: Vec<String>,
+}
+
+/// Build the diagnostic for a [`Finding`].
+pub fn finding(cx: &Context, f: Finding) -> Diagnostic {
+    let mut labels = vec![label(cx, f.primary, f.primary_text, true)];
+    for (loc, text) in f.labels {
+        if loc != f.primary {
+            labels.push(label(cx, loc, text, false));
+        }
+    }
+    let file = cx.path(f.primary.file);
+    let mut parts: Vec<&str> = vec![f.code, &file];
+    parts.extend(f.identity.iter().map(String::as_str));
+    let fingerprint = stable_hash(&parts);
+    Diagnostic {
+        code: f.code,
+        rule: f.rule,
+        severity: f.severity,
+        message: f.message,
+        file,
+        span: f.primary.span,
+        labels,
+        notes: f.notes,
+        fixes: f.fixes,
         fingerprint,
     }
 }

@@ -5,13 +5,18 @@
 //! wording for labels and notes lives in [`explain`].
 
 mod explain;
+pub mod lossy_gate;
 pub mod spawn_before_init;
 pub mod spawn_before_load;
+pub mod spawn_in_default;
+pub mod spawn_in_new_cyclic;
+pub mod stale_capture;
+pub mod subscribe_in_task;
 pub mod unused_suppression;
 
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::flow::{self, CtorAnalysis, Write};
+use crate::model::flow::{self, CtorAnalysis, SpawnSite, Write};
 use crate::model::{FnRef, Model, TypeRef};
 use crate::source::FileId;
 use serde::Deserialize;
@@ -57,6 +62,11 @@ pub type Check = fn(&Context) -> Vec<Diagnostic>;
 pub const RULES: &[(&str, Check)] = &[
     ("SL001", spawn_before_init::check),
     ("SL002", spawn_before_load::check),
+    ("SL003", stale_capture::check),
+    ("SL004", spawn_in_new_cyclic::check),
+    ("SL005", spawn_in_default::check),
+    ("SL006", subscribe_in_task::check),
+    ("SL007", lossy_gate::check),
 ];
 
 /// What the rules see: the model, the catalogs, and the analysis of every
@@ -68,17 +78,25 @@ pub struct Context<'a> {
     pub catalog: &'a Catalog,
     /// Constructors with at least one spawn.
     pub ctors: &'a [CtorAnalysis],
+    /// Every function's own spawns, with their tasks run (SL006, SL007).
+    pub tasks: &'a [(FnRef, Vec<SpawnSite>)],
     method_writes: RefCell<MethodWrites>,
     sources: RefCell<HashMap<FileId, Option<Rc<String>>>>,
 }
 
 impl<'a> Context<'a> {
     /// A context over analyzed constructors.
-    pub fn new(model: &'a Model, catalog: &'a Catalog, ctors: &'a [CtorAnalysis]) -> Self {
+    pub fn new(
+        model: &'a Model,
+        catalog: &'a Catalog,
+        ctors: &'a [CtorAnalysis],
+        tasks: &'a [(FnRef, Vec<SpawnSite>)],
+    ) -> Self {
         Context {
             model,
             catalog,
             ctors,
+            tasks,
             method_writes: RefCell::default(),
             sources: RefCell::default(),
         }

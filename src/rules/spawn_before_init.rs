@@ -43,7 +43,13 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             let writes: Vec<_> = ca.timeline[pos + 1..]
                 .iter()
                 .filter_map(|e| match e {
-                    CtorEvent::Write(w) => Some(w),
+                    // A replaced handle the task holds is SL003, not a late
+                    // initialization.
+                    CtorEvent::Write(w)
+                        if super::stale_capture::replaced_capture(ca, site, w).is_none() =>
+                    {
+                        Some(w)
+                    }
                     _ => None,
                 })
                 .collect();

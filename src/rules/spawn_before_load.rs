@@ -72,7 +72,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                         let writes = cx.method_writes(&ca.ty, *m);
                         writes
                             .iter()
-                            .find(|w| w.key.overlaps(&a.key))
+                            .find(|w| {
+                                w.key.overlaps(&a.key)
+                                    && super::stale_capture::replaced_capture(ca, site, w).is_none()
+                            })
                             .map(|w| (a, w.clone(), *m))
                     })
             });

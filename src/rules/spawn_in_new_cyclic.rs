@@ -1,0 +1,106 @@
+//! SL004 `spawn-in-new-cyclic`.
+//!
+//! ### What it does
+//! Finds tasks spawned inside the closure of `Arc::new_cyclic` or
+//! `Rc::new_cyclic` that upgrade the closure's `Weak` (directly, through a
+//! clone, or in a method they call) before waiting on anything.
+//!
+//! ### Why is this bad
+//! Until `new_cyclic` returns, `Weak::upgrade` returns `None`. A task that
+//! runs first unwraps it and panics, or skips its work and ends quietly.
+//!
+//! ### Example
+//! ```ignore
+//! Arc::new_cyclic(|weak| {
+//!     let w = weak.clone();
+//!     tokio::spawn(async move { w.upgrade().unwrap().run().await });
+//!     Self { .. }
+//! })
+//! ```
+//!
+//! ### Use instead
+//! Spawn after `new_cyclic` has returned, with `Arc::downgrade(&this)`.
+
+use super::explain::{self, Finding};
+use super::Context;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::fixes;
+use crate::model::flow::{AccessKind, Root};
+
+/// Run the rule.
+pub fn check(cx: &Context) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for ca in cx.ctors {
+        for site in &ca.spawns {
+            let Some(n) = site.in_cyclic else { continue };
+            let Some(access) = site
+                .accesses
+                .iter()
+                .find(|a| a.key.root == Root::Cyclic(n) && !a.gated && !a.delayed)
+            else {
+                continue;
+            };
+            let severity = match access.kind {
+                AccessKind::Panicky(_) => Severity::Error,
+                _ => Severity::Warning,
+            };
+            let ctor = cx.fn_name(ca.ctor);
+            let weak = site
+                .captures
+                .iter()
+                .find(|c| c.key.as_ref().is_some_and(|k| k.root == Root::Cyclic(n)))
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| "weak".to_string());
+            let mut labels = Vec::new();
+            if let Some(call) = ca.cyclics.get(n as usize) {
+                labels.push((
+                    *call,
+                    "the value exists only once `new_cyclic` returns".to_string(),
+                ));
+            }
+            if let Some(first) = access.via.first() {
+                labels.push((
+                    first.loc,
+                    format!("the task upgrades `{weak}` through `{}`", first.callee),
+                ));
+            }
+            let access_text = match &access.kind {
+                AccessKind::Panicky(how) => {
+                    format!("panics ({how}): `upgrade` returns `None` until `new_cyclic` returns")
+                }
+                _ => "`upgrade` returns `None` here until `new_cyclic` returns, so the task skips its work".to_string(),
+            };
+            labels.push((access.loc, access_text));
+            let mut notes = vec![
+                "a `Weak` handed out by `new_cyclic` cannot be upgraded until the closure has returned the value".to_string(),
+            ];
+            if matches!(access.kind, AccessKind::Tolerant { .. }) {
+                notes.push(
+                    "the task tolerates the `None`, so when it runs first it ends without doing anything".to_string(),
+                );
+            }
+            let fix = cx
+                .source(site.call.file)
+                .and_then(|s| fixes::slice(&s, site.call.span))
+                .and_then(|call| fixes::spawn_after_cyclic(&ca.ty.name, &call, &weak));
+            out.push(explain::finding(
+                cx,
+                Finding {
+                    code: "SL004",
+                    rule: "spawn-in-new-cyclic",
+                    severity,
+                    message: format!(
+                        "task spawned inside `new_cyclic` in `{ctor}` upgrades `{weak}` before the value exists"
+                    ),
+                    primary: site.loc,
+                    primary_text: "the task may run from here on, before `new_cyclic` returns".into(),
+                    labels,
+                    notes,
+                    fixes: fix.into_iter().collect(),
+                    identity: vec![ctor, site.spawner.clone(), weak],
+                },
+            ));
+        }
+    }
+    out
+}
