@@ -170,11 +170,11 @@ pub fn scan(text: &str, items: &Items) -> Vec<Suppression> {
     }
     for a in &items.allows {
         let col = lines
-            .get(a.line as usize - 1)
+            .get((a.line as usize).saturating_sub(1))
             .and_then(|l| l.find('#').map(|b| l[..b].chars().count() as u32))
             .unwrap_or(0);
         let width = lines
-            .get(a.line as usize - 1)
+            .get((a.line as usize).saturating_sub(1))
             .map_or(0, |l| l.trim_end().chars().count() as u32);
         let (scope, ItemRange { start, end }) = match a.range {
             Some(r) => (Scope::Item, r),
