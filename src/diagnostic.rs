@@ -37,10 +37,11 @@ pub struct Label {
 }
 
 /// How a fix repairs the window.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FixStrategy {
     /// A ready signal the task waits on first.
+    #[default]
     Gate,
     /// Move the spawn into a start method called after loading.
     StartMethod,
@@ -64,8 +65,20 @@ pub enum FixStrategy {
     WaitForCondition,
 }
 
+/// One textual replacement: the text of `span` in `file` becomes `text`
+/// (an empty span inserts, an empty `text` deletes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    /// Display path of the file.
+    pub file: String,
+    /// The range replaced.
+    pub span: Span,
+    /// The new text.
+    pub text: String,
+}
+
 /// A concrete fix, with code written in the user's names.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Fix {
     /// The strategy.
     pub strategy: FixStrategy,
@@ -73,6 +86,10 @@ pub struct Fix {
     pub title: String,
     /// The code to paste.
     pub code: String,
+    /// When the fix can be applied mechanically: the edits that apply it
+    /// (all of them, in one go). Empty when the code must be pasted by hand.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub edits: Vec<Edit>,
 }
 
 /// One finding.

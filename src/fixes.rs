@@ -1,9 +1,9 @@
 //! Fix snippets, built with `quote` from the user's own names and code and
 //! formatted with `prettyplease`.
 
-use crate::diagnostic::{Fix, FixStrategy};
+use crate::diagnostic::{Edit, Fix, FixStrategy};
 use crate::model::flow::Runtime;
-use crate::source::{byte_offset, Span};
+use crate::source::{byte_offset, pos_at, Span};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -152,6 +152,7 @@ pub fn gate(input: &FixInput) -> Option<Fix> {
                 strategy: FixStrategy::Gate,
                 title: format!("gate the task on {signal} that `{load}` fires"),
                 code,
+                ..Fix::default()
             })
         }
         None => {
@@ -166,6 +167,7 @@ pub fn gate(input: &FixInput) -> Option<Fix> {
                 strategy: FixStrategy::Gate,
                 title: format!("gate the task on {signal}, fired once `{field}` is initialized"),
                 code,
+                ..Fix::default()
             })
         }
     }
@@ -218,6 +220,7 @@ pub fn start_method(input: &FixInput) -> Option<Fix> {
         strategy: FixStrategy::StartMethod,
         title,
         code,
+        ..Fix::default()
     })
 }
 
@@ -232,6 +235,7 @@ pub fn reorder(input: &FixInput) -> Option<Fix> {
         strategy: FixStrategy::Reorder,
         title: format!("move the spawn after `{}` is initialized", input.field),
         code,
+        ..Fix::default()
     })
 }
 
@@ -299,6 +303,7 @@ pub fn mutate_in_place(field: &str, stmt: &str, value_type: Option<&str>) -> Opt
         code: format!(
             "{decl}\n// and write through the lock instead of replacing the Arc:\n{code}"
         ),
+        ..Fix::default()
     })
 }
 
@@ -319,6 +324,7 @@ pub fn watch_channel(field: &str, stmt: &str) -> Option<Fix> {
         code: format!(
             "// where the task is spawned; keep `{tx}` in the struct and move `{rx}` into the task:\n{create}\n\n// in the task, read the current value each time round:\n{read}\n\n// where `{field}` was replaced:\n{send}"
         ),
+        ..Fix::default()
     })
 }
 
@@ -338,6 +344,7 @@ pub fn spawn_after_cyclic(ty: &str, spawner_text: &str, weak: &str) -> Option<Fi
         code: format!(
             "// bind the finished value; the closure only builds `{ty}` (keep `new_cyclic` if the value stores its own `Weak`):\n// let this = Arc::new_cyclic(|me| {ty} {{ .. }});\n{code}"
         ),
+        ..Fix::default()
     })
 }
 
@@ -423,6 +430,7 @@ pub fn subscribe_first(
             "subscribe before spawning and move `{rx_name}` into the task, so nothing sent after the spawn is missed"
         ),
         code,
+        ..Fix::default()
     })
 }
 
@@ -435,6 +443,7 @@ pub fn notify_one(notify: &str) -> Option<Fix> {
         title: "signal with `notify_one`, which stores a permit if the task is not waiting yet"
             .to_string(),
         code: format!("// instead of `notify_waiters()`:\n{code}"),
+        ..Fix::default()
     })
 }
 
@@ -457,6 +466,7 @@ pub fn notified_before_spawn(notify: &str) -> Option<Fix> {
         code: format!(
             "// with `Arc<Notify>`, create the future before spawning and move it in:\nlet ready = {notify}.clone().notified_owned();\n// in the task: `ready.await;`\n\n// or, when the future must be built inside, enable it before anything can signal:\n{code}"
         ),
+        ..Fix::default()
     })
 }
 
@@ -471,6 +481,7 @@ pub fn condvar_wait_while(cvar: &str, guard: &str) -> Option<Fix> {
         strategy: FixStrategy::WaitForCondition,
         title: "wait until the condition holds (`wait_while`), which re-checks it under the lock and returns at once if the signal came first".to_string(),
         code,
+        ..Fix::default()
     })
 }
 
@@ -485,6 +496,7 @@ pub fn watch_wait_for(rx: &str) -> Option<Fix> {
         title: "wait for the ready value with `wait_for`, which checks the current value first"
             .to_string(),
         code,
+        ..Fix::default()
     })
 }
 
@@ -544,6 +556,7 @@ pub fn default_without_spawn(
             "keep `Default` free of side effects: build the value in `default` and move the spawn into `{ty}::start`"
         ),
         code,
+        ..Fix::default()
     })
 }
 
@@ -637,5 +650,105 @@ pub fn typestate(input: &FixInput) -> Option<Fix> {
             ctor = input.ctor,
             ty = input.type_name
         ),
+        ..Fix::default()
     })
+}
+
+/// The edits that apply a reorder mechanically: the spawn statement (the
+/// whole lines of a `spawn(..);` that stands alone) moves to just after the
+/// initializing statement. Only when both are statements of the same block
+/// at the same indentation, the initialization comes later in the file, and
+/// the spawn's value is not bound; otherwise `None` (the fix stays a snippet).
+pub fn reorder_edits(text: &str, file: &str, call: Span, write: Span) -> Option<Vec<Edit>> {
+    let (a, b) = (byte_offset(text, call.start), byte_offset(text, call.end));
+    let line_start = text[..a].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &text[line_start..a];
+    if a >= b || !indent.trim().is_empty() {
+        return None;
+    }
+    let semi = b + text[b..].find(|c: char| !c.is_whitespace())?;
+    if !text[semi..].starts_with(';') {
+        return None;
+    }
+    let line_end = text[semi..].find('\n').map_or(text.len(), |i| semi + i + 1);
+    let (wa, wb) = (byte_offset(text, write.start), byte_offset(text, write.end));
+    let write_line = text[..wa].rfind('\n').map_or(0, |i| i + 1);
+    if wa < line_end || wb < wa || &text[write_line..wa] != indent {
+        return None;
+    }
+    let write_end = text[wb..].find('\n').map_or(text.len(), |i| wb + i + 1);
+    let rest = text[wb..write_end].trim();
+    let ends_statement =
+        rest.starts_with(';') || (rest.is_empty() && text[..wb].trim_end().ends_with([';', '}']));
+    if !ends_statement {
+        return None;
+    }
+    // Same block: braces between the two statements balance and never close
+    // the block the spawn sits in.
+    let mut depth = 0i64;
+    for c in text[line_end..write_line].bytes() {
+        match c {
+            b'{' => depth += 1,
+            b'}' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return None;
+        }
+    }
+    if depth != 0 {
+        return None;
+    }
+    let mut moved = text[line_start..line_end].to_string();
+    if !moved.ends_with('\n') {
+        moved.push('\n');
+    }
+    if !text[..write_end].ends_with('\n') {
+        moved.insert(0, '\n');
+    }
+    let at = pos_at(text, write_end);
+    Some(vec![
+        Edit {
+            file: file.to_string(),
+            span: Span {
+                start: pos_at(text, line_start),
+                end: pos_at(text, line_end),
+            },
+            text: String::new(),
+        },
+        Edit {
+            file: file.to_string(),
+            span: Span { start: at, end: at },
+            text: moved,
+        },
+    ])
+}
+
+/// Apply edits to the text of one file (edits of other files are ignored).
+/// Edits must not overlap; `None` if they do.
+pub fn apply_edits(text: &str, file: &str, edits: &[Edit]) -> Option<String> {
+    let mut ranges: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .filter(|e| e.file == file)
+        .map(|e| {
+            (
+                byte_offset(text, e.span.start),
+                byte_offset(text, e.span.end),
+                e.text.as_str(),
+            )
+        })
+        .collect();
+    ranges.sort_by_key(|r| (r.0, r.1));
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (a, b, new) in ranges {
+        if a < at || b < a {
+            return None;
+        }
+        out.push_str(&text[at..a]);
+        out.push_str(new);
+        at = b;
+    }
+    out.push_str(&text[at..]);
+    Some(out)
 }

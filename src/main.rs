@@ -1,5 +1,7 @@
 //! The `cargo-spawnlint` binary: parses arguments, runs the library, prints.
 
+mod check;
+
 use clap::{Args, Parser};
 use spawnlint::render::{self, Format};
 use std::io::{IsTerminal, Write};
@@ -11,16 +13,32 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "cargo-spawnlint", bin_name = "cargo", version)]
 enum CargoCli {
-    /// Find premature task spawning.
+    #[command(
+        display_name = "cargo-spawnlint",
+        version,
+        about = ABOUT,
+        after_long_help = AFTER_HELP
+    )]
     Spawnlint(Cli),
 }
 
+const ABOUT: &str = "Finds constructors that spawn a task before the state it uses is initialized";
+
+/// The end of `--help` (and so of `cargo help spawnlint`, which cargo
+/// answers by running `cargo-spawnlint spawnlint --help`).
+const AFTER_HELP: &str = "\
+Exit status: 0 no findings, 1 findings, 2 usage error, unreadable input or nothing to analyze.
+
+Examples:
+  cargo spawnlint                               the package around the current directory
+  cargo spawnlint --workspace --format sarif    every member, SARIF for code scanning
+  cargo spawnlint src/ --format github          annotations in GitHub Actions
+  cargo spawnlint --message-format=json --with-check
+                                                rust-analyzer's check.overrideCommand
+  cargo spawnlint --explain SL002               a rule's documentation";
+
 #[derive(Parser)]
-#[command(
-    name = "cargo-spawnlint",
-    version,
-    about = "Finds constructors that spawn a task before the state it uses is initialized"
-)]
+#[command(name = "cargo-spawnlint", version, about = ABOUT, after_long_help = AFTER_HELP)]
 struct Cli {
     #[command(flatten)]
     args: RunArgs,
@@ -30,9 +48,9 @@ struct Cli {
 struct RunArgs {
     /// Files or directories to analyze (default: the Cargo workspace).
     paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "human")]
-    format: Format,
+    /// Output format [default: human].
+    #[arg(long, value_enum)]
+    format: Option<Format>,
     /// When to use colors.
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
@@ -67,18 +85,25 @@ struct RunArgs {
     /// Print only the findings, no summary.
     #[arg(short, long)]
     quiet: bool,
-    /// Path to Cargo.toml (workspace mode).
+    /// Cargo's spelling of the format, as editors pass it: `json` (and
+    /// cargo's `json-diagnostic-*` variants) print `rustc-json`; `short`,
+    /// `human` as `--format`.
+    #[arg(
+        long,
+        value_name = "FMT",
+        value_delimiter = ',',
+        conflicts_with = "format"
+    )]
+    message_format: Vec<String>,
+    /// Also run `cargo check --message-format=json` (same manifest and
+    /// packages) and pass its messages through, for rust-analyzer's
+    /// `check.overrideCommand`, which runs a single command.
     #[arg(long)]
-    manifest_path: Option<PathBuf>,
-    /// Package(s) to analyze (workspace mode).
-    #[arg(short, long)]
-    package: Vec<String>,
-    /// Analyze every workspace member.
-    #[arg(long)]
-    workspace: bool,
-    /// Workspace members to skip with --workspace.
-    #[arg(long)]
-    exclude: Vec<String>,
+    with_check: bool,
+    #[command(flatten)]
+    manifest: clap_cargo::Manifest,
+    #[command(flatten)]
+    workspace: clap_cargo::Workspace,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -103,6 +128,32 @@ fn use_color(choice: ColorChoice) -> bool {
             }
         }
     }
+}
+
+/// The format asked for: `--format`, else `--message-format` (cargo's
+/// names), else human.
+fn output_format(args: &RunArgs) -> Result<Format, String> {
+    if let Some(f) = args.format {
+        return Ok(f);
+    }
+    let mut format = None;
+    for v in &args.message_format {
+        let f = match v.as_str() {
+            "human" => Format::Human,
+            "short" => Format::Short,
+            v if v == "json" || v.starts_with("json-") => Format::RustcJson,
+            other => {
+                return Err(format!(
+                    "unknown --message-format `{other}` (expected json, short or human)"
+                ))
+            }
+        };
+        // `json,json-diagnostic-rendered-ansi`: json wins, as in cargo.
+        if format != Some(Format::RustcJson) {
+            format = Some(f);
+        }
+    }
+    Ok(format.unwrap_or(Format::Human))
 }
 
 fn main() -> ExitCode {
@@ -159,13 +210,35 @@ fn run(args: RunArgs) -> ExitCode {
             }
         };
     }
+    let format = match output_format(&args) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if args.with_check && format != Format::RustcJson {
+        eprintln!("error: --with-check needs --message-format=json (or --format rustc-json)");
+        return ExitCode::from(2);
+    }
+    let check = if args.with_check {
+        match check::Check::start(&args.manifest, &args.workspace) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                eprintln!("error: cannot run cargo check: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        None
+    };
     let opts = spawnlint::Options {
         paths: args.paths,
         workspace: spawnlint::discover::WorkspaceOptions {
-            manifest_path: args.manifest_path,
-            packages: args.package,
-            workspace: args.workspace,
-            exclude: args.exclude,
+            manifest_path: args.manifest.manifest_path.clone(),
+            packages: args.workspace.package.clone(),
+            workspace: args.workspace.workspace || args.workspace.all,
+            exclude: args.workspace.exclude.clone(),
         },
         threads: args.threads,
         select: args.select,
@@ -178,14 +251,35 @@ fn run(args: RunArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
+            // cargo's messages still reach the editor.
+            if let Some(Ok(outcome)) = check.map(check::Check::finish) {
+                print!("{}", outcome.trailer);
+            }
             return ExitCode::from(2);
         }
     };
-    let text = render::render(&report, args.format, use_color(args.color), args.quiet);
+    let text = render::render(&report, format, use_color(args.color), args.quiet);
+    // cargo's messages first (streamed while we analyzed), ours, then
+    // cargo's closing `build-finished` line.
+    let checked = check.map(check::Check::finish);
     let mut stdout = std::io::stdout().lock();
     if stdout.write_all(text.as_bytes()).is_err() {
         return ExitCode::from(2);
     }
+    let check_failed = match &checked {
+        Some(Ok(outcome)) => {
+            if stdout.write_all(outcome.trailer.as_bytes()).is_err() {
+                return ExitCode::from(2);
+            }
+            !outcome.success
+        }
+        Some(Err(e)) => {
+            eprintln!("error: cargo check: {e}");
+            return ExitCode::from(2);
+        }
+        None => false,
+    };
+    drop(stdout);
     if let Some((path, n)) = report.baseline.as_ref().and_then(|b| b.written.as_ref()) {
         if !args.quiet {
             eprintln!(
@@ -195,12 +289,12 @@ fn run(args: RunArgs) -> ExitCode {
             );
         }
     }
-    if !report.problems.is_empty() && args.format != Format::Human {
+    if !report.problems.is_empty() && format != Format::Human {
         for p in &report.problems {
             eprintln!("error: {}: {}", p.path.display(), p.message);
         }
     }
-    if !report.diagnostics.is_empty() && !args.exit_zero {
+    if (!report.diagnostics.is_empty() || check_failed) && !args.exit_zero {
         ExitCode::from(1)
     } else if report.parse_failures.iter().any(|f| f.unreadable) || !report.problems.is_empty() {
         // Unreadable input; a syntax error is reported but is not fatal.

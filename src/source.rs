@@ -98,6 +98,21 @@ pub fn byte_offset(text: &str, pos: Pos) -> usize {
     offset + within
 }
 
+/// The position of byte offset `byte` in `text` (clamped to the text and
+/// to a character boundary): the inverse of [`byte_offset`].
+pub fn pos_at(text: &str, byte: usize) -> Pos {
+    let mut byte = byte.min(text.len());
+    while !text.is_char_boundary(byte) {
+        byte -= 1;
+    }
+    let before = &text[..byte];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Pos {
+        line: before.matches('\n').count() as u32 + 1,
+        column: before[line_start..].chars().count() as u32,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +124,16 @@ mod tests {
         assert_eq!(byte_offset(text, Pos { line: 2, column: 1 }), 5);
         assert_eq!(byte_offset(text, Pos { line: 2, column: 9 }), 6);
         assert_eq!(byte_offset(text, Pos { line: 9, column: 0 }), text.len());
+    }
+
+    #[test]
+    fn pos_at_inverts_byte_offset() {
+        let text = "ab\nçd\n";
+        for (line, column) in [(1, 0), (1, 2), (2, 0), (2, 1), (2, 2), (3, 0)] {
+            let pos = Pos { line, column };
+            assert_eq!(pos_at(text, byte_offset(text, pos)), pos);
+        }
+        assert_eq!(pos_at(text, 4), Pos { line: 2, column: 0 }, "inside `ç`");
+        assert_eq!(pos_at(text, 99), Pos { line: 3, column: 0 });
     }
 }

@@ -246,3 +246,203 @@ fn output_is_identical_across_thread_counts() {
     let doc: serde_json::Value = serde_json::from_slice(&one.stdout).unwrap();
     assert!(doc["diagnostics"].as_array().unwrap().len() >= 20);
 }
+
+#[test]
+fn message_format_json_is_rustc_json_and_formats_conflict() {
+    let path = fixtures().join("spawn-before-load/motivating_service.rs");
+    let ours = bin()
+        .arg(&path)
+        .args(["--format", "rustc-json"])
+        .output()
+        .unwrap();
+    for flag in [
+        "--message-format=json",
+        "--message-format=json-diagnostic-rendered-ansi",
+        "--message-format=json,json-diagnostic-short",
+    ] {
+        let out = bin().arg(&path).arg(flag).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{flag}");
+        assert_eq!(out.stdout, ours.stdout, "{flag}");
+    }
+    let short = bin()
+        .arg(&path)
+        .arg("--message-format=short")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&short.stdout).contains("21:9: error[SL002]"));
+    bin()
+        .arg(&path)
+        .args(["--message-format=json", "--format", "json"])
+        .assert()
+        .code(2);
+    bin()
+        .arg(&path)
+        .arg("--message-format=xml")
+        .assert()
+        .code(2);
+    // --with-check only makes sense with cargo's JSON stream.
+    bin().arg(&path).arg("--with-check").assert().code(2);
+}
+
+#[test]
+fn with_check_passes_cargo_messages_through_with_ours() {
+    let krate = common::tempdir("with-check");
+    std::fs::create_dir_all(krate.join("src")).unwrap();
+    std::fs::write(
+        krate.join("Cargo.toml"),
+        "[package]\nname = \"probe\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    // The SL001 fixture (std only), plus something rustc itself warns about.
+    let mut lib =
+        std::fs::read_to_string(fixtures().join("spawn-before-init/route_health_thread.rs"))
+            .unwrap();
+    lib.push_str("\npub fn unused() {\n    let x = 1;\n}\n");
+    std::fs::write(krate.join("src/lib.rs"), lib).unwrap();
+    let out = bin()
+        .current_dir(&krate)
+        .env("CARGO_TARGET_DIR", krate.join("target"))
+        .args(["spawnlint", "--message-format=json", "--with-check"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let messages: Vec<cargo_metadata::Message> =
+        cargo_metadata::Message::parse_stream(text.as_bytes())
+            .map(|m| m.unwrap())
+            .collect();
+    let codes: Vec<String> = messages
+        .iter()
+        .filter_map(|m| match m {
+            cargo_metadata::Message::CompilerMessage(c) => {
+                c.message.code.as_ref().map(|c| c.code.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(codes.iter().any(|c| c == "unused_variables"), "{text}");
+    assert!(codes.iter().any(|c| c == "SL001"), "{text}");
+    assert!(
+        messages.iter().any(|m| matches!(
+            m,
+            cargo_metadata::Message::CompilerArtifact(a) if a.target.name == "probe"
+        )),
+        "{text}"
+    );
+    assert!(
+        matches!(
+            messages.last(),
+            Some(cargo_metadata::Message::BuildFinished(f)) if f.success
+        ),
+        "the stream ends as cargo's does: {text}"
+    );
+    // Ours name the same package as cargo's.
+    let ids: std::collections::HashSet<String> = messages
+        .iter()
+        .filter_map(|m| match m {
+            cargo_metadata::Message::CompilerMessage(c) => Some(c.package_id.repr.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+}
+
+#[test]
+fn version_and_help_in_both_forms() {
+    for args in [&["--version"][..], &["spawnlint", "--version"]] {
+        let out = bin().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            format!("cargo-spawnlint {}", env!("CARGO_PKG_VERSION"))
+        );
+    }
+    // `cargo help spawnlint` runs `cargo-spawnlint spawnlint --help`.
+    let out = bin().args(["spawnlint", "--help"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "Usage: cargo spawnlint",
+        "--manifest-path",
+        "--package",
+        "--workspace",
+        "--exclude",
+        "rustc-json",
+        "--with-check",
+        "Exit status",
+    ] {
+        assert!(text.contains(needle), "{needle}: {text}");
+    }
+}
+
+#[test]
+fn cargo_help_spawnlint_prints_the_help() {
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_cargo-spawnlint"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args(["help", "spawnlint"])
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("Usage: cargo spawnlint") && text.contains("--with-check"),
+        "{text}"
+    );
+}
+
+#[test]
+fn color_on_a_terminal_unless_told_otherwise() {
+    // `script` gives the binary a pseudo-terminal as stdout.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        println!("SKIPPED color_on_a_terminal_unless_told_otherwise: no `script` command");
+        return;
+    }
+    let path = fixtures().join("spawn-before-load/motivating_service.rs");
+    let on_tty = |env: &[(&str, &str)], extra: &str| -> bool {
+        let cmdline = format!(
+            "'{}' '{}' {extra}",
+            env!("CARGO_BIN_EXE_cargo-spawnlint"),
+            path.display()
+        );
+        let mut cmd = std::process::Command::new("script");
+        cmd.args(["-qec", &cmdline, "/dev/null"])
+            .env_remove("NO_COLOR")
+            .env_remove("CARGO_TERM_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("SL002"),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        out.stdout.contains(&0x1b)
+    };
+    assert!(on_tty(&[], ""), "a terminal gets colors");
+    assert!(!on_tty(&[("NO_COLOR", "1")], ""));
+    assert!(!on_tty(&[("CARGO_TERM_COLOR", "never")], ""));
+    assert!(!on_tty(&[], "--color never"));
+}

@@ -797,11 +797,16 @@ pub fn lower_expr(expr: &syn::Expr, depth: u32) -> Expr {
         E::Macro(m) => lower_macro(&m.mac, depth + 1),
         E::Return(r) => Expr::Jump {
             value: r.expr.as_ref().map(|e| boxed(e, depth)),
+            span: Span::from_pm2(r.return_token.span),
         },
         E::Break(b) => Expr::Jump {
             value: b.expr.as_ref().map(|e| boxed(e, depth)),
+            span: Span::from_pm2(b.break_token.span),
         },
-        E::Continue(_) => Expr::Jump { value: None },
+        E::Continue(c) => Expr::Jump {
+            value: None,
+            span: Span::from_pm2(c.continue_token.span),
+        },
         E::Tuple(t) => Expr::Other(all(&t.elems, depth)),
         E::Array(a) => Expr::Other(all(&a.elems, depth)),
         E::Repeat(r) => Expr::Other(vec![lower_expr(&r.expr, depth + 1)]),

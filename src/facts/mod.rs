@@ -449,6 +449,8 @@ pub enum Expr {
     Jump {
         /// Value.
         value: Option<Box<Expr>>,
+        /// The keyword.
+        span: Span,
     },
     /// Anything else: binary operators, tuples, arrays, casts, ranges.
     Other(Vec<Expr>),
@@ -468,7 +470,8 @@ impl Expr {
             | Expr::Async { span, .. }
             | Expr::Await { span, .. }
             | Expr::Assign { span, .. }
-            | Expr::Macro { span, .. } => Some(*span),
+            | Expr::Macro { span, .. }
+            | Expr::Jump { span, .. } => Some(*span),
             Expr::Block(b) => Some(b.span),
             Expr::Try { base } | Expr::Deref { base } | Expr::Ref { base } | Expr::Not { base } => {
                 base.span()
@@ -557,7 +560,7 @@ impl Expr {
                 f(rhs)
             }
             Expr::Macro { args, .. } | Expr::Other(args) => args.iter().for_each(&mut *f),
-            Expr::Jump { value } => {
+            Expr::Jump { value, .. } => {
                 if let Some(v) = value {
                     f(v)
                 }

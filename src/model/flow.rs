@@ -1347,7 +1347,7 @@ impl<'m> Interp<'m> {
                 let v = self.eval(scrutinee);
                 if let Val::State(r) = &v {
                     let span = scrutinee.span().unwrap_or_default();
-                    let lossy = self.lossy_in_arms(arms);
+                    let lossy = self.lossy_in_arms(scrutinee, arms);
                     self.access(r, span, AccessKind::Tolerant { lossy });
                 }
                 for arm in arms {
@@ -1472,7 +1472,7 @@ impl<'m> Interp<'m> {
                 }
                 Val::Unknown
             }
-            Expr::Jump { value } => {
+            Expr::Jump { value, .. } => {
                 if let Some(v) = value {
                     let v = self.eval(v);
                     if self.ret.is_none() && !matches!(v, Val::Unknown) {
@@ -1545,8 +1545,22 @@ impl<'m> Interp<'m> {
     }
 
     /// Where a `match` on the state drops a received message: an arm that
-    /// does not use a message another arm uses.
-    fn lossy_in_arms(&self, arms: &'m [crate::facts::Arm]) -> Option<Loc> {
+    /// does not use a message another arm uses, or, when the lookup is
+    /// keyed by the message (`map.get(&job.kind)`), an arm that skips it
+    /// (`None => continue`).
+    fn lossy_in_arms(&self, scrutinee: &Expr, arms: &'m [crate::facts::Arm]) -> Option<Loc> {
+        let skipped = self.messages().find_map(|m| {
+            if !scrutinee.mentions(m) {
+                return None;
+            }
+            let skipping = arms
+                .iter()
+                .find(|a| matches!(a.body, Expr::Jump { .. }) && !a.body.mentions(m))?;
+            Some(self.loc(skipping.body.span().unwrap_or_default()))
+        });
+        if skipped.is_some() {
+            return skipped;
+        }
         self.messages().find_map(|m| {
             if !arms.iter().any(|a| a.body.mentions(m)) {
                 return None;
@@ -2397,7 +2411,7 @@ fn waits_only(body: &Block, cat: &Catalog) -> bool {
             Expr::MethodCall { recv, method, .. } => {
                 PAUSES.contains(&method.as_str()) || (method == "unwrap" && pauses(recv))
             }
-            Expr::Jump { value: None } => true,
+            Expr::Jump { value: None, .. } => true,
             _ => false,
         }
     }

@@ -13,9 +13,6 @@ use std::fmt::Write;
 /// Render the report. `quiet` drops everything but the diagnostics.
 pub fn render(report: &Report, color: bool, quiet: bool) -> String {
     let mut out = String::new();
-    let mut files = SimpleFiles::new();
-    let mut ids: HashMap<String, Option<usize>> = HashMap::new();
-    let config = term::Config::default();
     for f in &report.parse_failures {
         let _ = writeln!(
             out,
@@ -29,36 +26,9 @@ pub fn render(report: &Report, color: bool, quiet: bool) -> String {
     for p in &report.problems {
         let _ = writeln!(out, "error: {}: {}\n", p.path.display(), p.message);
     }
+    let mut renderer = Renderer::default();
     for d in &report.diagnostics {
-        let mut file_id = |path: &str| -> Option<usize> {
-            *ids.entry(path.to_string()).or_insert_with(|| {
-                std::fs::read_to_string(path)
-                    .ok()
-                    .map(|text| files.add(path.to_string(), text))
-            })
-        };
-        for l in &d.labels {
-            file_id(&l.file);
-        }
-        let cs_diag = to_codespan(d, &files, &ids);
-        let mut buffer = if color {
-            Buffer::ansi()
-        } else {
-            Buffer::no_color()
-        };
-        if term::emit_to_write_style(&mut buffer, &config, &files, &cs_diag).is_ok() {
-            out.push_str(&String::from_utf8_lossy(buffer.as_slice()));
-        } else {
-            let _ = writeln!(
-                out,
-                "{}[{}]: {} ({}:{})",
-                d.severity.as_str(),
-                d.code,
-                d.message,
-                d.file,
-                d.span.start.line
-            );
-        }
+        out.push_str(&renderer.diagnostic(d, color));
     }
     if !quiet {
         let errors = report
@@ -70,6 +40,48 @@ pub fn render(report: &Report, color: bool, quiet: bool) -> String {
         let _ = writeln!(out, "{}", summary(report, errors, warnings));
     }
     out
+}
+
+/// Renders diagnostics one at a time, reading each source file once.
+#[derive(Default)]
+pub struct Renderer {
+    files: SimpleFiles<String, String>,
+    ids: HashMap<String, Option<usize>>,
+}
+
+impl Renderer {
+    /// One diagnostic as rustc prints it (ending with a blank line). A
+    /// source file that cannot be read drops its labels' excerpts; a
+    /// diagnostic whose file is gone altogether becomes one plain line.
+    pub fn diagnostic(&mut self, d: &Diagnostic, color: bool) -> String {
+        for l in &d.labels {
+            let files = &mut self.files;
+            self.ids.entry(l.file.clone()).or_insert_with(|| {
+                std::fs::read_to_string(&l.file)
+                    .ok()
+                    .map(|text| files.add(l.file.clone(), text))
+            });
+        }
+        let cs_diag = to_codespan(d, &self.files, &self.ids);
+        let mut buffer = if color {
+            Buffer::ansi()
+        } else {
+            Buffer::no_color()
+        };
+        let config = term::Config::default();
+        if term::emit_to_write_style(&mut buffer, &config, &self.files, &cs_diag).is_ok() {
+            String::from_utf8_lossy(buffer.as_slice()).into_owned()
+        } else {
+            format!(
+                "{}[{}]: {} ({}:{})\n",
+                d.severity.as_str(),
+                d.code,
+                d.message,
+                d.file,
+                d.span.start.line
+            )
+        }
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {

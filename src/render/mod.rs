@@ -1,11 +1,17 @@
 //! Renderers: one module per output format, each reading only the neutral
 //! [`Diagnostic`](crate::diagnostic::Diagnostic) and the [`Report`].
 
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod rustc_json;
+pub mod sarif;
 pub mod short;
 
+use crate::diagnostic::{stable_hash, Diagnostic};
 use crate::Report;
+use std::collections::HashMap;
 
 /// Output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -16,13 +22,119 @@ pub enum Format {
     Short,
     /// The JSON document of SPEC §5 (version 1).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…`): annotations.
+    Github,
+    /// GitLab Code Quality report (a JSON array).
+    Gitlab,
+    /// One cargo `compiler-message` JSON line per finding, as
+    /// `cargo check --message-format=json` prints (rust-analyzer, editors).
+    RustcJson,
 }
 
-/// Render a report in a format. `color` applies to human output only.
+/// Render a report in a format. `color` applies to human output only;
+/// `quiet` drops human output's summary line.
 pub fn render(report: &Report, format: Format, color: bool, quiet: bool) -> String {
     match format {
         Format::Human => human::render(report, color, quiet),
         Format::Short => short::render(report),
         Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Github => github::render(report),
+        Format::Gitlab => gitlab::render(report),
+        Format::RustcJson => rustc_json::render(report),
+    }
+}
+
+/// One fingerprint per diagnostic, unique within the report: the
+/// diagnostic's own (line-free) fingerprint, and for the second and later
+/// diagnostics sharing it, that fingerprint hashed with its occurrence
+/// number. Stable when unrelated lines move, since diagnostics are sorted.
+pub fn unique_fingerprints(diagnostics: &[Diagnostic]) -> Vec<String> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    diagnostics
+        .iter()
+        .map(|d| {
+            let n = seen.entry(d.fingerprint.as_str()).or_insert(0);
+            *n += 1;
+            if *n == 1 {
+                d.fingerprint.clone()
+            } else {
+                stable_hash(&[&d.fingerprint, &n.to_string()])
+            }
+        })
+        .collect()
+}
+
+/// A URI reference for a displayed path: relative paths stay relative
+/// (to the directory the tool ran in, the repository root in CI), absolute
+/// ones become `file://` URIs. Characters outside RFC 3986's unreserved and
+/// path sets are percent-encoded.
+pub fn file_uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let mut out = String::with_capacity(path.len());
+    if path.starts_with('/') {
+        out.push_str("file://");
+    } else if path.as_bytes().get(1) == Some(&b':') {
+        // A Windows drive path.
+        out.push_str("file:///");
+    }
+    for b in path.bytes() {
+        match b {
+            b'A'..=b'Z'
+            | b'a'..=b'z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'~'
+            | b'/'
+            | b'!'
+            | b'$'
+            | b'&'
+            | b'\''
+            | b'('
+            | b')'
+            | b'*'
+            | b'+'
+            | b','
+            | b';'
+            | b'='
+            | b'@' => out.push(b as char),
+            b':' if out.starts_with("file:///") && out.len() == 9 => out.push(':'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Source text of displayed paths, read once each. A file that cannot be
+/// read (it vanished, or is not UTF-8) is `None`: renderers degrade, never
+/// panic.
+#[derive(Default)]
+pub struct Sources {
+    texts: HashMap<String, Option<String>>,
+}
+
+impl Sources {
+    /// The text of `file`, if readable.
+    pub fn get(&mut self, file: &str) -> Option<&str> {
+        self.texts
+            .entry(file.to_string())
+            .or_insert_with(|| std::fs::read_to_string(file).ok())
+            .as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_relative_or_file_uris() {
+        assert_eq!(file_uri("src/a b.rs"), "src/a%20b.rs");
+        assert_eq!(file_uri("/tmp/x#1.rs"), "file:///tmp/x%231.rs");
+        assert_eq!(file_uri("C:\\src\\ä.rs"), "file:///C:/src/%C3%A4.rs");
     }
 }

@@ -206,7 +206,22 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
     };
     let mut fixes: Vec<Fix> = Vec::new();
     if load_name.is_none() {
-        fixes.extend(fixes::reorder(&input));
+        if let Some(mut fix) = fixes::reorder(&input) {
+            if w.site.call.file == write_loc.file {
+                fix.edits = cx
+                    .source(write_loc.file)
+                    .and_then(|s| {
+                        fixes::reorder_edits(
+                            &s,
+                            &cx.path(write_loc.file),
+                            w.site.call.span,
+                            write_loc.span,
+                        )
+                    })
+                    .unwrap_or_default();
+            }
+            fixes.push(fix);
+        }
     }
     fixes.extend(fixes::gate(&input));
     fixes.extend(fixes::start_method(&input));

@@ -1,0 +1,104 @@
+//! `--format github`: GitHub Actions workflow commands, which the runner
+//! turns into annotations on the pull request:
+//! `::error file=…,line=…,endLine=…,col=…,endColumn=…,title=SLnnn slug::message`.
+//!
+//! Values are escaped exactly as `@actions/core` does: the message escapes
+//! `%`, CR and LF; properties additionally `:` and `,`.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::display_path;
+use crate::Report;
+use std::fmt::Write;
+
+/// Escape a command's data (the message), as `escapeData` in `@actions/core`.
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escape a command property value, as `escapeProperty` in `@actions/core`.
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// One workflow command: `::name k=v,k=v::data`.
+pub fn command(name: &str, properties: &[(&str, String)], data: &str) -> String {
+    let props: Vec<String> = properties
+        .iter()
+        .map(|(k, v)| format!("{k}={}", escape_property(v)))
+        .collect();
+    if props.is_empty() {
+        format!("::{name}::{}", escape_data(data))
+    } else {
+        format!("::{name} {}::{}", props.join(","), escape_data(data))
+    }
+}
+
+/// The annotation text: the message, then where the window closes (the
+/// secondary labels with their lines), the notes and the explain hint.
+fn message(d: &Diagnostic) -> String {
+    let mut m = d.message.clone();
+    for l in d.labels.iter().filter(|l| !l.primary) {
+        let _ = write!(m, "\n{}:{}: {}", l.file, l.span.start.line, l.message);
+    }
+    for n in &d.notes {
+        let _ = write!(m, "\nnote: {n}");
+    }
+    for f in &d.fixes {
+        let _ = write!(m, "\nhelp: {}", f.title);
+    }
+    let _ = write!(m, "\nhelp: run `cargo spawnlint --explain {}`", d.code);
+    m
+}
+
+/// Render: one command per finding and per file that did not parse.
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    for f in &report.parse_failures {
+        let mut props = vec![
+            ("file", display_path(&f.file)),
+            ("line", f.line.max(1).to_string()),
+        ];
+        if f.column > 0 {
+            props.push(("col", f.column.to_string()));
+        }
+        props.push(("title", "spawnlint: cannot parse".to_string()));
+        let _ = writeln!(out, "{}", command("error", &props, &f.message));
+    }
+    for d in &report.diagnostics {
+        let name = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let props = [
+            ("file", d.file.clone()),
+            ("line", d.span.start.line.to_string()),
+            ("endLine", d.span.end.line.to_string()),
+            ("col", (d.span.start.column + 1).to_string()),
+            ("endColumn", (d.span.end.column + 1).to_string()),
+            ("title", format!("{} {}", d.code, d.rule)),
+        ];
+        let _ = writeln!(out, "{}", command(name, &props, &message(d)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_like_actions_core() {
+        assert_eq!(escape_data("100% a\r\nb: c, d"), "100%25 a%0D%0Ab: c, d");
+        assert_eq!(escape_property("C:\\a,b%\n"), "C%3A\\a%2Cb%25%0A");
+        assert_eq!(
+            command(
+                "warning",
+                &[("file", "a:b.rs".into()), ("title", "x, y".into())],
+                "m: 1%"
+            ),
+            "::warning file=a%3Ab.rs,title=x%2C y::m: 1%25"
+        );
+    }
+}

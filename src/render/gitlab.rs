@@ -1,0 +1,66 @@
+//! `--format gitlab`: a GitLab Code Quality report, the JSON array GitLab
+//! reads from a `codequality` report artifact and shows in merge requests.
+
+use super::unique_fingerprints;
+use crate::diagnostic::{stable_hash, Severity};
+use crate::discover::display_path;
+use crate::Report;
+use serde_json::{json, Value};
+
+/// GitLab's severity scale is info, minor, major, critical, blocker. A
+/// finding that panics or runs at once (error) is `critical`: it crashes
+/// services; a narrower window (warning) is `major`.
+pub fn severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "critical",
+        Severity::Warning => "major",
+    }
+}
+
+/// Build the report.
+pub fn document(report: &Report) -> Value {
+    let mut issues: Vec<Value> = Vec::new();
+    for f in &report.parse_failures {
+        let file = display_path(&f.file);
+        issues.push(json!({
+            "type": "issue",
+            "description": format!("cannot parse {file}: {}", f.message),
+            "check_name": "spawnlint/parse-failure",
+            "fingerprint": stable_hash(&["parse-failure", &file]),
+            "severity": "info",
+            "location": {"path": file, "lines": {"begin": f.line.max(1)}},
+        }));
+    }
+    let fingerprints = unique_fingerprints(&report.diagnostics);
+    for (d, fingerprint) in report.diagnostics.iter().zip(fingerprints) {
+        let mut body = d.message.clone();
+        for n in &d.notes {
+            body.push_str(&format!("\n\nnote: {n}"));
+        }
+        body.push_str(&format!(
+            "\n\nRun `cargo spawnlint --explain {}` for the rule's documentation.",
+            d.code
+        ));
+        issues.push(json!({
+            "type": "issue",
+            "description": format!("{}[{}]: {}", d.severity.as_str(), d.code, d.message),
+            "check_name": format!("{} {}", d.code, d.rule),
+            "content": {"body": body},
+            "categories": ["Bug Risk"],
+            "fingerprint": fingerprint,
+            "severity": severity(d.severity),
+            "location": {
+                "path": d.file,
+                "lines": {"begin": d.span.start.line, "end": d.span.end.line},
+            },
+        }));
+    }
+    Value::Array(issues)
+}
+
+/// Render as pretty JSON.
+pub fn render(report: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(&document(report)).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,191 @@
+//! The real `pre-commit` tool runs this repository's hooks
+//! (`.pre-commit-hooks.yaml`) in a throw-away git repository: a staged
+//! premature spawn makes the commit fail with the finding printed; a clean
+//! file commits. pre-commit builds the tool itself (`language: rust`:
+//! `cargo install --path` of a git copy of this working tree), once for
+//! both cases. Skipped, saying so, only when pre-commit cannot be installed.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run(cmd: &mut Command) -> Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    out
+}
+
+fn ok(cmd: &mut Command) -> String {
+    let out = run(cmd);
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn git(dir: &Path) -> Command {
+    let mut c = Command::new("git");
+    c.current_dir(dir)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .args([
+            "-c",
+            "user.name=spawnlint test",
+            "-c",
+            "user.email=test@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ]);
+    c
+}
+
+fn python() -> String {
+    std::env::var("PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// `python3 -m pre_commit`, installing it with pip when it is missing.
+fn pre_commit() -> Result<Command, String> {
+    let works = || {
+        Command::new(python())
+            .args(["-m", "pre_commit", "--version"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !works() {
+        let install = Command::new(python())
+            .args(["-m", "pip", "install", "--quiet", "pre-commit"])
+            .output()
+            .map_err(|e| format!("cannot run {} -m pip: {e}", python()))?;
+        if !install.status.success() || !works() {
+            return Err(format!(
+                "pre-commit is not installed and `{} -m pip install pre-commit` failed: {}",
+                python(),
+                String::from_utf8_lossy(&install.stderr).trim()
+            ));
+        }
+    }
+    let mut c = Command::new(python());
+    c.args(["-m", "pre_commit"]);
+    Ok(c)
+}
+
+/// A git repository holding the current working tree (tracked and new,
+/// non-ignored files), committed, so pre-commit can clone it at a rev.
+fn hooks_repo() -> (PathBuf, String) {
+    let dir = common::tempdir("hooks-repo");
+    let files = ok(git(root()).args(["ls-files", "-co", "--exclude-standard", "-z"]));
+    for f in files.split('\0').filter(|f| !f.is_empty()) {
+        let from = root().join(f);
+        if !from.is_file() {
+            continue; // deleted in the working tree
+        }
+        let to = dir.join(f);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&from, &to).unwrap();
+    }
+    ok(git(&dir).args(["init", "-q"]));
+    ok(git(&dir).args(["add", "-A"]));
+    ok(git(&dir).args(["commit", "-q", "-m", "hooks"]));
+    let rev = ok(git(&dir).args(["rev-parse", "HEAD"])).trim().to_string();
+    (dir, rev)
+}
+
+#[test]
+fn pre_commit_refuses_a_premature_spawn_and_accepts_a_clean_file() {
+    let mut pre_commit = match pre_commit() {
+        Ok(c) => c,
+        Err(why) => {
+            println!(
+                "SKIPPED pre_commit_refuses_a_premature_spawn_and_accepts_a_clean_file: {why}"
+            );
+            return;
+        }
+    };
+    let (hooks, rev) = hooks_repo();
+    let home = common::tempdir("pre-commit-home");
+    // pre-commit's `cargo install` builds here: kept between test runs.
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-target");
+
+    let project = common::tempdir("pre-commit-project");
+    ok(git(&project).args(["init", "-q"]));
+    std::fs::write(
+        project.join("Cargo.toml"),
+        "[package]\nname = \"svc\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(project.join("src")).unwrap();
+    std::fs::write(
+        project.join(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: spawnlint\n      - id: spawnlint-workspace\n",
+            hooks.display()
+        ),
+    )
+    .unwrap();
+    ok(pre_commit
+        .current_dir(&project)
+        .env("PRE_COMMIT_HOME", &home)
+        .env("CARGO_TARGET_DIR", &target)
+        .arg("install"));
+    let commit = |message: &str| -> Output {
+        run(git(&project)
+            .env("PRE_COMMIT_HOME", &home)
+            .env("CARGO_TARGET_DIR", &target)
+            .args(["commit", "-m", message]))
+    };
+
+    // A premature spawn: the commit is refused and the finding printed.
+    std::fs::copy(
+        root().join("fixtures/spawn-before-load/motivating_service.rs"),
+        project.join("src/lib.rs"),
+    )
+    .unwrap();
+    ok(git(&project).args(["add", "-A"]));
+    let out = commit("premature spawn");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "the commit must be refused:\n{text}");
+    assert!(
+        text.contains("error[SL002]") && text.contains("src/lib.rs:21:9"),
+        "the finding is printed:\n{text}"
+    );
+    assert!(text.contains("spawnlint (workspace)"), "{text}");
+    assert!(
+        !run(git(&project).args(["rev-parse", "--verify", "-q", "HEAD"]))
+            .status
+            .success(),
+        "nothing was committed"
+    );
+
+    // The same service with the start-method fix: the commit goes through.
+    std::fs::copy(
+        root().join("fixtures/fixed/motivating_service_start.rs"),
+        project.join("src/lib.rs"),
+    )
+    .unwrap();
+    ok(git(&project).args(["add", "-A"]));
+    let out = commit("clean");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "a clean file commits:\n{text}");
+    assert!(text.contains("Passed"), "the hooks ran:\n{text}");
+    ok(git(&project).args(["rev-parse", "--verify", "HEAD"]));
+}
