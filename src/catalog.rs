@@ -12,7 +12,7 @@ const INITIALIZERS: &str = include_str!("../rules/initializers.toml");
 const GATES: &str = include_str!("../rules/gates.toml");
 
 /// A free-function spawner such as `tokio::spawn`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct FunctionSpawner {
     /// Full path, e.g. `std::thread::spawn`.
     pub path: String,
@@ -21,7 +21,7 @@ pub struct FunctionSpawner {
 }
 
 /// A method-call spawner such as `handle.spawn(fut)`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct MethodSpawner {
     /// Method name.
     pub name: String,
@@ -146,6 +146,32 @@ impl Catalog {
         }
     }
 
+    /// Add a configuration's entries to the catalogs. Entries already
+    /// present are not duplicated.
+    pub fn extend(&mut self, ext: &Extension) {
+        for f in &ext.functions {
+            if !self.functions.iter().any(|g| g.path == f.path) {
+                self.functions.push(f.clone());
+            }
+        }
+        for m in &ext.methods {
+            if !self
+                .methods
+                .iter()
+                .any(|n| n.name == m.name && n.args == m.args)
+            {
+                self.methods.push(m.clone());
+            }
+        }
+        self.load_names.extend(ext.load_names.iter().cloned());
+        for p in &ext.load_prefixes {
+            if !self.load_prefixes.contains(p) {
+                self.load_prefixes.push(p.clone());
+            }
+        }
+        self.gate_methods.extend(ext.gate_methods.iter().cloned());
+    }
+
     /// The function spawner a resolved path names, if any.
     pub fn function_spawner(&self, path: &[String]) -> Option<&FunctionSpawner> {
         self.functions.iter().find(|f| path_matches(&f.path, path))
@@ -189,6 +215,38 @@ impl Catalog {
     }
 }
 
+/// What a configuration adds to the shipped catalogs (`extend-spawners`,
+/// `extend-load-methods`, `extend-gates`). [`Catalog::extend`] applies it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extension {
+    /// Free-function spawners (`my_rt::spawn_task`).
+    pub functions: Vec<FunctionSpawner>,
+    /// Method spawners (`.launch`).
+    pub methods: Vec<MethodSpawner>,
+    /// Load-like method names.
+    pub load_names: Vec<String>,
+    /// Load-like method name prefixes (`reload_*` in the configuration).
+    pub load_prefixes: Vec<String>,
+    /// Methods that wait for a signal (gates).
+    pub gate_methods: Vec<String>,
+}
+
+impl Extension {
+    /// Whether it adds nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == Extension::default()
+    }
+
+    /// Call names that may start a task (for the "may spawn" prefilter):
+    /// the last segment of each function spawner and each method name.
+    pub fn spawn_words(&self) -> impl Iterator<Item = &str> {
+        self.functions
+            .iter()
+            .filter_map(|f| f.path.rsplit("::").next())
+            .chain(self.methods.iter().map(|m| m.name.as_str()))
+    }
+}
+
 /// Whether a written path (after `use` resolution) names catalog entry
 /// `entry`: equal, or a suffix of at least two segments (`thread::spawn`
 /// for `std::thread::spawn`). A lone `spawn` never matches by suffix: it
@@ -224,6 +282,31 @@ mod tests {
         assert!(c.is_load_like("load_routes"));
         assert!(!c.is_load_like("reload"));
         assert!(c.gate_methods.contains("recv"));
+    }
+
+    #[test]
+    fn extend_adds_to_the_builtin_catalogs() {
+        let mut c = Catalog::builtin();
+        assert!(c.function_spawner(&p("my_rt::launch")).is_none());
+        c.extend(&Extension {
+            functions: vec![FunctionSpawner {
+                path: "my_rt::launch".into(),
+                runtime: "tokio".into(),
+            }],
+            methods: vec![MethodSpawner {
+                name: "start_worker".into(),
+                args: 1,
+                runtime: "thread".into(),
+            }],
+            load_names: vec!["hydrate_all".into()],
+            load_prefixes: vec!["reload_".into()],
+            gate_methods: vec!["await_ready".into()],
+        });
+        assert!(c.function_spawner(&p("my_rt::launch")).is_some());
+        assert!(c.method_spawner("start_worker", 1).is_some());
+        assert!(c.is_load_like("hydrate_all") && c.is_load_like("reload_routes"));
+        assert!(c.gate_methods.contains("await_ready"));
+        assert!(c.function_spawner(&p("tokio::spawn")).is_some());
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! [`facts`] extraction and drops the AST) → [`model`] → [`rules`] →
 //! [`diagnostic`] → [`render`]. [`analyze`] runs it end to end.
 
+pub mod baseline;
 pub mod catalog;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod facts;
@@ -14,6 +16,7 @@ pub mod parse;
 pub mod render;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 
 use catalog::Catalog;
 use diagnostic::Diagnostic;
@@ -23,6 +26,7 @@ use parse::ParseFailure;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Stack size of analysis threads: syn and the interpreter recurse per
@@ -42,6 +46,14 @@ pub struct Options {
     pub select: Vec<String>,
     /// Not these rules (codes or slugs).
     pub ignore: Vec<String>,
+    /// `--config FILE`: use this configuration for every crate instead of
+    /// discovering `spawnlint.toml` / Cargo metadata (see [`config`]).
+    pub config: Option<PathBuf>,
+    /// `--baseline FILE`: report only findings not recorded in it.
+    pub baseline: Option<PathBuf>,
+    /// `--write-baseline FILE`: record every finding in it (nothing is
+    /// reported as new).
+    pub write_baseline: Option<PathBuf>,
 }
 
 /// The result of a run.
@@ -57,6 +69,8 @@ pub struct Report {
     pub problems: Vec<Problem>,
     /// Findings silenced by suppressions.
     pub suppressed: usize,
+    /// What `--baseline` / `--write-baseline` did, when given.
+    pub baseline: Option<baseline::Outcome>,
     /// Spawn sites reached from constructors that the rules examined.
     pub constructor_spawns: usize,
     /// Wall time.
@@ -82,15 +96,10 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Whether rule `code` is selected by `--select`/`--ignore` lists.
+/// Whether rule `code` is selected by `--select`/`--ignore` lists alone
+/// (no configuration; see [`config::Config::rule_enabled`]).
 pub fn rule_selected(code: &str, select: &[String], ignore: &[String]) -> bool {
-    let slug = rules::registry()
-        .iter()
-        .find(|r| r.code == code)
-        .map(|r| r.slug.as_str())
-        .unwrap_or_default();
-    let matches = |s: &String| s.eq_ignore_ascii_case(code) || *s == slug;
-    (select.is_empty() || select.iter().any(matches)) && !ignore.iter().any(matches)
+    config::Config::default().rule_enabled(code, select, ignore)
 }
 
 /// Run the whole pipeline.
@@ -102,10 +111,7 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
         discover::from_paths(&opts.paths)
     };
     for r in opts.select.iter().chain(&opts.ignore) {
-        if !rules::registry()
-            .iter()
-            .any(|x| x.code.eq_ignore_ascii_case(r) || x.slug == *r)
-        {
+        if config::rule_code(r).is_none() {
             return Err(Error::Usage(format!(
                 "unknown rule `{r}` (see `cargo spawnlint --list-rules`)"
             )));
@@ -137,18 +143,35 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
         .thread_name(|i| format!("spawnlint-{i}"))
         .build()
         .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
-    let catalog = Catalog::builtin();
+    let (configs, kept) = configure(inputs, opts)?;
+    let loaded = match &opts.baseline {
+        Some(path) => Some(baseline::Baseline::load(path).map_err(Error::Usage)?),
+        None => None,
+    };
+    let catalogs: Vec<Catalog> = configs
+        .iter()
+        .map(|c| {
+            let mut catalog = Catalog::builtin();
+            catalog.extend(&c.extension);
+            catalog
+        })
+        .collect();
     pool.install(|| {
-        let parsed: Vec<_> = inputs
+        let parsed: Vec<_> = kept
             .par_iter()
-            .map(|input| (input, parse::parse_file(&input.path)))
+            .map(|(input, group)| (*input, *group, parse::parse_file(&input.path)))
             .collect();
         let mut crate_ids: HashMap<PathBuf, u32> = HashMap::new();
+        // Configuration group of each crate.
+        let mut crate_group: Vec<usize> = Vec::new();
         let mut files = Vec::new();
         let mut failures = Vec::new();
-        for (input, result) in parsed {
+        for (input, group, result) in parsed {
             let next = crate_ids.len() as u32;
             let crate_id = *crate_ids.entry(input.crate_root.clone()).or_insert(next);
+            if crate_id == next {
+                crate_group.push(group);
+            }
             match result {
                 Ok(facts) => files.push(SourceFile {
                     path: input.path.clone(),
@@ -158,7 +181,13 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
                 Err(f) => failures.push(f),
             }
         }
-        let model = Model::new(files);
+        let mut model = Model::new(files);
+        model.spawn_words = configs
+            .iter()
+            .flat_map(|c| c.extension.spawn_words())
+            .map(str::to_string)
+            .collect();
+        let group_of = |f: model::FnRef| crate_group[model.crate_of(f.file) as usize];
         let ctors: Vec<_> = model
             .all_fns()
             .collect::<Vec<_>>()
@@ -168,7 +197,7 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
             .collect();
         let analyses: Vec<_> = ctors
             .into_iter()
-            .map(|(f, t)| flow::analyze_constructor(&model, &catalog, f, t))
+            .map(|(f, t)| flow::analyze_constructor(&model, &catalogs[group_of(f)], f, t))
             .filter(|a| !a.spawns.is_empty())
             .collect();
         let constructor_spawns = analyses.iter().map(|a| a.spawns.len()).sum();
@@ -198,30 +227,136 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
                 let krate = model.crate_of(f.file);
                 model.func(*f).callees.iter().any(|c| {
                     c.name().contains("spawn")
+                        || model.spawn_words.iter().any(|w| w == c.name())
                         || matches!(c, facts::Callee::Free(n) if model.is_spawn_macro(n, f.file) && krate == model.crate_of(f.file))
                 })
             })
             .collect::<Vec<_>>()
             .into_iter()
-            .map(|f| (f, flow::analyze_spawning_fn(&model, &catalog, f)))
+            .map(|f| (f, flow::analyze_spawning_fn(&model, &catalogs[group_of(f)], f)))
             .filter(|(_, s)| s.iter().any(|s| !s.listens.is_empty()))
             .collect();
-        let cx = rules::Context::new(&model, &catalog, &analyses, &tasks);
-        let mut diagnostics =
-            rules::run(&cx, &|code| rule_selected(code, &opts.select, &opts.ignore));
+        // The rules run once per configuration, over that configuration's
+        // constructors and spawning functions, with its catalog and rule
+        // selection.
+        let mut groups: Vec<Vec<flow::CtorAnalysis>> = configs.iter().map(|_| Vec::new()).collect();
+        for a in analyses {
+            groups[group_of(a.ctor)].push(a);
+        }
+        let mut task_groups: Vec<Vec<_>> = configs.iter().map(|_| Vec::new()).collect();
+        for t in tasks {
+            task_groups[group_of(t.0)].push(t);
+        }
+        let mut diagnostics = Vec::new();
+        for (g, cfg) in configs.iter().enumerate() {
+            if groups[g].is_empty() && task_groups[g].is_empty() {
+                continue;
+            }
+            let cx = rules::Context::new(&model, &catalogs[g], &groups[g], &task_groups[g]);
+            let mut found = rules::run(&cx, &|code| {
+                cfg.rule_enabled(code, &opts.select, &opts.ignore)
+            });
+            for d in &mut found {
+                if let Some(sev) = cfg.severity_of(d.code) {
+                    d.severity = sev;
+                }
+            }
+            diagnostics.extend(found);
+        }
         diagnostic::sort(&mut diagnostics);
-        drop(cx);
-        drop(analyses);
+        drop(groups);
+        let config_of =
+            |fid: source::FileId| configs[crate_group[model.crate_of(fid) as usize]].clone();
+        let suppressed = suppress::apply(&model, &mut diagnostics, &config_of, &|fid, code| {
+            config_of(fid).rule_enabled(code, &opts.select, &opts.ignore)
+        });
+        let outcome = apply_baseline(
+            &model,
+            &mut diagnostics,
+            opts,
+            loaded.as_ref(),
+            &|fid, code| config_of(fid).rule_enabled(code, &opts.select, &opts.ignore),
+        )?;
         // Dropping every file's facts takes as long as a stage of its own:
         // do it on all cores.
         model.into_files().into_par_iter().for_each(drop);
         failures.sort_by(|a, b| a.file.cmp(&b.file));
         Ok(Report {
-            files: inputs.len(),
+            files: kept.len(),
             diagnostics,
             parse_failures: failures,
             constructor_spawns,
+            suppressed,
+            baseline: outcome,
             ..Report::default()
         })
     })
+}
+
+/// The distinct configurations of a run, and the inputs kept with the index
+/// of their configuration.
+type Configured<'a> = (Vec<Arc<config::Config>>, Vec<(&'a Input, usize)>);
+
+/// Each input's configuration (discovered per crate root, or `--config`),
+/// dropping excluded and skipped test files: the distinct configurations,
+/// and the kept inputs with the index of theirs.
+fn configure<'a>(inputs: &'a [Input], opts: &Options) -> Result<Configured<'a>, Error> {
+    let mut resolver = config::Resolver::new(opts.config.as_deref()).map_err(Error::Usage)?;
+    let mut configs: Vec<Arc<config::Config>> = Vec::new();
+    let mut kept = Vec::new();
+    for input in inputs {
+        let cfg = resolver
+            .for_crate(&input.crate_root)
+            .map_err(Error::Usage)?;
+        if cfg.excludes(&input.path) || cfg.skips_test_file(&input.path, &input.crate_root) {
+            continue;
+        }
+        let group = match configs.iter().position(|c| Arc::ptr_eq(c, &cfg)) {
+            Some(g) => g,
+            None => {
+                configs.push(cfg);
+                configs.len() - 1
+            }
+        };
+        kept.push((input, group));
+    }
+    Ok((configs, kept))
+}
+
+/// `--write-baseline`: record every finding (none is left to report).
+/// `--baseline`: drop recorded findings and count fixed entries among the
+/// files analyzed and the rules that ran (`rule_ran(file, code)`).
+fn apply_baseline(
+    model: &Model,
+    diagnostics: &mut Vec<Diagnostic>,
+    opts: &Options,
+    loaded: Option<&baseline::Baseline>,
+    rule_ran: &dyn Fn(source::FileId, &str) -> bool,
+) -> Result<Option<baseline::Outcome>, Error> {
+    if let Some(path) = &opts.write_baseline {
+        let keys = baseline::keys(model, diagnostics, path);
+        let n = baseline::write(path, diagnostics, &keys).map_err(Error::Usage)?;
+        diagnostics.clear();
+        return Ok(Some(baseline::Outcome {
+            matched: n,
+            fixed: 0,
+            written: Some((path.clone(), n)),
+        }));
+    }
+    let Some(b) = loaded else {
+        return Ok(None);
+    };
+    let keys = baseline::keys(model, diagnostics, &b.path);
+    let base = baseline::base_dir(&b.path);
+    let analyzed: HashMap<String, source::FileId> = model
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (baseline::relative(&f.path, &base), i as source::FileId))
+        .collect();
+    Ok(Some(b.apply(diagnostics, &keys, &|k| {
+        analyzed
+            .get(&k.file)
+            .is_some_and(|fid| rule_ran(*fid, &k.rule))
+    })))
 }

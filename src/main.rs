@@ -66,6 +66,16 @@ struct RunArgs {
     /// Skip these rules (code or slug; repeatable, comma-separated).
     #[arg(long, value_delimiter = ',')]
     ignore: Vec<String>,
+    /// Use this configuration file for every crate (instead of the nearest
+    /// spawnlint.toml, .spawnlint.toml or Cargo.toml metadata).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Report only findings not recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record every current finding in this baseline file and exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, default_value_t = 0)]
     threads: usize,
@@ -233,6 +243,9 @@ fn run(args: RunArgs) -> ExitCode {
         threads: args.threads,
         select: args.select,
         ignore: args.ignore,
+        config: args.config,
+        baseline: args.baseline,
+        write_baseline: args.write_baseline,
     };
     let report = match spawnlint::analyze(&opts) {
         Ok(r) => r,
@@ -267,6 +280,15 @@ fn run(args: RunArgs) -> ExitCode {
         None => false,
     };
     drop(stdout);
+    if let Some((path, n)) = report.baseline.as_ref().and_then(|b| b.written.as_ref()) {
+        if !args.quiet {
+            eprintln!(
+                "spawnlint: wrote {} with {n} finding{}",
+                path.display(),
+                if *n == 1 { "" } else { "s" }
+            );
+        }
+    }
     if !report.problems.is_empty() && format != Format::Human {
         for p in &report.problems {
             eprintln!("error: {}: {}", p.path.display(), p.message);

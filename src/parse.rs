@@ -73,7 +73,14 @@ pub fn parse_source(path: &Path, text: &str) -> Result<FileFacts, ParseFailure> 
         ));
     }
     let result = std::panic::catch_unwind(|| match syn::parse_file(text) {
-        Ok(file) => Ok(facts::extract(&file)),
+        Ok(file) => {
+            let mut facts = facts::extract(&file);
+            if crate::suppress::wanted(text) {
+                facts.items = facts::items::extract(&file);
+                facts.suppressions = crate::suppress::scan(text, &facts.items);
+            }
+            Ok(facts)
+        }
         Err(e) => {
             let start = e.span().start();
             Err((start.line as u32, start.column as u32 + 1, e.to_string()))

@@ -7,6 +7,7 @@
 //! else collapses into [`Expr::Other`] with its children, so the tree is
 //! several times smaller than syn's and holds no tokens.
 
+pub mod items;
 mod lower;
 
 pub use lower::extract;
@@ -32,6 +33,46 @@ pub struct FileFacts {
     /// Names of `macro_rules!` macros whose body starts a task (`spawn!`
     /// wrappers): their first argument is a task.
     pub spawn_macros: Vec<String>,
+    /// Item line ranges, `cfg_attr(spawnlint, allow(..))` attributes and
+    /// `#[cfg(test)]` modules (filled only for files that mention
+    /// `spawnlint` or `cfg(test)`).
+    pub items: Items,
+    /// Inline suppressions (comments and attributes), with their scopes.
+    pub suppressions: Vec<crate::suppress::Suppression>,
+}
+
+/// Where items sit in a file, for suppression scopes ([`items::extract`]).
+#[derive(Debug, Clone, Default)]
+pub struct Items {
+    /// Every fn, impl, impl fn, trait and inline mod (attributes included).
+    pub ranges: Vec<ItemRange>,
+    /// `#[cfg(test)]` items.
+    pub test_ranges: Vec<ItemRange>,
+    /// `#[cfg_attr(spawnlint, allow(..))]` attributes.
+    pub allows: Vec<AllowAttr>,
+    /// First line of the first item other than `use`/`extern crate`
+    /// (`u32::MAX` when there is none).
+    pub first_item_line: u32,
+}
+
+/// The lines an item spans, 1-based and inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemRange {
+    /// First line (its first attribute or doc comment).
+    pub start: u32,
+    /// Last line (its closing brace).
+    pub end: u32,
+}
+
+/// A `#[cfg_attr(spawnlint, allow(..))]` attribute.
+#[derive(Debug, Clone)]
+pub struct AllowAttr {
+    /// Line of the attribute.
+    pub line: u32,
+    /// Rule names as written, underscores turned into dashes.
+    pub names: Vec<String>,
+    /// The item it covers; `None` for a crate-level `#![..]`.
+    pub range: Option<ItemRange>,
 }
 
 /// A `static` item: global state a task can read.

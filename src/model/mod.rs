@@ -52,6 +52,9 @@ pub struct Model {
     free_fns: HashMap<(u32, String), Vec<FnRef>>,
     /// Per crate: names of `macro_rules!` spawn wrappers.
     spawn_macros: std::collections::HashSet<(u32, String)>,
+    /// Call names that start tasks besides anything named `*spawn*`
+    /// (configured spawners); set before the first [`may_spawn`].
+    pub spawn_words: Vec<String>,
     /// Functions that may reach a spawn (computed on first use).
     spawn_reach: std::sync::OnceLock<std::collections::HashSet<FnRef>>,
 }
@@ -312,6 +315,7 @@ fn spawn_reach(model: &Model) -> std::collections::HashSet<FnRef> {
         let krate = model.crate_of(r.file);
         let spawns = |c: &Callee| {
             c.name().contains("spawn")
+                || model.spawn_words.iter().any(|w| w == c.name())
                 || matches!(c, Callee::Free(n) if model.spawn_macros.contains(&(krate, n.clone())))
         };
         if callees.iter().any(spawns) && reach.insert(r) {

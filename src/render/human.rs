@@ -110,6 +110,12 @@ fn summary(report: &Report, errors: usize, warnings: usize) -> String {
     if report.suppressed > 0 {
         s.push_str(&format!(", {} suppressed", report.suppressed));
     }
+    if let Some(b) = &report.baseline {
+        s.push_str(&format!(", {} baselined", b.matched));
+        if b.written.is_none() {
+            s.push_str(&format!(", {} fixed since the baseline", b.fixed));
+        }
+    }
     s
 }
 

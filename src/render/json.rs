@@ -63,16 +63,22 @@ pub fn document(report: &Report) -> Value {
             })
         })
         .collect();
+    let mut summary = json!({
+        "files": report.files,
+        "errors": errors,
+        "warnings": warnings,
+        "parse_failures": report.parse_failures.len(),
+        "suppressed": report.suppressed,
+    });
+    if let Some(b) = &report.baseline {
+        // Only with --baseline / --write-baseline.
+        summary["baselined"] = json!(b.matched);
+        summary["baseline_fixed"] = json!(b.fixed);
+    }
     json!({
         "version": 1,
         "tool": {"name": "cargo-spawnlint", "version": env!("CARGO_PKG_VERSION")},
-        "summary": {
-            "files": report.files,
-            "errors": errors,
-            "warnings": warnings,
-            "parse_failures": report.parse_failures.len(),
-            "suppressed": report.suppressed,
-        },
+        "summary": summary,
         "diagnostics": diagnostics,
         "parse_failures": failures,
     })

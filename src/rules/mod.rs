@@ -12,6 +12,7 @@ pub mod spawn_in_default;
 pub mod spawn_in_new_cyclic;
 pub mod stale_capture;
 pub mod subscribe_in_task;
+pub mod unused_suppression;
 
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -170,47 +171,18 @@ pub fn exposed(a: &flow::Access) -> bool {
     }
 }
 
-/// The documentation page of a rule (by code or slug), from
-/// `rules/SLnnn-slug.md`.
+/// Every rule page `rules/SLnnn-slug.md` (file name, text), embedded by
+/// `build.rs`.
+pub const DOCS: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
+
+/// The documentation page of a registered rule: `rules/<code>-<slug>.md`.
+pub fn doc(rule: &RuleInfo) -> Option<&'static str> {
+    let name = format!("{}-{}.md", rule.code, rule.slug);
+    DOCS.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)
+}
+
+/// The documentation page of a rule (by code or slug).
 pub fn explain_text(code_or_slug: &str) -> Option<&'static str> {
-    const DOCS: &[(&str, &str, &str)] = &[
-        (
-            "SL001",
-            "spawn-before-init",
-            include_str!("../../rules/SL001-spawn-before-init.md"),
-        ),
-        (
-            "SL002",
-            "spawn-before-load",
-            include_str!("../../rules/SL002-spawn-before-load.md"),
-        ),
-        (
-            "SL003",
-            "stale-capture",
-            include_str!("../../rules/SL003-stale-capture.md"),
-        ),
-        (
-            "SL004",
-            "spawn-in-new-cyclic",
-            include_str!("../../rules/SL004-spawn-in-new-cyclic.md"),
-        ),
-        (
-            "SL005",
-            "spawn-in-default",
-            include_str!("../../rules/SL005-spawn-in-default.md"),
-        ),
-        (
-            "SL006",
-            "subscribe-in-task",
-            include_str!("../../rules/SL006-subscribe-in-task.md"),
-        ),
-        (
-            "SL007",
-            "lossy-gate",
-            include_str!("../../rules/SL007-lossy-gate.md"),
-        ),
-    ];
-    DOCS.iter()
-        .find(|(c, s, _)| c.eq_ignore_ascii_case(code_or_slug) || *s == code_or_slug)
-        .map(|(_, _, d)| *d)
+    let code = crate::config::rule_code(code_or_slug)?;
+    registry().iter().find(|r| r.code == code).and_then(doc)
 }

@@ -1,0 +1,308 @@
+//! Baselines: record today's findings, then report only new ones.
+//!
+//! A finding is keyed on its rule, its file (relative to the baseline
+//! file's directory), the path of the item that encloses its primary span
+//! (`MetricsHub::new`, `worker::spawn_all`), and a hash of the primary
+//! statement's text with comments and whitespace removed. No line
+//! numbers: a finding that moves stays baselined; an edit to the spawn
+//! statement itself makes it new. Identical findings in one item are
+//! counted, so a second copy of a baselined spawn is still reported.
+
+use crate::diagnostic::{stable_hash, Diagnostic};
+use crate::model::Model;
+use crate::source::FileId;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Format version written to and expected in baseline files.
+pub const VERSION: u32 = 1;
+
+/// What identifies a finding across edits.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Key {
+    /// Rule code.
+    pub rule: String,
+    /// File, relative to the baseline's directory, `/`-separated.
+    pub file: String,
+    /// Enclosing item path (empty outside any fn).
+    pub item: String,
+    /// Hash of the normalized primary statement.
+    pub hash: String,
+}
+
+/// One baseline entry as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// Rule code.
+    pub rule: String,
+    /// File, relative to the baseline's directory.
+    pub file: String,
+    /// Enclosing item path.
+    pub item: String,
+    /// Hash of the normalized primary statement.
+    pub hash: String,
+    /// How many identical findings there were.
+    pub count: usize,
+    /// The (first) finding's message, for readers; not part of the key.
+    #[serde(default)]
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileFormat {
+    version: u32,
+    tool: String,
+    entries: Vec<Entry>,
+}
+
+/// A loaded baseline.
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// Remaining count per key.
+    pub counts: HashMap<Key, usize>,
+}
+
+/// What applying a baseline did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// Findings found in the baseline (not reported).
+    pub matched: usize,
+    /// Baseline entries (counting multiplicity) with no finding any more,
+    /// in files analyzed in this run for rules that ran: fixed.
+    pub fixed: usize,
+    /// With `--write-baseline`: the file written and how many findings it
+    /// records.
+    pub written: Option<(PathBuf, usize)>,
+}
+
+/// The directory relative paths in a baseline are resolved against.
+pub fn base_dir(baseline: &Path) -> PathBuf {
+    let parent = baseline
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    absolute(parent)
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| {
+        std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    })
+}
+
+/// A file path as stored in a baseline: relative to `base`, `/`-separated.
+pub fn relative(file: &Path, base: &Path) -> String {
+    let abs = absolute(file);
+    let rel = abs.strip_prefix(base).unwrap_or(&abs);
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+impl Baseline {
+    /// Read a baseline file. Errors name the file.
+    pub fn load(path: &Path) -> Result<Baseline, String> {
+        let shown = crate::discover::display_path(path);
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read baseline {shown}: {e}"))?;
+        let file: FileFormat = serde_json::from_str(&text).map_err(|e| {
+            format!("{shown} is not a spawnlint baseline (written by --write-baseline): {e}")
+        })?;
+        if file.version != VERSION {
+            return Err(format!(
+                "{shown}: baseline version {} is not supported (expected {VERSION}); write it again with --write-baseline",
+                file.version
+            ));
+        }
+        let mut counts = HashMap::new();
+        for e in file.entries {
+            *counts
+                .entry(Key {
+                    rule: e.rule,
+                    file: e.file,
+                    item: e.item,
+                    hash: e.hash,
+                })
+                .or_insert(0) += e.count;
+        }
+        Ok(Baseline {
+            path: path.to_path_buf(),
+            counts,
+        })
+    }
+
+    /// Drop the findings it holds from `diagnostics` (whose keys are
+    /// `keys`, relative to this baseline's directory). `counts_as_fixed`
+    /// says whether a leftover entry concerns a file and rule this run
+    /// looked at.
+    pub fn apply(
+        &self,
+        diagnostics: &mut Vec<Diagnostic>,
+        keys: &[Key],
+        counts_as_fixed: &dyn Fn(&Key) -> bool,
+    ) -> Outcome {
+        let mut left = self.counts.clone();
+        let mut matched = 0;
+        let mut i = 0;
+        diagnostics.retain(|_| {
+            let key = &keys[i];
+            i += 1;
+            match left.get_mut(key) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    matched += 1;
+                    false
+                }
+                _ => true,
+            }
+        });
+        let fixed = left
+            .iter()
+            .filter(|(k, _)| counts_as_fixed(k))
+            .map(|(_, n)| n)
+            .sum();
+        Outcome {
+            matched,
+            fixed,
+            written: None,
+        }
+    }
+}
+
+/// Write a baseline of `diagnostics` (keys in `keys`) atomically: a
+/// temporary file in the same directory, renamed over `path`.
+pub fn write(path: &Path, diagnostics: &[Diagnostic], keys: &[Key]) -> Result<usize, String> {
+    let mut grouped: BTreeMap<&Key, (usize, &str)> = BTreeMap::new();
+    for (d, k) in diagnostics.iter().zip(keys) {
+        grouped.entry(k).or_insert((0, &d.message)).0 += 1;
+    }
+    let entries = grouped
+        .into_iter()
+        .map(|(k, (count, message))| Entry {
+            rule: k.rule.clone(),
+            file: k.file.clone(),
+            item: k.item.clone(),
+            hash: k.hash.clone(),
+            count,
+            message: message.to_string(),
+        })
+        .collect();
+    let doc = FileFormat {
+        version: VERSION,
+        tool: "cargo-spawnlint".into(),
+        entries,
+    };
+    let mut text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
+    text.push('\n');
+    let shown = crate::discover::display_path(path);
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| format!("cannot write baseline {shown}: not a file name"))?;
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(format!("cannot write baseline {shown}: {e}"));
+    }
+    Ok(diagnostics.len())
+}
+
+/// The baseline key of each diagnostic, relative to `baseline`'s
+/// directory. `files` maps display paths to the model's files.
+pub fn keys(model: &Model, diagnostics: &[Diagnostic], baseline: &Path) -> Vec<Key> {
+    let base = base_dir(baseline);
+    let by_path: HashMap<String, FileId> = model
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (crate::discover::display_path(&f.path), i as FileId))
+        .collect();
+    let mut texts: HashMap<String, Option<String>> = HashMap::new();
+    diagnostics
+        .iter()
+        .map(|d| {
+            let fid = by_path.get(&d.file).copied();
+            let path = fid.map_or_else(
+                || PathBuf::from(&d.file),
+                |f| model.files[f as usize].path.clone(),
+            );
+            let line = d.span.start.line;
+            let item = fid.map(|f| item_path(model, f, line)).unwrap_or_default();
+            let text = texts
+                .entry(d.file.clone())
+                .or_insert_with(|| std::fs::read_to_string(&path).ok());
+            let stmt = text
+                .as_deref()
+                .map(|t| normalized(t, line, d.span.end.line.max(line)))
+                .unwrap_or_default();
+            Key {
+                rule: d.code.to_string(),
+                file: relative(&path, &base),
+                item,
+                hash: stable_hash(&[&stmt]),
+            }
+        })
+        .collect()
+}
+
+/// `Type::method` or `module::function` of the innermost fn around a line.
+fn item_path(model: &Model, file: FileId, line: u32) -> String {
+    let fns = &model.files[file as usize].facts.fns;
+    let Some(f) = fns
+        .iter()
+        .filter(|f| f.item_span.start.line <= line && line <= f.item_span.end.line)
+        .min_by_key(|f| f.item_span.end.line - f.item_span.start.line)
+    else {
+        return String::new();
+    };
+    let mut parts = f.module.clone();
+    parts.extend(f.owner.clone());
+    parts.push(f.name.clone());
+    parts.join("::")
+}
+
+/// Lines `first..=last` without comments and whitespace.
+fn normalized(text: &str, first: u32, last: u32) -> String {
+    text.lines()
+        .skip(first.saturating_sub(1) as usize)
+        .take((last - first + 1) as usize)
+        .map(|l| match crate::suppress::comment_start(l) {
+            Some(at) => &l[..at],
+            None => l,
+        })
+        .flat_map(|l| l.chars().filter(|c| !c.is_whitespace()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalization_ignores_whitespace_and_comments() {
+        let a = normalized(
+            "x\n    tokio::spawn(async move { run().await }); //~ SL002\n",
+            2,
+            2,
+        );
+        let b = normalized("tokio::spawn( async move {run().await} );\n", 1, 1);
+        assert_eq!(a, b);
+        assert_eq!(a, "tokio::spawn(asyncmove{run().await});");
+    }
+}

@@ -1,0 +1,378 @@
+//! Inline suppression.
+//!
+//! syn drops comments, so suppression comments are found in the source
+//! text while the file is parsed ([`scan`]); their scopes come from the
+//! item ranges of [`facts::items`](crate::facts::items):
+//!
+//! - `// spawnlint: allow(spawn-before-load, SL001) -- reason` at the end of
+//!   a line covers that line; on a line of its own it covers the next line
+//!   that is not a comment, or, when that line starts a fn, impl, trait or
+//!   mod (its attributes included), the whole item;
+//! - `// spawnlint: allow-file(..)` before the first item covers the file;
+//! - `#[cfg_attr(spawnlint, allow(spawn_before_load))]` covers the item it
+//!   is on (`#![..]` at the top of the file: the file).
+//!
+//! A finding is suppressed when its primary line is in the scope of a
+//! suppression naming its rule (by code or slug). [`apply`] drops
+//! suppressed findings and reports suppressions that suppress nothing,
+//! name no rule or name an unknown one (SL900, see
+//! [`rules::unused_suppression`](crate::rules::unused_suppression)).
+
+use crate::config::{self, Config};
+use crate::diagnostic::Diagnostic;
+use crate::facts::{ItemRange, Items};
+use crate::model::Model;
+use crate::source::{FileId, Pos, Span};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// How far a suppression reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// One line (or a comment and the line below it).
+    Line,
+    /// A fn, impl, trait or mod.
+    Item,
+    /// The whole file.
+    File,
+}
+
+/// One suppression comment or attribute.
+#[derive(Debug, Clone)]
+pub struct Suppression {
+    /// Where it is written.
+    pub span: Span,
+    /// The rules it names, as written (codes or slugs).
+    pub names: Vec<String>,
+    /// First line covered (1-based).
+    pub first: u32,
+    /// Last line covered, inclusive.
+    pub last: u32,
+    /// Its reach.
+    pub scope: Scope,
+    /// What is wrong with it, if it is malformed (reported as SL900).
+    pub problem: Option<String>,
+}
+
+impl Suppression {
+    /// Whether it covers a line.
+    pub fn covers(&self, line: u32) -> bool {
+        self.problem.is_none() && (self.first..=self.last).contains(&line)
+    }
+
+    /// Whether it names rule `code`.
+    pub fn names_rule(&self, code: &str) -> bool {
+        self.names.iter().any(|n| config::names_rule(n, code))
+    }
+}
+
+/// Whether a file may hold suppressions or test modules: only then are its
+/// item ranges worth extracting.
+pub fn wanted(text: &str) -> bool {
+    text.contains("spawnlint") || text.contains("cfg(test)")
+}
+
+/// The suppressions of a file: its `// spawnlint:` comments and its
+/// `cfg_attr(spawnlint, allow(..))` attributes, with their scopes.
+pub fn scan(text: &str, items: &Items) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    if !text.contains("spawnlint") {
+        return out;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        if !line.contains("spawnlint:") {
+            continue;
+        }
+        let Some(at) = comment_start(line) else {
+            continue;
+        };
+        let comment = &line[at..];
+        let Some(directive) = comment[2..].trim_start().strip_prefix("spawnlint:") else {
+            continue;
+        };
+        let lno = i as u32 + 1;
+        let col = line[..at].chars().count() as u32;
+        let span = Span {
+            start: Pos {
+                line: lno,
+                column: col,
+            },
+            end: Pos {
+                line: lno,
+                column: col + comment.trim_end().chars().count() as u32,
+            },
+        };
+        let directive = directive.trim();
+        let (file_wide, rest) = if let Some(r) = directive.strip_prefix("allow-file") {
+            (true, r)
+        } else if let Some(r) = directive.strip_prefix("allow") {
+            (false, r)
+        } else {
+            out.push(Suppression {
+                span,
+                names: Vec::new(),
+                first: lno,
+                last: lno,
+                scope: Scope::Line,
+                problem: Some(
+                    "expected `spawnlint: allow(RULE, …)` or `spawnlint: allow-file(RULE, …)`"
+                        .into(),
+                ),
+            });
+            continue;
+        };
+        let names = names_in(rest);
+        let mut s = Suppression {
+            span,
+            names,
+            first: lno,
+            last: lno,
+            scope: Scope::Line,
+            problem: None,
+        };
+        if file_wide {
+            s.scope = Scope::File;
+            s.first = 1;
+            s.last = u32::MAX;
+            if lno >= items.first_item_line {
+                s.problem = Some(
+                    "`allow-file` must come before the first item of the file; here it covers nothing"
+                        .into(),
+                );
+            }
+        } else if !line[..at].trim().is_empty() {
+            // Trailing comment: this line.
+        } else {
+            // Own line: the next line that is not a comment, or the item
+            // starting there.
+            let next = (i + 1..lines.len())
+                .find(|&j| !lines[j].trim_start().starts_with("//"))
+                .map_or(lno, |j| j as u32 + 1);
+            let item = items
+                .ranges
+                .iter()
+                .filter(|r| r.start > lno && r.start <= next)
+                .max_by_key(|r| r.end - r.start);
+            match item {
+                Some(r) => {
+                    s.scope = Scope::Item;
+                    s.first = r.start;
+                    s.last = r.end;
+                }
+                None => s.last = next,
+            }
+        }
+        if s.names.is_empty() && s.problem.is_none() {
+            s.problem = Some("the suppression names no rule".into());
+        }
+        out.push(s);
+    }
+    for a in &items.allows {
+        let col = lines
+            .get((a.line as usize).saturating_sub(1))
+            .and_then(|l| l.find('#').map(|b| l[..b].chars().count() as u32))
+            .unwrap_or(0);
+        let width = lines
+            .get((a.line as usize).saturating_sub(1))
+            .map_or(0, |l| l.trim_end().chars().count() as u32);
+        let (scope, ItemRange { start, end }) = match a.range {
+            Some(r) => (Scope::Item, r),
+            None => (
+                Scope::File,
+                ItemRange {
+                    start: 1,
+                    end: u32::MAX,
+                },
+            ),
+        };
+        out.push(Suppression {
+            span: Span {
+                start: Pos {
+                    line: a.line,
+                    column: col,
+                },
+                end: Pos {
+                    line: a.line,
+                    column: width.max(col),
+                },
+            },
+            names: a.names.clone(),
+            first: start,
+            last: end,
+            scope,
+            problem: a
+                .names
+                .is_empty()
+                .then(|| "the suppression names no rule".into()),
+        });
+    }
+    out
+}
+
+/// Byte offset of a `//` line comment that is not a doc comment and not
+/// inside a string literal on this line.
+pub(crate) fn comment_start(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut in_str = false;
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_str => i += 1,
+            b'"' => in_str = !in_str,
+            b'/' if !in_str && bytes[i + 1] == b'/' => {
+                let doc = matches!(bytes.get(i + 2), Some(b'/' | b'!'));
+                return (!doc).then_some(i);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `(a, b) -- reason` → `[a, b]`; empty when there are no parentheses.
+fn names_in(rest: &str) -> Vec<String> {
+    let rest = rest.trim_start();
+    let Some(inner) = rest.strip_prefix('(') else {
+        return Vec::new();
+    };
+    let Some((list, _)) = inner.split_once(')') else {
+        return Vec::new();
+    };
+    list.split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Drop findings in `#[cfg(test)]` items of files whose configuration
+/// excludes tests, drop suppressed findings, and add SL900 for
+/// suppressions that suppress nothing or are malformed. Returns how many
+/// findings were suppressed.
+///
+/// `config_of` gives each file's configuration; `rule_ran(file, code)`
+/// says whether a rule ran for a file (a suppression of a rule that did
+/// not run is not "unused").
+pub fn apply(
+    model: &Model,
+    diagnostics: &mut Vec<Diagnostic>,
+    config_of: &dyn Fn(FileId) -> Arc<Config>,
+    rule_ran: &dyn Fn(FileId, &str) -> bool,
+) -> usize {
+    let mut by_path: HashMap<String, FileId> = HashMap::new();
+    for (fid, f) in model.files.iter().enumerate() {
+        let items = &f.facts.items;
+        if !f.facts.suppressions.is_empty() || !items.test_ranges.is_empty() {
+            by_path.insert(crate::discover::display_path(&f.path), fid as FileId);
+        }
+    }
+    if by_path.is_empty() {
+        return 0;
+    }
+    // Per file and suppression: the rules it silenced a finding of.
+    let mut used: HashMap<FileId, Vec<Vec<&'static str>>> = HashMap::new();
+    let mut suppressed = 0;
+    let mut keep = |d: &Diagnostic, used: &mut HashMap<FileId, Vec<Vec<&'static str>>>| -> bool {
+        let Some(&fid) = by_path.get(&d.file) else {
+            return true;
+        };
+        let facts = &model.files[fid as usize].facts;
+        let line = d.span.start.line;
+        if !config_of(fid).include_tests
+            && facts
+                .items
+                .test_ranges
+                .iter()
+                .any(|r| (r.start..=r.end).contains(&line))
+        {
+            return false;
+        }
+        let sups = &facts.suppressions;
+        let mut hit = false;
+        for (i, s) in sups.iter().enumerate() {
+            if s.covers(line) && s.names_rule(d.code) {
+                used.entry(fid)
+                    .or_insert_with(|| vec![Vec::new(); sups.len()])[i]
+                    .push(d.code);
+                hit = true;
+            }
+        }
+        if hit {
+            suppressed += 1;
+        }
+        !hit
+    };
+    diagnostics.retain(|d| keep(d, &mut used));
+    // Unused and malformed suppressions.
+    let unused_code = crate::rules::unused_suppression::CODE;
+    let mut extra = Vec::new();
+    for (path, &fid) in &by_path {
+        if !rule_ran(fid, unused_code) {
+            continue;
+        }
+        let sups = &model.files[fid as usize].facts.suppressions;
+        let marks = used
+            .get(&fid)
+            .cloned()
+            .unwrap_or_else(|| vec![Vec::new(); sups.len()]);
+        let mut found = crate::rules::unused_suppression::check(path, sups, &marks, &|code| {
+            rule_ran(fid, code)
+        });
+        if let Some(sev) = config_of(fid).severity_of(unused_code) {
+            found.iter_mut().for_each(|d| d.severity = sev);
+        }
+        extra.extend(found);
+    }
+    extra.retain(|d| keep(d, &mut used));
+    diagnostics.extend(extra);
+    crate::diagnostic::sort(diagnostics);
+    suppressed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sups(text: &str) -> Vec<Suppression> {
+        let file = syn::parse_file(text).unwrap();
+        scan(text, &crate::facts::items::extract(&file))
+    }
+
+    #[test]
+    fn scopes() {
+        let text = "// spawnlint: allow-file(SL001)\nuse std::sync::Arc;\n\n// spawnlint: allow(spawn-before-load) -- checked\n#[inline]\nfn f() {\n    let x = 1; // spawnlint: allow(SL002)\n    // spawnlint: allow(SL001, SL002)\n    // more words\n    let y = \"// spawnlint: allow(SL001)\";\n}\n";
+        let s = sups(text);
+        assert_eq!(s.len(), 4, "{s:?}");
+        assert_eq!((s[0].scope, s[0].first), (Scope::File, 1));
+        assert!(s[0].problem.is_none());
+        assert_eq!((s[1].scope, s[1].first, s[1].last), (Scope::Item, 5, 11));
+        assert_eq!((s[2].scope, s[2].first, s[2].last), (Scope::Line, 7, 7));
+        assert_eq!((s[3].first, s[3].last), (8, 10));
+        assert_eq!(s[3].names, ["SL001", "SL002"]);
+        assert_eq!(s[2].span.start.column, 15);
+    }
+
+    #[test]
+    fn malformed_and_misplaced() {
+        let s = sups("fn f() {}\n// spawnlint: allow-file(SL001)\n// spawnlint: allow\n// spawnlint: alow(SL001)\nfn g() {}\n");
+        assert!(s[0]
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("before the first item"));
+        assert!(s[1].problem.as_deref().unwrap().contains("names no rule"));
+        assert!(s[2].problem.as_deref().unwrap().contains("expected"));
+    }
+
+    #[test]
+    fn cfg_attr_allows() {
+        let s = sups("#![cfg_attr(spawnlint, allow(unused_suppression))]\nstruct S;\nimpl S {\n    #[cfg_attr(spawnlint, allow(spawn_before_load, SL001))]\n    fn new() -> Self {\n        S\n    }\n}\n");
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].scope, Scope::File);
+        assert_eq!(s[0].names, ["unused-suppression"]);
+        assert_eq!((s[1].scope, s[1].first, s[1].last), (Scope::Item, 4, 7));
+        assert_eq!(s[1].names, ["spawn-before-load", "SL001"]);
+    }
+}
