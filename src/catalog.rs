@@ -252,6 +252,11 @@ impl Extension {
 /// for `std::thread::spawn`). A lone `spawn` never matches by suffix: it
 /// is as likely a parameter as a runtime function.
 pub fn path_matches(entry: &str, path: &[String]) -> bool {
+    // Most calls differ in the last segment: decide that without splitting.
+    match (entry.rsplit("::").next(), path.last()) {
+        (Some(a), Some(b)) if a == b => {}
+        _ => return false,
+    }
     let entry: Vec<&str> = entry.split("::").collect();
     if path.len() > entry.len() || path.is_empty() {
         return false;

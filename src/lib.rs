@@ -196,7 +196,7 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
             .filter(|(f, _)| model::may_spawn(&model, *f))
             .collect();
         let analyses: Vec<_> = ctors
-            .into_iter()
+            .into_par_iter()
             .map(|(f, t)| flow::analyze_constructor(&model, &catalogs[group_of(f)], f, t))
             .filter(|a| !a.spawns.is_empty())
             .collect();
@@ -225,15 +225,19 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
             .into_par_iter()
             .filter(|f| {
                 let krate = model.crate_of(f.file);
-                model.func(*f).callees.iter().any(|c| {
-                    c.name().contains("spawn")
-                        || model.spawn_words.iter().any(|w| w == c.name())
-                        || matches!(c, facts::Callee::Free(n) if model.is_spawn_macro(n, f.file) && krate == model.crate_of(f.file))
-                })
+                model
+                    .func(*f)
+                    .callees
+                    .iter()
+                    .any(|c| model::calls_spawner(&model, krate, c))
+                    && model::may_listen(&model, *f)
             })
-            .collect::<Vec<_>>()
-            .into_iter()
-            .map(|f| (f, flow::analyze_spawning_fn(&model, &catalogs[group_of(f)], f)))
+            .map(|f| {
+                (
+                    f,
+                    flow::analyze_spawning_fn(&model, &catalogs[group_of(f)], f),
+                )
+            })
             .filter(|(_, s)| s.iter().any(|s| !s.listens.is_empty()))
             .collect();
         // The rules run once per configuration, over that configuration's

@@ -50,6 +50,8 @@ pub struct Model {
     methods: HashMap<(u32, String), Vec<FnRef>>,
     /// Per crate: free functions by name.
     free_fns: HashMap<(u32, String), Vec<FnRef>>,
+    /// Per crate and name: the files defining a `static` of that name.
+    statics: HashMap<(u32, String), Vec<FileId>>,
     /// Per crate: names of `macro_rules!` spawn wrappers.
     spawn_macros: std::collections::HashSet<(u32, String)>,
     /// Call names that start tasks besides anything named `*spawn*`
@@ -57,6 +59,9 @@ pub struct Model {
     pub spawn_words: Vec<String>,
     /// Functions that may reach a spawn (computed on first use).
     spawn_reach: std::sync::OnceLock<std::collections::HashSet<FnRef>>,
+    /// Functions that may reach a subscription or a wait (computed on
+    /// first use).
+    listen_reach: std::sync::OnceLock<std::collections::HashSet<FnRef>>,
 }
 
 impl Model {
@@ -71,6 +76,13 @@ impl Model {
             let fid = fid as FileId;
             for m in &file.facts.spawn_macros {
                 model.spawn_macros.insert((file.crate_id, m.clone()));
+            }
+            for st in &file.facts.statics {
+                model
+                    .statics
+                    .entry((file.crate_id, st.name.clone()))
+                    .or_default()
+                    .push(fid);
             }
             for s in &file.facts.structs {
                 model
@@ -119,25 +131,23 @@ impl Model {
     /// The `static` named `name` as seen from `from`: in the same file, else
     /// the only one of that name in the crate.
     pub fn find_static(&self, name: &str, from: FileId) -> Option<(FileId, &StaticFacts)> {
-        let own = &self.files[from as usize].facts.statics;
-        if let Some(s) = own.iter().find(|s| s.name == name) {
-            return Some((from, s));
+        if self.statics.is_empty() || matches!(name, "None" | "Some" | "Ok" | "Err" | "Self") {
+            return None;
         }
-        let krate = self.crate_of(from);
-        let mut found = self
-            .files
+        let files = self.statics.get(&(self.crate_of(from), name.to_string()))?;
+        let file = if files.contains(&from) {
+            from
+        } else if files.len() == 1 {
+            files[0]
+        } else {
+            return None;
+        };
+        let st = self.files[file as usize]
+            .facts
+            .statics
             .iter()
-            .enumerate()
-            .filter(|(_, f)| f.crate_id == krate)
-            .flat_map(|(i, f)| {
-                f.facts
-                    .statics
-                    .iter()
-                    .filter(|s| s.name == name)
-                    .map(move |s| (i as FileId, s))
-            });
-        let first = found.next()?;
-        found.next().is_none().then_some(first)
+            .find(|s| s.name == name)?;
+        Some((file, st))
     }
 
     /// Whether `name!` is a crate's own `macro_rules!` spawn wrapper, seen
@@ -300,11 +310,57 @@ pub fn may_spawn(model: &Model, f: FnRef) -> bool {
         .contains(&f)
 }
 
+/// Methods through which a task starts listening or waiting (SL006,
+/// SL007): a superset of the catalog's, for the prefilter only.
+const LISTEN_METHODS: &[&str] = &[
+    "subscribe",
+    "resubscribe",
+    "new_receiver",
+    "activate_cloned",
+    "add_rx",
+    "notified",
+    "wait",
+    "wait_timeout",
+    "changed",
+];
+
+/// Whether `f` may reach a subscription or a wait: it calls a method named
+/// like one, or calls (by name, transitively) a crate function that does.
+/// Keeps the per-function pass of SL006/SL007 off functions whose tasks
+/// cannot listen; it never decides a finding.
+pub fn may_listen(model: &Model, f: FnRef) -> bool {
+    model
+        .listen_reach
+        .get_or_init(|| {
+            reach(model, &|_, c| {
+                matches!(c, crate::facts::Callee::Method(m) if LISTEN_METHODS.contains(&m.as_str()))
+            })
+        })
+        .contains(&f)
+}
+
+/// Whether a call, as written in a function of crate `krate`, names a
+/// spawner: anything named like `spawn`, a configured spawner name, or a
+/// crate's `spawn!` wrapper macro.
+pub fn calls_spawner(model: &Model, krate: u32, c: &crate::facts::Callee) -> bool {
+    c.name().contains("spawn")
+        || model.spawn_words.iter().any(|w| w == c.name())
+        || matches!(c, crate::facts::Callee::Free(n) if model.spawn_macros.contains(&(krate, n.clone())))
+}
+
 /// Functions that may reach a spawn: those calling anything named like a
-/// spawner, then their callers, transitively. Calls are matched as written:
-/// `Type::f()` only to `f` of `Type`, `x.f()` to methods named `f`, `f()`
-/// to free functions named `f`.
+/// spawner, then their callers, transitively.
 fn spawn_reach(model: &Model) -> std::collections::HashSet<FnRef> {
+    reach(model, &|krate, c| calls_spawner(model, krate, c))
+}
+
+/// Functions with a call satisfying `seed`, then their callers,
+/// transitively. Calls are matched as written: `Type::f()` only to `f` of
+/// `Type`, `x.f()` to methods named `f`, `f()` to free functions named `f`.
+fn reach(
+    model: &Model,
+    seed: &dyn Fn(u32, &crate::facts::Callee) -> bool,
+) -> std::collections::HashSet<FnRef> {
     use crate::facts::Callee;
     use std::collections::{HashMap, HashSet};
     let mut callers: HashMap<&Callee, Vec<FnRef>> = HashMap::new();
@@ -313,12 +369,7 @@ fn spawn_reach(model: &Model) -> std::collections::HashSet<FnRef> {
     for r in model.all_fns() {
         let callees = &model.func(r).callees;
         let krate = model.crate_of(r.file);
-        let spawns = |c: &Callee| {
-            c.name().contains("spawn")
-                || model.spawn_words.iter().any(|w| w == c.name())
-                || matches!(c, Callee::Free(n) if model.spawn_macros.contains(&(krate, n.clone())))
-        };
-        if callees.iter().any(spawns) && reach.insert(r) {
+        if callees.iter().any(|c| seed(krate, c)) && reach.insert(r) {
             queue.push(r);
         }
         for c in callees {
