@@ -141,3 +141,36 @@ pub fn sort(diags: &mut [Diagnostic]) {
         ))
     });
 }
+
+/// Merge sorted findings of one rule on one spawn call into the first,
+/// with a note saying how many other functions reach it.
+pub fn merge_same_spawn(diags: &mut Vec<Diagnostic>) {
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diags.len());
+    let mut repeats = 0usize;
+    for d in diags.drain(..) {
+        if let Some(last) = out.last_mut() {
+            if last.code == d.code && last.file == d.file && last.span == d.span {
+                repeats += 1;
+                continue;
+            }
+            add_repeat_note(last, repeats);
+        }
+        repeats = 0;
+        out.push(d);
+    }
+    if let Some(last) = out.last_mut() {
+        add_repeat_note(last, repeats);
+    }
+    *diags = out;
+}
+
+fn add_repeat_note(d: &mut Diagnostic, repeats: usize) {
+    let others = match repeats {
+        0 => return,
+        1 => "1 other function".to_string(),
+        n => format!("{n} other functions"),
+    };
+    d.notes.push(format!(
+        "the same spawn is reached from {others} the same way; fixing it here fixes those too"
+    ));
+}

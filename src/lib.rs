@@ -240,6 +240,26 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
             })
             .filter(|(_, s)| s.iter().any(|s| !s.listens.is_empty()))
             .collect();
+        if std::env::var_os("SPAWNLINT_TRACE_SPAWNS").is_some() {
+            // Triage aid: every task SL006/SL007 examined, with how it listens.
+            for (f, sites) in &tasks {
+                for s in sites.iter().filter(|s| !s.listens.is_empty()) {
+                    let file = &model.files[s.loc.file as usize];
+                    let kinds: Vec<String> = s
+                        .listens
+                        .iter()
+                        .map(|l| format!("{:?} on `{}`", l.kind, l.name))
+                        .collect();
+                    eprintln!(
+                        "task {}:{} in {} listens: {}",
+                        discover::display_path(&file.path),
+                        s.loc.span.start.line,
+                        model.func(*f).name,
+                        kinds.join("; ")
+                    );
+                }
+            }
+        }
         // The rules run once per configuration, over that configuration's
         // constructors and spawning functions, with its catalog and rule
         // selection.
@@ -268,6 +288,10 @@ pub fn analyze_inputs(inputs: &[Input], opts: &Options) -> Result<Report, Error>
             diagnostics.extend(found);
         }
         diagnostic::sort(&mut diagnostics);
+        // A spawn reached from several constructors (through a helper they
+        // share) is one finding per rule: the first, which says how many
+        // functions reach it.
+        diagnostic::merge_same_spawn(&mut diagnostics);
         drop(groups);
         let config_of =
             |fid: source::FileId| configs[crate_group[model.crate_of(fid) as usize]].clone();

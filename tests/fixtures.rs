@@ -123,6 +123,18 @@ fn every_fixture_matches_its_markers() {
                     failures.push(format!("{name}:{line}: unexpected {c}"));
                 }
             }
+            // Exactly as many findings of a code as markers: a spawn reported
+            // twice is a defect too.
+            for e in exps {
+                let want = exps.iter().filter(|x| x.code == e.code).count();
+                let have = found.iter().filter(|(c, _)| *c == e.code).count();
+                if have > want {
+                    failures.push(format!(
+                        "{name}:{line}: {} reported {have} times, {want} marker(s)",
+                        e.code
+                    ));
+                }
+            }
         }
         for (line, found) in got {
             for (c, s) in found {

@@ -385,19 +385,35 @@ pub fn analyze_spawning_fn(model: &Model, catalog: &Catalog, f: FnRef) -> Vec<Sp
 /// The writes a method makes (following its calls), with `self` bound to
 /// an instance of `ty`.
 pub fn method_writes(model: &Model, catalog: &Catalog, ty: &TypeRef, method: FnRef) -> Vec<Write> {
+    method_effects(model, catalog, ty, method).0
+}
+
+/// The writes a method makes and the spawn calls it reaches (following its
+/// calls), with `self` bound to an instance of `ty`. A method that replaces
+/// a task's handle and then reaches the same spawn again restarts the task
+/// with the new handle.
+pub fn method_effects(
+    model: &Model,
+    catalog: &Catalog,
+    ty: &TypeRef,
+    method: FnRef,
+) -> (Vec<Write>, Vec<Loc>) {
     let mut it = Interp::new(model, catalog, Mode::Method);
     let this = Val::State(SRef::handle(Key {
         root: Root::Type(ty.clone()),
         path: Vec::new(),
     }));
     it.enter_fn(method, Some(this), Vec::new(), None);
-    it.timeline
+    let spawned = std::mem::take(&mut it.respawns);
+    let writes = it
+        .timeline
         .into_iter()
         .filter_map(|e| match e {
             CtorEvent::Write(w) if matches!(w.key.root, Root::Type(_) | Root::Static(_)) => Some(w),
             _ => None,
         })
-        .collect()
+        .collect();
+    (writes, spawned)
 }
 
 fn canonical(model: &Model, aliases: &HashMap<u32, Key>, key: &Key) -> Key {
@@ -574,6 +590,8 @@ struct Interp<'m> {
     if_depth: u32,
     while_cond_loop: u32,
     no_listen: u32,
+    /// Spawn calls a method reaches (method mode).
+    respawns: Vec<Loc>,
 }
 
 impl<'m> Interp<'m> {
@@ -614,6 +632,7 @@ impl<'m> Interp<'m> {
             if_depth: 0,
             while_cond_loop: 0,
             no_listen: 0,
+            respawns: Vec::new(),
         }
     }
 
@@ -901,6 +920,9 @@ impl<'m> Interp<'m> {
         runtime: Runtime,
         task: &'m Expr,
     ) -> Val<'m> {
+        if self.mode == Mode::Method {
+            self.respawns.push(self.loc(callee));
+        }
         if self.mode != Mode::Ctor || self.in_scope > 0 {
             // Spawns inside tasks or load methods are not construction, and
             // scoped spawns are joined before the scope returns.
@@ -1122,9 +1144,13 @@ impl<'m> Interp<'m> {
         if !old.key.path.is_empty() || matches!(old.key.root, Root::Cyclic(_)) {
             return;
         }
+        // Only spawns of earlier statements: `let task = spawn(task.run())`
+        // binds the spawn's own result.
+        let now = self.stmt_no;
         let captured = self
             .spawns
             .iter()
+            .filter(|s| s.stmt_no < now)
             .any(|s| s.captures.iter().any(|c| c.key.as_ref() == Some(&old.key)));
         if captured {
             self.write_kind(&old, span, "=", true);

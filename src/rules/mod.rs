@@ -18,7 +18,7 @@ use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::flow::{self, CtorAnalysis, SpawnSite, Write};
 use crate::model::{FnRef, Model, TypeRef};
-use crate::source::FileId;
+use crate::source::{FileId, Loc};
 use serde::Deserialize;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -53,7 +53,7 @@ pub fn registry() -> &'static [RuleInfo] {
 }
 
 /// Cache of [`Context::method_writes`].
-type MethodWrites = HashMap<(TypeRef, FnRef), Rc<Vec<Write>>>;
+type MethodWrites = HashMap<(TypeRef, FnRef), (Rc<Vec<Write>>, Rc<Vec<Loc>>)>;
 
 /// A rule's check function.
 pub type Check = fn(&Context) -> Vec<Diagnostic>;
@@ -104,13 +104,24 @@ impl<'a> Context<'a> {
 
     /// The writes a method makes with `self` an instance of `ty` (cached).
     pub fn method_writes(&self, ty: &TypeRef, method: FnRef) -> Rc<Vec<Write>> {
+        self.method_effects(ty, method).0
+    }
+
+    /// The spawn calls a method reaches with `self` an instance of `ty`
+    /// (cached with its writes).
+    pub fn method_spawns(&self, ty: &TypeRef, method: FnRef) -> Rc<Vec<Loc>> {
+        self.method_effects(ty, method).1
+    }
+
+    fn method_effects(&self, ty: &TypeRef, method: FnRef) -> (Rc<Vec<Write>>, Rc<Vec<Loc>>) {
         let key = (ty.clone(), method);
-        if let Some(w) = self.method_writes.borrow().get(&key) {
-            return w.clone();
+        if let Some(e) = self.method_writes.borrow().get(&key) {
+            return e.clone();
         }
-        let w = Rc::new(flow::method_writes(self.model, self.catalog, ty, method));
-        self.method_writes.borrow_mut().insert(key, w.clone());
-        w
+        let (w, s) = flow::method_effects(self.model, self.catalog, ty, method);
+        let e = (Rc::new(w), Rc::new(s));
+        self.method_writes.borrow_mut().insert(key, e.clone());
+        e
     }
 
     /// The text of a file, for fix snippets (read once, on demand).

@@ -49,6 +49,37 @@ pub fn replaced_capture<'s>(
     })
 }
 
+/// Whether the task holds `c` as a handle (a clone of a shared value, a
+/// new `Arc`/`Rc`, a channel end) rather than a plain copy: a task handed
+/// `let start_id = self.next_id;` works on a snapshot by design, and a
+/// later `self.next_id += n` is no news to it.
+fn is_handle(cx: &Context, site: &SpawnSite, c: &Capture) -> bool {
+    const HANDLE_MAKERS: &[&str] = &[
+        "clone(",
+        "Arc::new",
+        "Rc::new",
+        "Arc::from",
+        "Arc::default",
+        "channel(",
+        "unbounded(",
+        "bounded(",
+    ];
+    let makes_handle = |text: &str| HANDLE_MAKERS.iter().any(|m| text.contains(m));
+    let decl = c.decl.and_then(|d| {
+        cx.source(d.file)
+            .and_then(|s| crate::fixes::statement_at(&s, d.span))
+    });
+    if decl.as_deref().is_some_and(makes_handle) {
+        return true;
+    }
+    // `spawn(run(Arc::clone(&keys)))`: the clone is in the task expression.
+    let task = cx
+        .source(site.task.file)
+        .and_then(|s| crate::fixes::slice(&s, site.task.span))
+        .unwrap_or_default();
+    task.contains(&format!("clone(&{})", c.name)) || task.contains(&format!("{}.clone()", c.name))
+}
+
 /// Run the rule.
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -77,14 +108,23 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 continue;
             };
             let in_ctor = ca.timeline[pos + 1..].iter().find_map(|e| match e {
-                CtorEvent::Write(w) => replaced_capture(ca, site, w).map(|c| (c, w.clone(), None)),
+                CtorEvent::Write(w) => replaced_capture(ca, site, w)
+                    .filter(|c| is_handle(cx, site, c))
+                    .map(|c| (c, w.clone(), None)),
                 _ => None,
             });
             let hit = in_ctor.or_else(|| {
                 methods.iter().find_map(|m| {
+                    // A method that replaces the handle and then spawns the
+                    // task again restarts it with the new one.
+                    if cx.method_spawns(&ca.ty, *m).contains(&site.loc) {
+                        return None;
+                    }
                     let writes = cx.method_writes(&ca.ty, *m);
                     writes.iter().find_map(|w| {
-                        replaced_capture(ca, site, w).map(|c| (c, w.clone(), Some(*m)))
+                        replaced_capture(ca, site, w)
+                            .filter(|c| is_handle(cx, site, c))
+                            .map(|c| (c, w.clone(), Some(*m)))
                     })
                 })
             });
