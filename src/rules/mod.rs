@@ -107,6 +107,26 @@ impl<'a> Context<'a> {
         self.method_effects(ty, method).0
     }
 
+    /// The methods of the constructed type that can run after the
+    /// constructor returned: those taking `self`, other than the
+    /// constructor and the methods it ran itself (those are construction).
+    pub fn later_methods(&self, ca: &CtorAnalysis) -> Vec<FnRef> {
+        let ran_in_ctor: std::collections::BTreeSet<FnRef> = ca
+            .timeline
+            .iter()
+            .filter_map(|e| match e {
+                flow::CtorEvent::Called(f) => Some(*f),
+                _ => None,
+            })
+            .collect();
+        self.model
+            .methods_of(&ca.ty)
+            .into_iter()
+            .filter(|m| *m != ca.ctor && !ran_in_ctor.contains(m))
+            .filter(|m| self.model.func(*m).receiver != crate::facts::Receiver::None)
+            .collect()
+    }
+
     /// The spawn calls a method reaches with `self` an instance of `ty`
     /// (cached with its writes).
     pub fn method_spawns(&self, ty: &TypeRef, method: FnRef) -> Rc<Vec<Loc>> {

@@ -28,30 +28,13 @@
 use super::explain::{self, Window};
 use super::{access_severity, exposed, Context};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::facts::Receiver;
-use crate::model::flow::{AccessKind, CtorEvent, Placeholder};
-use std::collections::BTreeSet;
+use crate::model::flow::{AccessKind, Placeholder};
 
 /// Run the rule.
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for ca in cx.ctors {
-        // Methods the constructor runs itself are construction, not loading.
-        let ran_in_ctor: BTreeSet<_> = ca
-            .timeline
-            .iter()
-            .filter_map(|e| match e {
-                CtorEvent::Called(f) => Some(*f),
-                _ => None,
-            })
-            .collect();
-        let candidates: Vec<_> = cx
-            .model
-            .methods_of(&ca.ty)
-            .into_iter()
-            .filter(|m| *m != ca.ctor && !ran_in_ctor.contains(m))
-            .filter(|m| cx.model.func(*m).receiver != Receiver::None)
-            .collect();
+        let candidates = cx.later_methods(ca);
         for site in &ca.spawns {
             if site.joined {
                 continue;

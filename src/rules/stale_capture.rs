@@ -26,11 +26,9 @@
 use super::explain::{self, Finding};
 use super::Context;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::facts::Receiver;
 use crate::fixes;
 use crate::model::flow::{Capture, CtorAnalysis, CtorEvent, Key, Root, SpawnSite, Write};
 use crate::model::FnRef;
-use std::collections::BTreeSet;
 
 /// The capture a replacing write leaves stale: the task holds exactly the
 /// replaced handle, as a handle of its own (not through `Arc<Self>`).
@@ -84,21 +82,7 @@ fn is_handle(cx: &Context, site: &SpawnSite, c: &Capture) -> bool {
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for ca in cx.ctors {
-        let ran_in_ctor: BTreeSet<FnRef> = ca
-            .timeline
-            .iter()
-            .filter_map(|e| match e {
-                CtorEvent::Called(f) => Some(*f),
-                _ => None,
-            })
-            .collect();
-        let methods: Vec<FnRef> = cx
-            .model
-            .methods_of(&ca.ty)
-            .into_iter()
-            .filter(|m| *m != ca.ctor && !ran_in_ctor.contains(m))
-            .filter(|m| cx.model.func(*m).receiver != Receiver::None)
-            .collect();
+        let methods = cx.later_methods(ca);
         for (i, site) in ca.spawns.iter().enumerate() {
             let Some(pos) = ca
                 .timeline
