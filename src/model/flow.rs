@@ -2069,9 +2069,15 @@ impl<'m> Interp<'m> {
                 } else {
                     WaitCheck::Never
                 };
+                // Many types have a one-argument `wait` (latches, custom
+                // events with a timeout): without a declared `Condvar`, only
+                // a receiver named like one counts.
                 let condvar = match self.type_of(rv) {
                     Some(t) => t.last().is_some_and(|l| l == "Condvar"),
-                    None => true,
+                    None => {
+                        let n = name.to_ascii_lowercase();
+                        n.contains("cvar") || n.contains("cond") || n == "cv"
+                    }
                 };
                 if condvar {
                     self.listen(ListenKind::CondvarWait { check }, span, name);
@@ -2272,7 +2278,7 @@ fn local_id(v: &Val) -> Option<u32> {
 }
 
 /// The last name of a receiver expression (`events` in `self.events`).
-fn last_name(e: &Expr) -> Option<String> {
+pub fn last_name(e: &Expr) -> Option<String> {
     match e {
         Expr::Path { segs, .. } => segs.last().cloned(),
         Expr::Field { name, .. } => Some(name.clone()),

@@ -29,7 +29,7 @@ use super::Context;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::{Callee, Expr, Stmt};
 use crate::fixes;
-use crate::model::flow::{ListenKind, WaitCheck};
+use crate::model::flow::{self, ListenKind, WaitCheck};
 use crate::source::{FileId, Loc};
 use std::collections::HashMap;
 
@@ -188,7 +188,7 @@ fn notify_waiters_calls(cx: &Context) -> HashMap<(FileId, String), Vec<Loc>> {
             Expr::MethodCall {
                 recv, method, span, ..
             } if method == "notify_waiters" => {
-                if let Some(n) = receiver_name(recv) {
+                if let Some(n) = flow::last_name(recv) {
                     out.push((n, Loc { file, span: *span }));
                 }
             }
@@ -219,16 +219,4 @@ fn notify_waiters_calls(cx: &Context) -> HashMap<(FileId, String), Vec<Loc>> {
         }
     }
     found
-}
-
-fn receiver_name(e: &Expr) -> Option<String> {
-    match e {
-        Expr::Path { segs, .. } => segs.last().cloned(),
-        Expr::Field { name, .. } => Some(name.clone()),
-        Expr::MethodCall { recv, method, .. } if method == "clone" || method == "as_ref" => {
-            receiver_name(recv)
-        }
-        Expr::Ref { base } | Expr::Deref { base } => receiver_name(base),
-        _ => None,
-    }
 }
