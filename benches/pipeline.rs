@@ -32,7 +32,8 @@ fn main() {
         std::process::exit(2);
     };
     let runs: usize = args.get(1).and_then(|r| r.parse().ok()).unwrap_or(5);
-    let (inputs, _) = spawnlint::discover::from_paths(std::slice::from_ref(&dir));
+    let (inputs, _) =
+        spawnlint::discover::from_paths(std::slice::from_ref(&dir), std::path::Path::new(""));
     let bytes: u64 = inputs
         .iter()
         .filter_map(|i| std::fs::metadata(&i.path).ok())
@@ -67,7 +68,11 @@ fn main() {
         let extracted: usize = pool.install(|| {
             inputs
                 .par_iter()
-                .filter(|i| spawnlint::parse::parse_file(&i.path).is_ok())
+                .filter(|i| {
+                    spawnlint::parse::read_source(&i.path, 0)
+                        .and_then(|text| spawnlint::parse::parse_source(0, &text))
+                        .is_ok()
+                })
                 .count()
         });
         facts.push(t.elapsed());

@@ -10,7 +10,7 @@
 
 use crate::diagnostic::{stable_hash, Diagnostic};
 use crate::model::Model;
-use crate::source::FileId;
+use crate::source::{display_path, FileId, SourceDb};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -81,34 +81,28 @@ pub struct Outcome {
     pub written: Option<(PathBuf, usize)>,
 }
 
-/// The directory relative paths in a baseline are resolved against.
-pub fn base_dir(baseline: &Path) -> PathBuf {
+/// The directory relative paths in a baseline are resolved against (the
+/// baseline's own directory; relative paths are relative to `root`).
+pub fn base_dir(baseline: &Path, root: &Path) -> PathBuf {
     let parent = baseline
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    absolute(parent)
-}
-
-fn absolute(p: &Path) -> PathBuf {
-    std::fs::canonicalize(p).unwrap_or_else(|_| {
-        std::env::current_dir()
-            .map(|d| d.join(p))
-            .unwrap_or_else(|_| p.to_path_buf())
-    })
+    crate::source::absolute(parent, root)
 }
 
 /// A file path as stored in a baseline: relative to `base`, `/`-separated.
-pub fn relative(file: &Path, base: &Path) -> String {
-    let abs = absolute(file);
+pub fn relative(file: &Path, base: &Path, root: &Path) -> String {
+    let abs = crate::source::absolute(file, root);
     let rel = abs.strip_prefix(base).unwrap_or(&abs);
     rel.to_string_lossy().replace('\\', "/")
 }
 
 impl Baseline {
-    /// Read a baseline file. Errors name the file.
-    pub fn load(path: &Path) -> Result<Baseline, String> {
-        let shown = crate::discover::display_path(path);
+    /// Read a baseline file (relative to `root`). Errors name the file.
+    pub fn load(path: &Path, root: &Path) -> Result<Baseline, String> {
+        let shown = display_path(path, root);
+        let path = &crate::source::resolve(path, root);
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read baseline {shown}: {e}"))?;
         let file: FileFormat = serde_json::from_str(&text).map_err(|e| {
@@ -177,7 +171,12 @@ impl Baseline {
 
 /// Write a baseline of `diagnostics` (keys in `keys`) atomically: a
 /// temporary file in the same directory, renamed over `path`.
-pub fn write(path: &Path, diagnostics: &[Diagnostic], keys: &[Key]) -> Result<usize, String> {
+pub fn write(
+    path: &Path,
+    root: &Path,
+    diagnostics: &[Diagnostic],
+    keys: &[Key],
+) -> Result<usize, String> {
     let mut grouped: BTreeMap<&Key, (usize, &str)> = BTreeMap::new();
     for (d, k) in diagnostics.iter().zip(keys) {
         grouped.entry(k).or_insert((0, &d.message)).0 += 1;
@@ -200,7 +199,8 @@ pub fn write(path: &Path, diagnostics: &[Diagnostic], keys: &[Key]) -> Result<us
     };
     let mut text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
     text.push('\n');
-    let shown = crate::discover::display_path(path);
+    let shown = display_path(path, root);
+    let path = &crate::source::resolve(path, root);
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -224,37 +224,27 @@ pub fn write(path: &Path, diagnostics: &[Diagnostic], keys: &[Key]) -> Result<us
 }
 
 /// The baseline key of each diagnostic, relative to `baseline`'s
-/// directory. `files` maps display paths to the model's files.
-pub fn keys(model: &Model, diagnostics: &[Diagnostic], baseline: &Path) -> Vec<Key> {
-    let base = base_dir(baseline);
-    let by_path: HashMap<String, FileId> = model
-        .files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (crate::discover::display_path(&f.path), i as FileId))
-        .collect();
-    let mut texts: HashMap<String, Option<String>> = HashMap::new();
+/// directory.
+pub fn keys(
+    model: &Model,
+    sources: &SourceDb,
+    diagnostics: &[Diagnostic],
+    baseline: &Path,
+    root: &Path,
+) -> Vec<Key> {
+    let base = base_dir(baseline, root);
     diagnostics
         .iter()
         .map(|d| {
-            let fid = by_path.get(&d.file).copied();
-            let path = fid.map_or_else(
-                || PathBuf::from(&d.file),
-                |f| model.files[f as usize].path.clone(),
-            );
             let line = d.span.start.line;
-            let item = fid.map(|f| item_path(model, f, line)).unwrap_or_default();
-            let text = texts
-                .entry(d.file.clone())
-                .or_insert_with(|| std::fs::read_to_string(&path).ok());
-            let stmt = text
-                .as_deref()
+            let stmt = sources
+                .text(d.file)
                 .map(|t| normalized(t, line, d.span.end.line.max(line)))
                 .unwrap_or_default();
             Key {
-                rule: d.code.to_string(),
-                file: relative(&path, &base),
-                item,
+                rule: d.code().to_string(),
+                file: relative(&sources.entry(d.file).path, &base, root),
+                item: item_path(model, d.file, line),
                 hash: stable_hash(&[&stmt]),
             }
         })
@@ -263,7 +253,10 @@ pub fn keys(model: &Model, diagnostics: &[Diagnostic], baseline: &Path) -> Vec<K
 
 /// `Type::method` or `module::function` of the innermost fn around a line.
 fn item_path(model: &Model, file: FileId, line: u32) -> String {
-    let fns = &model.files[file as usize].facts.fns;
+    let Some(f) = model.files.get(file as usize) else {
+        return String::new();
+    };
+    let fns = &f.facts.fns;
     let Some(f) = fns
         .iter()
         .filter(|f| f.item_span.start.line <= line && line <= f.item_span.end.line)

@@ -16,9 +16,9 @@
 //! [`Catalog::extend`](crate::catalog::Catalog::extend), the same code path
 //! as the shipped `rules/*.toml`.
 
-use crate::catalog::{Extension, FunctionSpawner, MethodSpawner};
-use crate::diagnostic::Severity;
-use crate::discover::display_path;
+use crate::catalog::{Extension, FunctionSpawner, MethodSpawner, RuntimeKind, Semantics};
+use crate::rule::{Registry, RuleId, Severity};
+use crate::source::display_path;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -38,6 +38,7 @@ pub const KEYS: &[&str] = &[
     "extend-spawners",
     "extend-load-methods",
     "extend-gates",
+    "extend-semantics",
     "exclude",
     "include-tests",
 ];
@@ -69,12 +70,12 @@ impl Level {
 pub struct Config {
     /// The file it was read from (`None`: built-in defaults).
     pub path: Option<PathBuf>,
-    /// Only these rules (codes); empty: all.
-    pub select: Vec<String>,
-    /// Not these rules (codes).
-    pub ignore: Vec<String>,
-    /// Per-rule severity overrides (code → level).
-    pub severity: HashMap<String, Level>,
+    /// Only these rules; empty: all.
+    pub select: Vec<RuleId>,
+    /// Not these rules.
+    pub ignore: Vec<RuleId>,
+    /// Per-rule severity overrides.
+    pub severity: HashMap<RuleId, Level>,
     /// Additions to the catalogs.
     pub extension: Extension,
     /// The `exclude` globs as written.
@@ -103,25 +104,24 @@ impl Default for Config {
 }
 
 impl Config {
-    /// Whether rule `code` runs, given the command line's `--select` and
+    /// Whether `rule` runs, given the command line's `--select` and
     /// `--ignore` (which take precedence, see the module docs).
-    pub fn rule_enabled(&self, code: &str, cli_select: &[String], cli_ignore: &[String]) -> bool {
-        let named = |list: &[String]| list.iter().any(|s| names_rule(s, code));
-        if named(cli_ignore) {
+    pub fn rule_enabled(&self, rule: RuleId, cli_select: &[RuleId], cli_ignore: &[RuleId]) -> bool {
+        if cli_ignore.contains(&rule) {
             return false;
         }
         if !cli_select.is_empty() {
-            return named(cli_select);
+            return cli_select.contains(&rule);
         }
-        if self.severity.get(code) == Some(&Level::Off) {
+        if self.severity.get(&rule) == Some(&Level::Off) {
             return false;
         }
-        (self.select.is_empty() || named(&self.select)) && !named(&self.ignore)
+        (self.select.is_empty() || self.select.contains(&rule)) && !self.ignore.contains(&rule)
     }
 
     /// The severity override for a rule, if any.
-    pub fn severity_of(&self, code: &str) -> Option<Severity> {
-        self.severity.get(code).and_then(|l| l.severity())
+    pub fn severity_of(&self, rule: RuleId) -> Option<Severity> {
+        self.severity.get(&rule).and_then(|l| l.severity())
     }
 
     /// Whether a file is excluded by `exclude`. Globs are matched against
@@ -131,7 +131,7 @@ impl Config {
         if self.exclude.is_empty() {
             return false;
         }
-        let abs = absolute(path);
+        let abs = absolute(path, Path::new(""));
         let rel = abs.strip_prefix(&self.base).unwrap_or(&abs);
         self.exclude.is_match(rel)
             || path
@@ -146,7 +146,7 @@ impl Config {
         if self.include_tests {
             return false;
         }
-        let abs = absolute(path);
+        let abs = absolute(path, Path::new(""));
         let rel = abs.strip_prefix(crate_root).unwrap_or(&abs);
         let in_test_dir = rel
             .parent()
@@ -161,54 +161,46 @@ impl Config {
     }
 }
 
-/// Whether a `--select`-style name (code or slug, any case for codes)
-/// names rule `code`.
-pub fn names_rule(name: &str, code: &str) -> bool {
-    rule_code(name) == Some(code)
-}
-
-/// The code of the rule a name (code or slug) refers to.
-/// Slugs may be written with underscores (`spawn_before_load`).
-pub fn rule_code(name: &str) -> Option<&'static str> {
-    crate::rules::registry()
-        .iter()
-        .find(|r| {
-            r.code.eq_ignore_ascii_case(name)
-                || (r.slug.len() == name.len()
-                    && r.slug
-                        .bytes()
-                        .zip(name.bytes())
-                        .all(|(a, b)| a == b || (a == b'-' && b == b'_')))
-        })
-        .map(|r| r.code.as_str())
-}
-
-fn absolute(path: &Path) -> PathBuf {
-    std::fs::canonicalize(path).unwrap_or_else(|_| {
-        std::env::current_dir()
-            .map(|d| d.join(path))
-            .unwrap_or_else(|_| path.to_path_buf())
-    })
+fn absolute(path: &Path, root: &Path) -> PathBuf {
+    crate::source::absolute(path, root)
 }
 
 /// Finds and caches the configuration of each crate.
-#[derive(Debug, Default)]
-pub struct Resolver {
+#[derive(Debug)]
+pub struct Resolver<'r> {
     explicit: Option<Arc<Config>>,
     by_dir: HashMap<PathBuf, Option<Arc<Config>>>,
     by_root: HashMap<PathBuf, Arc<Config>>,
     default: Arc<Config>,
+    cx: ParseContext<'r>,
 }
 
-impl Resolver {
+/// What reading a configuration needs: the rules it may name, and the
+/// directory relative paths are resolved against and shown relative to.
+#[derive(Debug, Clone, Copy)]
+pub struct ParseContext<'r> {
+    /// The rules.
+    pub registry: &'r Registry,
+    /// The run's root.
+    pub root: &'r Path,
+}
+
+impl<'r> Resolver<'r> {
     /// A resolver; with `config_file` (`--config`), that file is every
     /// crate's configuration.
-    pub fn new(config_file: Option<&Path>) -> Result<Resolver, String> {
-        let mut r = Resolver::default();
+    pub fn new(config_file: Option<&Path>, cx: ParseContext<'r>) -> Result<Resolver<'r>, String> {
+        let mut r = Resolver {
+            explicit: None,
+            by_dir: HashMap::new(),
+            by_root: HashMap::new(),
+            default: Arc::default(),
+            cx,
+        };
         if let Some(file) = config_file {
+            let file = &crate::source::resolve(file, cx.root);
             let text = std::fs::read_to_string(file)
-                .map_err(|e| format!("{}: cannot read: {e}", display_path(file)))?;
-            let config = parse(file, &text)?.unwrap_or_else(|| Config {
+                .map_err(|e| format!("{}: cannot read: {e}", display_path(file, cx.root)))?;
+            let config = parse(file, &text, cx)?.unwrap_or_else(|| Config {
                 path: Some(file.to_path_buf()),
                 ..Config::default()
             });
@@ -226,7 +218,7 @@ impl Resolver {
         if let Some(c) = self.by_root.get(crate_root) {
             return Ok(c.clone());
         }
-        let root = absolute(crate_root);
+        let root = absolute(crate_root, self.cx.root);
         let mut found = None;
         for dir in root.ancestors() {
             if let Some(c) = self.in_dir(dir)? {
@@ -251,8 +243,8 @@ impl Resolver {
                 continue;
             }
             let text = std::fs::read_to_string(&file)
-                .map_err(|e| format!("{}: cannot read: {e}", display_path(&file)))?;
-            if let Some(c) = parse(&file, &text)? {
+                .map_err(|e| format!("{}: cannot read: {e}", display_path(&file, self.cx.root)))?;
+            if let Some(c) = parse(&file, &text, self.cx)? {
                 found = Some(Arc::new(c));
                 break;
             }
@@ -277,6 +269,8 @@ struct RawConfig {
     extend_load_methods: Vec<Spanned<String>>,
     #[serde(default)]
     extend_gates: Vec<Spanned<String>>,
+    #[serde(default)]
+    extend_semantics: BTreeMap<Spanned<String>, Vec<Spanned<String>>>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
@@ -303,32 +297,34 @@ struct Metadata {
 /// (its `[package.metadata.spawnlint]`, else
 /// `[workspace.metadata.spawnlint]`; `None` when it has neither). Errors
 /// name the file, the line and column, the key and what is allowed.
-pub fn parse(path: &Path, text: &str) -> Result<Option<Config>, String> {
+pub fn parse(path: &Path, text: &str, cx: ParseContext) -> Result<Option<Config>, String> {
     let is_manifest = path.file_name().is_some_and(|n| n == "Cargo.toml");
-    let fail = |span: Option<Range<usize>>, msg: String| error(path, text, span, &msg);
+    let shown = display_path(path, cx.root);
+    let fail = |span: Option<Range<usize>>, msg: String| error(&shown, text, span, &msg);
     let raw = if is_manifest {
         if !text.contains("spawnlint") {
             return Ok(None);
         }
-        let manifest: Manifest = toml::from_str(text).map_err(|e| de_error(path, text, &e))?;
+        let manifest: Manifest = toml::from_str(text).map_err(|e| de_error(&shown, text, &e))?;
         let meta = |h: Option<MetaHolder>| h.and_then(|h| h.metadata).and_then(|m| m.spawnlint);
         match meta(manifest.package).or_else(|| meta(manifest.workspace)) {
             Some(raw) => raw,
             None => return Ok(None),
         }
     } else {
-        toml::from_str::<RawConfig>(text).map_err(|e| de_error(path, text, &e))?
+        toml::from_str::<RawConfig>(text).map_err(|e| de_error(&shown, text, &e))?
     };
-    let rules = |list: &[Spanned<String>], key: &str| -> Result<Vec<String>, String> {
+    let registry = cx.registry;
+    let rules = |list: &[Spanned<String>], key: &str| -> Result<Vec<RuleId>, String> {
         list.iter()
             .map(|s| {
-                rule_code(s.get_ref()).map(str::to_string).ok_or_else(|| {
+                registry.find(s.get_ref()).ok_or_else(|| {
                     fail(
                         Some(s.span()),
                         format!(
                             "unknown rule `{}` in `{key}`, expected a rule code or slug: {}",
                             s.get_ref(),
-                            rule_list()
+                            registry.listing()
                         ),
                     )
                 })
@@ -342,18 +338,18 @@ pub fn parse(path: &Path, text: &str) -> Result<Option<Config>, String> {
         include_tests: raw.include_tests.unwrap_or(true),
         base: path
             .parent()
-            .map(absolute)
-            .unwrap_or_else(|| absolute(Path::new("."))),
+            .map(|p| absolute(p, cx.root))
+            .unwrap_or_else(|| absolute(Path::new("."), cx.root)),
         ..Config::default()
     };
     for (rule, level) in &raw.severity {
-        let code = rule_code(rule.get_ref()).ok_or_else(|| {
+        let code = registry.find(rule.get_ref()).ok_or_else(|| {
             fail(
                 Some(rule.span()),
                 format!(
                     "unknown rule `{}` in `severity`, expected a rule code or slug: {}",
                     rule.get_ref(),
-                    rule_list()
+                    registry.listing()
                 ),
             )
         })?;
@@ -371,7 +367,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Option<Config>, String> {
                 ))
             }
         };
-        config.severity.insert(code.to_string(), lvl);
+        config.severity.insert(code, lvl);
     }
     for entry in &raw.extend_spawners {
         spawner(entry, &mut config.extension).map_err(|m| fail(Some(entry.span()), m))?;
@@ -402,6 +398,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Option<Config>, String> {
         }
         config.extension.gate_methods.push(n.clone());
     }
+    for (table, names) in &raw.extend_semantics {
+        semantics_entry(table, names, &mut config.extension)
+            .map_err(|(span, m)| fail(Some(span), m))?;
+    }
     let mut globs = GlobSetBuilder::new();
     for pattern in &raw.exclude {
         let glob = GlobBuilder::new(pattern.get_ref())
@@ -426,9 +426,47 @@ pub fn parse(path: &Path, text: &str) -> Result<Option<Config>, String> {
     Ok(Some(config))
 }
 
+/// The runtimes configuration may name for a spawner.
+const RUNTIMES: &[&str] = &["tokio", "thread", "async-std", "smol"];
+
 const SPAWNER_FORMS: &str = "expected a function path (`my_rt::spawn_task`), a method name with a leading dot (`.launch`), or a table `{ path = \"…\", runtime = \"tokio\" }` / `{ method = \"…\", args = 1, runtime = \"thread\" }`";
 
-const RUNTIMES: &[&str] = &["tokio", "thread", "async-std", "smol"];
+/// One `extend-semantics` table: names added to a semantics table.
+fn semantics_entry(
+    table: &Spanned<String>,
+    names: &[Spanned<String>],
+    ext: &mut Extension,
+) -> Result<(), (Range<usize>, String)> {
+    if !Semantics::KEYS.contains(&table.get_ref().as_str()) {
+        return Err((
+            table.span(),
+            format!(
+                "unknown table `{}` in `extend-semantics`, expected one of {}",
+                table.get_ref(),
+                Semantics::KEYS
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    let list = ext.semantics.entry(table.get_ref().clone()).or_default();
+    for n in names {
+        let name = n.get_ref();
+        if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            return Err((
+                n.span(),
+                format!(
+                    "invalid entry `{name}` in `extend-semantics.{}`, expected a method name",
+                    table.get_ref()
+                ),
+            ));
+        }
+        list.push(name.clone());
+    }
+    Ok(())
+}
 
 /// One `extend-spawners` entry.
 fn spawner(entry: &Spanned<toml::Value>, ext: &mut Extension) -> Result<(), String> {
@@ -447,7 +485,7 @@ fn spawner(entry: &Spanned<toml::Value>, ext: &mut Extension) -> Result<(), Stri
                 ext.methods.push(MethodSpawner {
                     name: method.to_string(),
                     args: 1,
-                    runtime: "tokio".into(),
+                    runtime: RuntimeKind::Tokio,
                 });
             } else {
                 if !valid_path(s) {
@@ -455,7 +493,7 @@ fn spawner(entry: &Spanned<toml::Value>, ext: &mut Extension) -> Result<(), Stri
                 }
                 ext.functions.push(FunctionSpawner {
                     path: s.clone(),
-                    runtime: "tokio".into(),
+                    runtime: RuntimeKind::Tokio,
                 });
             }
             Ok(())
@@ -469,8 +507,10 @@ fn spawner(entry: &Spanned<toml::Value>, ext: &mut Extension) -> Result<(), Stri
                 }
             }
             let runtime = match t.get("runtime") {
-                None => "tokio".to_string(),
-                Some(toml::Value::String(r)) if RUNTIMES.contains(&r.as_str()) => r.clone(),
+                None => RuntimeKind::Tokio,
+                Some(toml::Value::String(r)) if RUNTIMES.contains(&r.as_str()) => {
+                    RuntimeKind::from_name(r).unwrap_or(RuntimeKind::Tokio)
+                }
                 Some(other) => {
                     return Err(format!(
                         "invalid `runtime` {other} in `extend-spawners`, expected one of `tokio`, `thread`, `async-std`, `smol`"
@@ -511,17 +551,9 @@ fn spawner(entry: &Spanned<toml::Value>, ext: &mut Extension) -> Result<(), Stri
     }
 }
 
-fn rule_list() -> String {
-    crate::rules::registry()
-        .iter()
-        .map(|r| format!("{} ({})", r.code, r.slug))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// A deserialization error, with "field" said as "key" and the key named
 /// when serde's message does not.
-fn de_error(path: &Path, text: &str, e: &toml::de::Error) -> String {
+fn de_error(path: &str, text: &str, e: &toml::de::Error) -> String {
     let mut msg = e.message().trim().to_string();
     if let Some(rest) = msg.strip_prefix("unknown field") {
         msg = format!("unknown key{rest}");
@@ -542,7 +574,7 @@ fn key_at(text: &str, at: usize) -> Option<String> {
 }
 
 /// `file:line:column: message` (line and column 1-based).
-fn error(path: &Path, text: &str, span: Option<Range<usize>>, msg: &str) -> String {
+fn error(path: &str, text: &str, span: Option<Range<usize>>, msg: &str) -> String {
     match span {
         Some(span) => {
             let at = span.start.min(text.len());
@@ -552,9 +584,9 @@ fn error(path: &Path, text: &str, span: Option<Range<usize>>, msg: &str) -> Stri
                 .chars()
                 .count()
                 + 1;
-            format!("{}:{line}:{col}: {msg}", display_path(path))
+            format!("{path}:{line}:{col}: {msg}")
         }
-        None => format!("{}: {msg}", display_path(path)),
+        None => format!("{path}: {msg}"),
     }
 }
 
@@ -562,8 +594,23 @@ fn error(path: &Path, text: &str, span: Option<Range<usize>>, msg: &str) -> Stri
 mod tests {
     use super::*;
 
+    fn cx() -> ParseContext<'static> {
+        ParseContext {
+            registry: crate::rules::registry(),
+            root: Path::new(""),
+        }
+    }
+
+    fn parse(path: &Path, text: &str) -> Result<Option<Config>, String> {
+        super::parse(path, text, cx())
+    }
+
     fn parse_str(text: &str) -> Result<Config, String> {
         parse(Path::new("spawnlint.toml"), text).map(|c| c.unwrap_or_default())
+    }
+
+    fn id(code: &str) -> RuleId {
+        crate::rules::registry().find(code).unwrap()
     }
 
     #[test]
@@ -597,10 +644,10 @@ include-tests = false
 "#,
         )
         .unwrap();
-        assert_eq!(c.select, ["SL001", "SL002"]);
-        assert_eq!(c.ignore, ["SL001"]);
-        assert_eq!(c.severity["SL002"], Level::Error);
-        assert_eq!(c.severity["SL001"], Level::Off);
+        assert_eq!(c.select, [id("SL001"), id("SL002")]);
+        assert_eq!(c.ignore, [id("SL001")]);
+        assert_eq!(c.severity[&id("SL002")], Level::Error);
+        assert_eq!(c.severity[&id("SL001")], Level::Off);
         assert_eq!(c.extension.functions[0].path, "my_rt::launch");
         assert_eq!(c.extension.methods[0].name, "start_worker");
         assert_eq!(c.extension.methods[1].args, 2);
@@ -608,10 +655,10 @@ include-tests = false
         assert_eq!(c.extension.load_prefixes, ["reload_"]);
         assert_eq!(c.extension.gate_methods, ["await_ready"]);
         assert!(!c.include_tests);
-        assert!(!c.rule_enabled("SL001", &[], &[]));
-        assert!(c.rule_enabled("SL002", &[], &[]));
-        assert!(c.rule_enabled("SL001", &["SL001".into()], &[]));
-        assert!(!c.rule_enabled("SL002", &[], &["spawn-before-load".into()]));
+        assert!(!c.rule_enabled(id("SL001"), &[], &[]));
+        assert!(c.rule_enabled(id("SL002"), &[], &[]));
+        assert!(c.rule_enabled(id("SL001"), &[id("SL001")], &[]));
+        assert!(!c.rule_enabled(id("SL002"), &[], &[id("spawn-before-load")]));
     }
 
     #[test]
@@ -654,10 +701,10 @@ include-tests = false
     fn manifest_metadata_package_before_workspace() {
         let m = "[package]\nname = \"x\"\n[package.metadata.spawnlint]\nselect = [\"SL001\"]\n[workspace.metadata.spawnlint]\nselect = [\"SL002\"]\n";
         let c = parse(Path::new("Cargo.toml"), m).unwrap().unwrap();
-        assert_eq!(c.select, ["SL001"]);
+        assert_eq!(c.select, [id("SL001")]);
         let w = "[workspace]\n[workspace.metadata.spawnlint]\nselect = [\"SL002\"]\n";
         let c = parse(Path::new("Cargo.toml"), w).unwrap().unwrap();
-        assert_eq!(c.select, ["SL002"]);
+        assert_eq!(c.select, [id("SL002")]);
         assert!(parse(Path::new("Cargo.toml"), "[package]\nname = \"x\"\n")
             .unwrap()
             .is_none());

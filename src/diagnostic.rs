@@ -1,33 +1,15 @@
 //! The one neutral diagnostic type every renderer reads.
 
-use crate::source::Span;
+use crate::rule::RuleId;
+pub use crate::rule::Severity;
+use crate::source::{FileId, SourceDb, Span};
 use serde::Serialize;
-
-/// How serious a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    /// The window is hit often or panics.
-    Error,
-    /// The window exists but is narrow or silent.
-    Warning,
-}
-
-impl Severity {
-    /// `error` / `warning`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        }
-    }
-}
 
 /// A labelled source range.
 #[derive(Clone, Debug, Serialize)]
 pub struct Label {
-    /// Display path of the file.
-    pub file: String,
+    /// The file.
+    pub file: FileId,
     /// The range.
     pub span: Span,
     /// What the range shows.
@@ -69,8 +51,8 @@ pub enum FixStrategy {
 /// (an empty span inserts, an empty `text` deletes).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Edit {
-    /// Display path of the file.
-    pub file: String,
+    /// The file.
+    pub file: FileId,
     /// The range replaced.
     pub span: Span,
     /// The new text.
@@ -95,16 +77,14 @@ pub struct Fix {
 /// One finding.
 #[derive(Clone, Debug, Serialize)]
 pub struct Diagnostic {
-    /// `SL001`.
-    pub code: &'static str,
-    /// `spawn-before-init`.
-    pub rule: &'static str,
+    /// The rule that found it.
+    pub rule: RuleId,
     /// Severity.
     pub severity: Severity,
     /// One-sentence message.
     pub message: String,
-    /// Display path of the primary file.
-    pub file: String,
+    /// The primary file.
+    pub file: FileId,
     /// The primary span (the spawn call).
     pub span: Span,
     /// Every label, primary first.
@@ -129,14 +109,21 @@ pub fn stable_hash(parts: &[&str]) -> String {
     format!("{h:016x}")
 }
 
-/// Sort diagnostics by file, line, column, code: output is identical
-/// whatever the thread count.
-pub fn sort(diags: &mut [Diagnostic]) {
+impl Diagnostic {
+    /// `SL001`.
+    pub fn code(&self) -> &'static str {
+        self.rule.code()
+    }
+}
+
+/// Sort diagnostics by displayed file, line, column, code: output is
+/// identical whatever the thread count.
+pub fn sort(diags: &mut [Diagnostic], files: &SourceDb) {
     diags.sort_by(|a, b| {
-        (&a.file, a.span.start, a.code, &a.message).cmp(&(
-            &b.file,
+        (files.display(a.file), a.span.start, a.rule, &a.message).cmp(&(
+            files.display(b.file),
             b.span.start,
-            b.code,
+            b.rule,
             &b.message,
         ))
     });
@@ -149,7 +136,7 @@ pub fn merge_same_spawn(diags: &mut Vec<Diagnostic>) {
     let mut repeats = 0usize;
     for d in diags.drain(..) {
         if let Some(last) = out.last_mut() {
-            if last.code == d.code && last.file == d.file && last.span == d.span {
+            if last.rule == d.rule && last.file == d.file && last.span == d.span {
                 repeats += 1;
                 continue;
             }

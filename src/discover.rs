@@ -1,5 +1,9 @@
 //! Discovery: which files to analyze, and which crate each belongs to.
+//!
+//! Relative paths are resolved against an explicit root (the directory the
+//! user ran the tool in); the process's current directory is never read.
 
+use crate::source::{absolute, resolve};
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -18,23 +22,28 @@ pub struct Input {
 pub struct Problem {
     /// The path.
     pub path: PathBuf,
+    /// The path as shown to the user.
+    pub display: String,
     /// What went wrong.
     pub message: String,
 }
 
-/// Files under the given paths: `.rs` files given directly, and every `.rs`
-/// file below given directories, skipping `target/` and hidden directories.
-/// Symbolic links to directories are not followed (no loops).
-pub fn from_paths(paths: &[PathBuf]) -> (Vec<Input>, Vec<Problem>) {
+/// Files under the given paths (relative to `base`): `.rs` files given
+/// directly, and every `.rs` file below given directories, skipping
+/// `target/` and hidden directories. Symbolic links to directories are not
+/// followed (no loops).
+pub fn from_paths(paths: &[PathBuf], base: &Path) -> (Vec<Input>, Vec<Problem>) {
     let mut inputs = Vec::new();
     let mut problems = Vec::new();
     let mut roots = CrateRoots::default();
-    for root in paths {
+    for given in paths {
+        let root = &resolve(given, base);
         let meta = match std::fs::metadata(root) {
             Ok(m) => m,
             Err(e) => {
                 problems.push(Problem {
                     path: root.clone(),
+                    display: given.display().to_string(),
                     message: format!("cannot read: {e}"),
                 });
                 continue;
@@ -42,7 +51,7 @@ pub fn from_paths(paths: &[PathBuf]) -> (Vec<Input>, Vec<Problem>) {
         };
         if meta.is_file() {
             inputs.push(Input {
-                crate_root: roots.of(root),
+                crate_root: roots.of(root, base),
                 path: root.clone(),
             });
             continue;
@@ -58,18 +67,22 @@ pub fn from_paths(paths: &[PathBuf]) -> (Vec<Input>, Vec<Problem>) {
                     if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "rs") {
                         let path = e.into_path();
                         inputs.push(Input {
-                            crate_root: roots.of(&path),
+                            crate_root: roots.of(&path, base),
                             path,
                         });
                     }
                 }
-                Err(err) => problems.push(Problem {
-                    path: err
+                Err(err) => {
+                    let path = err
                         .path()
                         .map(Path::to_path_buf)
-                        .unwrap_or_else(|| root.clone()),
-                    message: format!("cannot walk: {err}"),
-                }),
+                        .unwrap_or_else(|| root.clone());
+                    problems.push(Problem {
+                        display: crate::source::display_path(&path, base),
+                        path,
+                        message: format!("cannot walk: {err}"),
+                    })
+                }
             }
         }
     }
@@ -95,7 +108,7 @@ struct CrateRoots {
 }
 
 impl CrateRoots {
-    fn of(&mut self, path: &Path) -> PathBuf {
+    fn of(&mut self, path: &Path, base: &Path) -> PathBuf {
         let dir = if path.is_dir() {
             path.to_path_buf()
         } else {
@@ -104,7 +117,7 @@ impl CrateRoots {
         if let Some(root) = self.by_dir.get(&dir) {
             return root.clone();
         }
-        let abs = std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone());
+        let abs = absolute(&dir, base);
         let root = abs
             .ancestors()
             .find(|d| d.join("Cargo.toml").is_file())
@@ -128,14 +141,20 @@ pub struct WorkspaceOptions {
     pub exclude: Vec<String>,
 }
 
-/// The packages of the Cargo workspace around the current directory (or
-/// `--manifest-path`): by default the current package, else all members.
-/// Each package contributes its manifest directory.
-pub fn from_workspace(opts: &WorkspaceOptions) -> Result<(Vec<Input>, Vec<Problem>), String> {
+/// The packages of the Cargo workspace around `base` (the directory the
+/// tool runs in, or `--manifest-path`): by default the current package,
+/// else all members. Each package contributes its manifest directory.
+pub fn from_workspace(
+    opts: &WorkspaceOptions,
+    base: &Path,
+) -> Result<(Vec<Input>, Vec<Problem>), String> {
     let mut cmd = cargo_metadata::MetadataCommand::new();
     cmd.no_deps();
+    if !base.as_os_str().is_empty() {
+        cmd.current_dir(base);
+    }
     if let Some(m) = &opts.manifest_path {
-        cmd.manifest_path(m);
+        cmd.manifest_path(resolve(m, base));
     }
     let meta = cmd
         .exec()
@@ -160,12 +179,8 @@ pub fn from_workspace(opts: &WorkspaceOptions) -> Result<(Vec<Input>, Vec<Proble
         // or with `--workspace`, every member. (`root_package()` needs the
         // dependency resolution, which `--no-deps` skips.)
         let here = match &opts.manifest_path {
-            Some(m) => std::fs::canonicalize(m)
-                .ok()
-                .and_then(|m| m.parent().map(Path::to_path_buf)),
-            None => std::env::current_dir()
-                .ok()
-                .and_then(|d| std::fs::canonicalize(d).ok()),
+            Some(m) => absolute(m, base).parent().map(Path::to_path_buf),
+            None => Some(absolute(base, Path::new(""))),
         }
         .unwrap_or_default();
         let current = members
@@ -204,27 +219,5 @@ pub fn from_workspace(opts: &WorkspaceOptions) -> Result<(Vec<Input>, Vec<Proble
             kept.push(d);
         }
     }
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let kept: Vec<PathBuf> = kept
-        .into_iter()
-        .map(|d| match d.strip_prefix(&cwd) {
-            Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
-            Ok(rel) => rel.to_path_buf(),
-            Err(_) => d,
-        })
-        .collect();
-    Ok(from_paths(&kept))
-}
-
-/// A path as shown to the user: relative to the current directory when
-/// under it, else as given.
-pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let shown = if path.is_absolute() {
-        path.strip_prefix(&cwd).unwrap_or(path)
-    } else {
-        path
-    };
-    let s = shown.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+    Ok(from_paths(&kept, base))
 }

@@ -1,9 +1,9 @@
 //! Fix snippets, built with `quote` from the user's own names and code and
 //! formatted with `prettyplease`.
 
+use crate::analysis::trace::Runtime;
 use crate::diagnostic::{Edit, Fix, FixStrategy};
-use crate::model::flow::Runtime;
-use crate::source::{byte_offset, pos_at, Span};
+use crate::source::{byte_offset, pos_at, FileId, Span};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -261,31 +261,6 @@ pub fn assigned_value(stmt: &str) -> Option<(syn::Expr, syn::Expr)> {
     Some(((*a.left).clone(), inner))
 }
 
-/// The name an assignment statement writes to: `settings` in
-/// `self.settings = ..;` or in `settings = ..;`, and in `let settings = ..;`.
-pub fn assigned_place_name(stmt: &str) -> Option<String> {
-    let stmt = stmt.trim().trim_end_matches(';');
-    if let Some(rest) = stmt.strip_prefix("let ") {
-        let name = rest
-            .trim_start_matches("mut ")
-            .split(['=', ':'])
-            .next()?
-            .trim();
-        return syn::parse_str::<syn::Ident>(name)
-            .ok()
-            .map(|i| i.to_string());
-    }
-    let (place, _) = assigned_value(stmt)?;
-    match place {
-        syn::Expr::Field(f) => match f.member {
-            syn::Member::Named(i) => Some(i.to_string()),
-            syn::Member::Unnamed(_) => None,
-        },
-        syn::Expr::Path(p) => p.path.get_ident().map(|i| i.to_string()),
-        _ => None,
-    }
-}
-
 /// SL003: keep one shared value and change it in place, so every holder of
 /// the handle sees the new value.
 pub fn mutate_in_place(field: &str, stmt: &str, value_type: Option<&str>) -> Option<Fix> {
@@ -468,6 +443,19 @@ pub fn notified_before_spawn(notify: &str) -> Option<Fix> {
         ),
         ..Fix::default()
     })
+}
+
+/// SL007 (Condvar): the `wait_while` rewrite of a `cvar.wait(guard)` call,
+/// from the call's text.
+pub fn condvar_wait_while_for(call_text: &str) -> Option<Fix> {
+    let call: syn::ExprMethodCall = syn::parse_str(call_text).ok()?;
+    let recv = &call.receiver;
+    let cvar = quote!(#recv).to_string();
+    let guard = match call.args.first()? {
+        syn::Expr::Path(p) => p.path.get_ident()?.to_string(),
+        _ => return None,
+    };
+    condvar_wait_while(&cvar, &guard)
 }
 
 /// SL007 (Condvar): wait on the condition, not on a notification.
@@ -659,7 +647,7 @@ pub fn typestate(input: &FixInput) -> Option<Fix> {
 /// initializing statement. Only when both are statements of the same block
 /// at the same indentation, the initialization comes later in the file, and
 /// the spawn's value is not bound; otherwise `None` (the fix stays a snippet).
-pub fn reorder_edits(text: &str, file: &str, call: Span, write: Span) -> Option<Vec<Edit>> {
+pub fn reorder_edits(text: &str, file: FileId, call: Span, write: Span) -> Option<Vec<Edit>> {
     let (a, b) = (byte_offset(text, call.start), byte_offset(text, call.end));
     let line_start = text[..a].rfind('\n').map_or(0, |i| i + 1);
     let indent = &text[line_start..a];
@@ -709,7 +697,7 @@ pub fn reorder_edits(text: &str, file: &str, call: Span, write: Span) -> Option<
     let at = pos_at(text, write_end);
     Some(vec![
         Edit {
-            file: file.to_string(),
+            file,
             span: Span {
                 start: pos_at(text, line_start),
                 end: pos_at(text, line_end),
@@ -717,7 +705,7 @@ pub fn reorder_edits(text: &str, file: &str, call: Span, write: Span) -> Option<
             text: String::new(),
         },
         Edit {
-            file: file.to_string(),
+            file,
             span: Span { start: at, end: at },
             text: moved,
         },
@@ -726,7 +714,7 @@ pub fn reorder_edits(text: &str, file: &str, call: Span, write: Span) -> Option<
 
 /// Apply edits to the text of one file (edits of other files are ignored).
 /// Edits must not overlap; `None` if they do.
-pub fn apply_edits(text: &str, file: &str, edits: &[Edit]) -> Option<String> {
+pub fn apply_edits(text: &str, file: FileId, edits: &[Edit]) -> Option<String> {
     let mut ranges: Vec<(usize, usize, &str)> = edits
         .iter()
         .filter(|e| e.file == file)

@@ -189,10 +189,14 @@ fn run(args: RunArgs) -> ExitCode {
     let registry = spawnlint::rules::registry();
     if args.list_rules {
         let mut out = String::new();
-        for r in registry {
+        for r in registry.iter() {
+            let m = r.meta();
             out.push_str(&format!(
                 "{}  {:<20} {:<8} {}\n",
-                r.code, r.slug, r.severity, r.summary
+                m.code,
+                m.slug,
+                m.default_severity.as_str(),
+                m.summary
             ));
         }
         print!("{out}");
@@ -233,6 +237,9 @@ fn run(args: RunArgs) -> ExitCode {
         None
     };
     let opts = spawnlint::Options {
+        // The only place the current directory is read: paths are relative
+        // to it and shown relative to it.
+        root: std::env::current_dir().unwrap_or_default(),
         paths: args.paths,
         workspace: spawnlint::discover::WorkspaceOptions {
             manifest_path: args.manifest.manifest_path.clone(),
@@ -291,7 +298,7 @@ fn run(args: RunArgs) -> ExitCode {
     }
     if !report.problems.is_empty() && format != Format::Human {
         for p in &report.problems {
-            eprintln!("error: {}: {}", p.path.display(), p.message);
+            eprintln!("error: {}: {}", p.display, p.message);
         }
     }
     if (!report.diagnostics.is_empty() || check_failed) && !args.exit_zero {

@@ -2,7 +2,9 @@
 //! the syntax tree. Runs in parallel on threads with large stacks.
 
 use crate::facts::{self, FileFacts};
-use std::path::{Path, PathBuf};
+use crate::source::FileId;
+use crate::suppress::Suppression;
+use std::path::Path;
 
 /// Bracket nesting beyond which a file is reported instead of parsed: syn
 /// recurses per level, and no hand-written Rust nests this deep.
@@ -12,7 +14,7 @@ const MAX_NESTING: usize = 400;
 #[derive(Debug, Clone)]
 pub struct ParseFailure {
     /// The file.
-    pub file: PathBuf,
+    pub file: FileId,
     /// 1-based line (0 when the problem is not at a position).
     pub line: u32,
     /// 1-based character column (0 when not at a position).
@@ -25,17 +27,20 @@ pub struct ParseFailure {
     pub unreadable: bool,
 }
 
-/// Read, parse and extract one file.
-pub fn parse_file(path: &Path) -> Result<FileFacts, ParseFailure> {
-    let text = read_source(path)?;
-    parse_source(path, &text)
+/// What parsing one file produced.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// Its facts.
+    pub facts: FileFacts,
+    /// Its inline suppressions, with their scopes.
+    pub suppressions: Vec<Suppression>,
 }
 
 /// Read a file as UTF-8 text; unreadable files and invalid UTF-8 become a
-/// positioned failure.
-pub fn read_source(path: &Path) -> Result<String, ParseFailure> {
+/// positioned failure of file `file`.
+pub fn read_source(path: &Path, file: FileId) -> Result<String, ParseFailure> {
     let fail = |line: u32, column: u32, message: String| ParseFailure {
-        file: path.to_path_buf(),
+        file,
         line,
         column,
         message,
@@ -56,10 +61,11 @@ pub fn read_source(path: &Path) -> Result<String, ParseFailure> {
     }
 }
 
-/// Parse source text that was already read.
-pub fn parse_source(path: &Path, text: &str) -> Result<FileFacts, ParseFailure> {
+/// Parse the text of file `file`, extract its facts and suppressions, and
+/// drop the syntax tree.
+pub fn parse_source(file: FileId, text: &str) -> Result<Parsed, ParseFailure> {
     let fail = |line: u32, column: u32, message: String| ParseFailure {
-        file: path.to_path_buf(),
+        file,
         line,
         column,
         message,
@@ -74,12 +80,15 @@ pub fn parse_source(path: &Path, text: &str) -> Result<FileFacts, ParseFailure> 
     }
     let result = std::panic::catch_unwind(|| match syn::parse_file(text) {
         Ok(file) => {
-            let mut facts = facts::extract(&file);
+            let mut parsed = Parsed {
+                facts: facts::extract(&file),
+                suppressions: Vec::new(),
+            };
             if crate::suppress::wanted(text) {
-                facts.items = facts::items::extract(&file);
-                facts.suppressions = crate::suppress::scan(text, &facts.items);
+                parsed.facts.items = facts::items::extract(&file);
+                parsed.suppressions = crate::suppress::scan(text, &parsed.facts.items);
             }
-            Ok(facts)
+            Ok(parsed)
         }
         Err(e) => {
             let start = e.span().start();
@@ -132,7 +141,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_carry_positions() {
-        let e = parse_source(Path::new("x.rs"), "fn main() {\n  let = ;\n}\n").unwrap_err();
+        let e = parse_source(0, "fn main() {\n  let = ;\n}\n").unwrap_err();
         assert_eq!(e.line, 2);
         assert!(e.column > 0);
     }
@@ -140,7 +149,7 @@ mod tests {
     #[test]
     fn deep_nesting_is_reported_not_overflowed() {
         let src = format!("fn f() {{ {}{} }}", "(".repeat(5000), ")".repeat(5000));
-        let e = parse_source(Path::new("deep.rs"), &src).unwrap_err();
+        let e = parse_source(0, &src).unwrap_err();
         assert!(e.message.contains("nesting"), "{}", e.message);
         // `fn f() { ` is 9 characters; the 400th `(` is the 401st open bracket.
         assert_eq!((e.line, e.column), (1, 409));

@@ -1,6 +1,9 @@
-//! Positions in source files, shared by every stage.
+//! Positions in source files, and the run's source database: every file's
+//! id, path, display path and text, read once.
 
 use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A position: 1-based line, 0-based column counted in characters (as
 /// proc-macro2 reports it). Renderers convert to 1-based columns.
@@ -111,6 +114,101 @@ pub fn pos_at(text: &str, byte: usize) -> Pos {
         line: before.matches('\n').count() as u32 + 1,
         column: before[line_start..].chars().count() as u32,
     }
+}
+
+/// One file of the run.
+#[derive(Debug, Clone)]
+pub struct FileEntry {
+    /// The path it was read from (relative paths are relative to the
+    /// run's root).
+    pub path: PathBuf,
+    /// The path as shown to the user, computed once: relative to the
+    /// run's root when under it, else as given; `/`-separated.
+    pub display: String,
+    /// The directory of its crate (the nearest `Cargo.toml`).
+    pub crate_root: PathBuf,
+    /// Its text, when it could be read as UTF-8.
+    pub text: Option<Arc<str>>,
+}
+
+/// The files of a run by [`FileId`]: the one place paths are displayed and
+/// source text is kept. Fixes, baselines and renderers read text here.
+#[derive(Debug, Clone, Default)]
+pub struct SourceDb {
+    files: Vec<FileEntry>,
+}
+
+impl SourceDb {
+    /// Add a file; its id is the number of files added before it.
+    pub fn add(&mut self, entry: FileEntry) -> FileId {
+        self.files.push(entry);
+        (self.files.len() - 1) as FileId
+    }
+
+    /// The file behind an id.
+    pub fn entry(&self, id: FileId) -> &FileEntry {
+        &self.files[id as usize]
+    }
+
+    /// Its display path.
+    pub fn display(&self, id: FileId) -> &str {
+        &self.files[id as usize].display
+    }
+
+    /// Its text, if it was read.
+    pub fn text(&self, id: FileId) -> Option<&str> {
+        self.files.get(id as usize)?.text.as_deref()
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Every file with its id.
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &FileEntry)> {
+        self.files.iter().enumerate().map(|(i, f)| (i as FileId, f))
+    }
+
+    /// The text of `span` in file `id`.
+    pub fn slice(&self, id: FileId, span: Span) -> Option<String> {
+        let text = self.text(id)?;
+        let (a, b) = (byte_offset(text, span.start), byte_offset(text, span.end));
+        (a < b).then(|| text[a..b].to_string())
+    }
+}
+
+/// A path as shown to the user: relative to `root` when under it, else as
+/// given; `/`-separated, without a leading `./`.
+pub fn display_path(path: &Path, root: &Path) -> String {
+    let shown = if path.is_absolute() && !root.as_os_str().is_empty() {
+        path.strip_prefix(root).unwrap_or(path)
+    } else {
+        path
+    };
+    let s = shown.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// `path` resolved against `root` (relative paths are relative to it).
+pub fn resolve(path: &Path, root: &Path) -> PathBuf {
+    if path.is_absolute() || root.as_os_str().is_empty() {
+        path.to_path_buf()
+    } else {
+        root.join(path)
+    }
+}
+
+/// `path` as an absolute, canonical path when it exists (relative paths
+/// resolved against `root`).
+pub fn absolute(path: &Path, root: &Path) -> PathBuf {
+    let joined = resolve(path, root);
+    std::fs::canonicalize(&joined).unwrap_or(joined)
 }
 
 #[cfg(test)]

@@ -13,18 +13,16 @@
 //!   is on (`#![..]` at the top of the file: the file).
 //!
 //! A finding is suppressed when its primary line is in the scope of a
-//! suppression naming its rule (by code or slug). [`apply`] drops
-//! suppressed findings and reports suppressions that suppress nothing,
-//! name no rule or name an unknown one (SL900, see
-//! [`rules::unused_suppression`](crate::rules::unused_suppression)).
+//! suppression naming its rule (by code or slug). [`Filter::apply`] drops
+//! suppressed findings and remembers which suppressions were used, so that
+//! the pipeline can report those that suppress nothing, name no rule or
+//! name an unknown one (SL900, see `rules::unused_suppression`).
 
-use crate::config::{self, Config};
 use crate::diagnostic::Diagnostic;
 use crate::facts::{ItemRange, Items};
-use crate::model::Model;
+use crate::rule::{Registry, RuleId};
 use crate::source::{FileId, Pos, Span};
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// How far a suppression reaches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,9 +58,9 @@ impl Suppression {
         self.problem.is_none() && (self.first..=self.last).contains(&line)
     }
 
-    /// Whether it names rule `code`.
-    pub fn names_rule(&self, code: &str) -> bool {
-        self.names.iter().any(|n| config::names_rule(n, code))
+    /// Whether it names `rule` (by code or slug).
+    pub fn names_rule(&self, rule: RuleId, registry: &Registry) -> bool {
+        self.names.iter().any(|n| registry.find(n) == Some(rule))
     }
 }
 
@@ -247,88 +245,90 @@ fn names_in(rest: &str) -> Vec<String> {
         .collect()
 }
 
-/// Drop findings in `#[cfg(test)]` items of files whose configuration
-/// excludes tests, drop suppressed findings, and add SL900 for
-/// suppressions that suppress nothing or are malformed. Returns how many
-/// findings were suppressed.
-///
-/// `config_of` gives each file's configuration; `rule_ran(file, code)`
-/// says whether a rule ran for a file (a suppression of a rule that did
-/// not run is not "unused").
-pub fn apply(
-    model: &Model,
-    diagnostics: &mut Vec<Diagnostic>,
-    config_of: &dyn Fn(FileId) -> Arc<Config>,
-    rule_ran: &dyn Fn(FileId, &str) -> bool,
-) -> usize {
-    let mut by_path: HashMap<String, FileId> = HashMap::new();
-    for (fid, f) in model.files.iter().enumerate() {
-        let items = &f.facts.items;
-        if !f.facts.suppressions.is_empty() || !items.test_ranges.is_empty() {
-            by_path.insert(crate::discover::display_path(&f.path), fid as FileId);
+/// What suppression knows about one file.
+#[derive(Debug, Clone, Copy)]
+pub struct Marks<'a> {
+    /// Its suppressions.
+    pub suppressions: &'a [Suppression],
+    /// Its `#[cfg(test)]` items.
+    pub test_ranges: &'a [ItemRange],
+    /// Whether its configuration analyzes test code.
+    pub include_tests: bool,
+}
+
+/// Drops suppressed findings and findings in excluded test code, and
+/// remembers which suppressions silenced what.
+pub struct Filter<'a> {
+    marks: HashMap<FileId, Marks<'a>>,
+    registry: &'a Registry,
+    /// Per file and suppression: the rules it silenced a finding of.
+    used: HashMap<FileId, Vec<Vec<RuleId>>>,
+    /// Findings silenced so far.
+    pub suppressed: usize,
+}
+
+impl<'a> Filter<'a> {
+    /// A filter over the files that have suppressions or test items.
+    pub fn new(marks: HashMap<FileId, Marks<'a>>, registry: &'a Registry) -> Self {
+        Filter {
+            marks,
+            registry,
+            used: HashMap::new(),
+            suppressed: 0,
         }
     }
-    if by_path.is_empty() {
-        return 0;
+
+    /// The files with suppressions or test items.
+    pub fn files(&self) -> impl Iterator<Item = (FileId, Marks<'a>)> + '_ {
+        self.marks.iter().map(|(f, m)| (*f, *m))
     }
-    // Per file and suppression: the rules it silenced a finding of.
-    let mut used: HashMap<FileId, Vec<Vec<&'static str>>> = HashMap::new();
-    let mut suppressed = 0;
-    let mut keep = |d: &Diagnostic, used: &mut HashMap<FileId, Vec<Vec<&'static str>>>| -> bool {
-        let Some(&fid) = by_path.get(&d.file) else {
+
+    /// Which rules each suppression of `file` silenced a finding of.
+    pub fn used(&self, file: FileId) -> Vec<Vec<RuleId>> {
+        let n = self.marks.get(&file).map_or(0, |m| m.suppressions.len());
+        self.used
+            .get(&file)
+            .cloned()
+            .unwrap_or_else(|| vec![Vec::new(); n])
+    }
+
+    /// Drop the findings that are suppressed or in excluded test code.
+    pub fn apply(&mut self, diagnostics: &mut Vec<Diagnostic>) {
+        if self.marks.is_empty() {
+            return;
+        }
+        diagnostics.retain(|d| self.keep(d));
+    }
+
+    fn keep(&mut self, d: &Diagnostic) -> bool {
+        let Some(marks) = self.marks.get(&d.file) else {
             return true;
         };
-        let facts = &model.files[fid as usize].facts;
         let line = d.span.start.line;
-        if !config_of(fid).include_tests
-            && facts
-                .items
+        if !marks.include_tests
+            && marks
                 .test_ranges
                 .iter()
                 .any(|r| (r.start..=r.end).contains(&line))
         {
             return false;
         }
-        let sups = &facts.suppressions;
+        let sups = marks.suppressions;
         let mut hit = false;
         for (i, s) in sups.iter().enumerate() {
-            if s.covers(line) && s.names_rule(d.code) {
-                used.entry(fid)
+            if s.covers(line) && s.names_rule(d.rule, self.registry) {
+                self.used
+                    .entry(d.file)
                     .or_insert_with(|| vec![Vec::new(); sups.len()])[i]
-                    .push(d.code);
+                    .push(d.rule);
                 hit = true;
             }
         }
         if hit {
-            suppressed += 1;
+            self.suppressed += 1;
         }
         !hit
-    };
-    diagnostics.retain(|d| keep(d, &mut used));
-    // Unused and malformed suppressions.
-    let unused_code = crate::rules::unused_suppression::CODE;
-    let mut extra = Vec::new();
-    for (path, &fid) in &by_path {
-        if !rule_ran(fid, unused_code) {
-            continue;
-        }
-        let sups = &model.files[fid as usize].facts.suppressions;
-        let marks = used
-            .get(&fid)
-            .cloned()
-            .unwrap_or_else(|| vec![Vec::new(); sups.len()]);
-        let mut found = crate::rules::unused_suppression::check(path, sups, &marks, &|code| {
-            rule_ran(fid, code)
-        });
-        if let Some(sev) = config_of(fid).severity_of(unused_code) {
-            found.iter_mut().for_each(|d| d.severity = sev);
-        }
-        extra.extend(found);
     }
-    extra.retain(|d| keep(d, &mut used));
-    diagnostics.extend(extra);
-    crate::diagnostic::sort(diagnostics);
-    suppressed
 }
 
 #[cfg(test)]

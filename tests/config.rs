@@ -298,7 +298,7 @@ fn config_error(text: &str) -> String {
 fn unknown_key_error_text() {
     insta::assert_snapshot!(
         config_error("select = [\"SL002\"]\nselcet = [\"SL001\"]\n"),
-        @"error: spawnlint.toml:2:1: unknown key `selcet`, expected one of `select`, `ignore`, `severity`, `extend-spawners`, `extend-load-methods`, `extend-gates`, `exclude`, `include-tests`"
+        @"error: spawnlint.toml:2:1: unknown key `selcet`, expected one of `select`, `ignore`, `severity`, `extend-spawners`, `extend-load-methods`, `extend-gates`, `extend-semantics`, `exclude`, `include-tests`"
     );
 }
 

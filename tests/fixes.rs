@@ -103,7 +103,7 @@ fn every_rules_generated_fix_is_pasted_into_a_compiled_fixture() {
         let diags = analyze(flagged);
         let d = diags
             .iter()
-            .find(|d| d.code == *code)
+            .find(|d| d.code() == *code)
             .unwrap_or_else(|| panic!("{flagged}: no {code} finding"));
         let fix = d
             .fixes
@@ -122,12 +122,12 @@ fn every_rules_generated_fix_is_pasted_into_a_compiled_fixture() {
             "{fixed} is still flagged"
         );
     }
-    for rule in spawnlint::rules::registry() {
-        if rule.code.as_str() < "SL900" {
+    for rule in spawnlint::rules::registry().iter() {
+        if rule.code() < "SL900" {
             assert!(
-                PASTED.iter().any(|(c, ..)| *c == rule.code),
+                PASTED.iter().any(|(c, ..)| *c == rule.code()),
                 "{} has no pasted-fix fixture",
-                rule.code
+                rule.code()
             );
         }
     }
@@ -169,7 +169,7 @@ fn sl001_offers_reorder_with_the_real_statements() {
     })
     .unwrap();
     let d = &report.diagnostics[0];
-    assert_eq!(d.code, "SL001");
+    assert_eq!(d.code(), "SL001");
     let reorder = d
         .fixes
         .iter()

@@ -1,10 +1,24 @@
-//! Runs every fixture under `fixtures/` through the library and compares
-//! the findings with the `//~` markers exactly (SPEC §7): a missing
-//! finding, an extra one, a wrong code or a wrong pinned severity fails.
+//! One test per fixture under `fixtures/` (SPEC §7): the file is analyzed
+//! alone and
+//! - its findings match its `//~` markers exactly (a missing finding, an
+//!   extra one, a wrong code or a wrong pinned severity fails);
+//! - its human output (no color, no summary) matches the committed
+//!   `<fixture>.stdout` next to it, so every message, label, note and fix
+//!   is checked; a fixture with no findings has no `.stdout`.
+//!
+//! `SPAWNLINT_BLESS=1 cargo test --test fixtures` rewrites the `.stdout`
+//! files from the current output. One fixture alone:
+//! `cargo test --test fixtures -- lossy-gate/job_queue_notify_one`.
 
+use libtest_mimic::{Arguments, Failed, Trial};
 use spawnlint::diagnostic::Severity;
+use spawnlint::render::{render, Format};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Expected {
@@ -12,8 +26,8 @@ struct Expected {
     severity: Option<Severity>,
 }
 
-fn markers(path: &Path) -> BTreeMap<u32, Vec<Expected>> {
-    let text = std::fs::read_to_string(path).unwrap();
+/// The `//~ [ERROR|WARNING] CODE` markers of a fixture, by line.
+fn markers(text: &str) -> Result<BTreeMap<u32, Vec<Expected>>, String> {
     let mut out = BTreeMap::new();
     for (i, line) in text.lines().enumerate() {
         let Some((_, rest)) = line.split_once("//~") else {
@@ -26,7 +40,7 @@ fn markers(path: &Path) -> BTreeMap<u32, Vec<Expected>> {
                 ["ERROR", code, ..] => (Some(Severity::Error), *code),
                 ["WARNING", code, ..] => (Some(Severity::Warning), *code),
                 [code, ..] => (None, *code),
-                [] => panic!("{}:{}: empty marker", path.display(), i + 1),
+                [] => return Err(format!("line {}: empty marker", i + 1)),
             };
             exp.push(Expected {
                 code: code.to_string(),
@@ -35,117 +49,200 @@ fn markers(path: &Path) -> BTreeMap<u32, Vec<Expected>> {
         }
         out.insert(i as u32 + 1, exp);
     }
-    out
+    Ok(out)
 }
 
+/// Every fixture file, relative to `fixtures/`.
 fn fixture_files() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let mut files: Vec<PathBuf> = walk(&root);
-    files.sort();
-    files
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            if p.file_name().is_some_and(|n| n != "target") {
-                out.extend(walk(&p));
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                if p.file_name().is_some_and(|n| n != "target") {
+                    walk(&p, out);
+                }
+            } else if p.extension().is_some_and(|x| x == "rs")
+                && p.file_name() != Some("lib.rs".as_ref())
+            {
+                out.push(p);
             }
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
         }
     }
-    out
+    let base = root().join("fixtures");
+    let mut files = Vec::new();
+    walk(&base, &mut files);
+    let mut rel: Vec<PathBuf> = files
+        .into_iter()
+        .filter_map(|f| f.strip_prefix(&base).ok().map(Path::to_path_buf))
+        .collect();
+    rel.sort();
+    rel
 }
 
-#[test]
-fn every_fixture_matches_its_markers() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let report = spawnlint::analyze(&spawnlint::Options {
-        paths: vec![root.clone()],
+fn analyze(paths: Vec<PathBuf>) -> Result<spawnlint::Report, Failed> {
+    let mut r = spawnlint::analyze(&spawnlint::Options {
+        root: root().to_path_buf(),
+        paths,
+        threads: 1,
         ..Default::default()
     })
-    .expect("fixtures analyze");
-    assert!(
-        report.parse_failures.is_empty(),
-        "{:?}",
-        report.parse_failures
-    );
-    let files = fixture_files();
-    assert!(
-        files.len() >= 40,
-        "expected at least 40 fixtures, found {}",
-        files.len()
-    );
+    .map_err(|e| format!("analysis failed: {e}"))?;
+    r.elapsed = std::time::Duration::ZERO;
+    Ok(r)
+}
+
+/// Compare findings with markers.
+fn check_markers(text: &str, report: &spawnlint::Report) -> Vec<String> {
+    let expected = match markers(text) {
+        Ok(m) => m,
+        Err(e) => return vec![e],
+    };
+    let mut got: BTreeMap<u32, Vec<(String, Severity)>> = BTreeMap::new();
+    for d in &report.diagnostics {
+        got.entry(d.span.start.line)
+            .or_default()
+            .push((d.code().to_string(), d.severity));
+    }
     let mut failures = Vec::new();
-    let mut positives = 0;
-    for file in &files {
-        let expected = markers(file);
-        positives += expected.len();
-        let mut got: BTreeMap<u32, Vec<(String, Severity)>> = BTreeMap::new();
-        for d in &report.diagnostics {
-            let dp = Path::new(&d.file);
-            let same = dp == file.as_path()
-                || file.ends_with(dp)
-                || std::fs::canonicalize(dp).ok() == std::fs::canonicalize(file).ok();
-            if same {
-                got.entry(d.span.start.line)
-                    .or_default()
-                    .push((d.code.to_string(), d.severity));
-            }
-        }
-        let name = file
-            .strip_prefix(&root)
-            .unwrap_or(file)
-            .display()
-            .to_string();
-        for (line, exps) in &expected {
-            let found = got.remove(line).unwrap_or_default();
-            for e in exps {
-                match found.iter().find(|(c, _)| *c == e.code) {
-                    None => failures.push(format!("{name}:{line}: missing {}", e.code)),
-                    Some((_, sev)) => {
-                        if let Some(want) = e.severity {
-                            if want != *sev {
-                                failures.push(format!(
-                                    "{name}:{line}: {} has severity {sev:?}, marker wants {want:?}",
-                                    e.code
-                                ));
-                            }
-                        }
-                    }
-                }
-            }
-            for (c, _) in &found {
-                if !exps.iter().any(|e| e.code == *c) {
-                    failures.push(format!("{name}:{line}: unexpected {c}"));
-                }
-            }
-            // Exactly as many findings of a code as markers: a spawn reported
-            // twice is a defect too.
-            for e in exps {
-                let want = exps.iter().filter(|x| x.code == e.code).count();
-                let have = found.iter().filter(|(c, _)| *c == e.code).count();
-                if have > want {
+    for (line, exps) in &expected {
+        let found = got.remove(line).unwrap_or_default();
+        for e in exps {
+            match found.iter().find(|(c, _)| *c == e.code) {
+                None => failures.push(format!("line {line}: missing {}", e.code)),
+                Some((_, sev)) if e.severity.is_some_and(|want| want != *sev) => {
                     failures.push(format!(
-                        "{name}:{line}: {} reported {have} times, {want} marker(s)",
-                        e.code
-                    ));
+                        "line {line}: {} has severity {sev:?}, marker wants {:?}",
+                        e.code, e.severity
+                    ))
                 }
+                Some(_) => {}
             }
         }
-        for (line, found) in got {
-            for (c, s) in found {
-                failures.push(format!("{name}:{line}: unexpected {c} ({s:?})"));
+        for (c, _) in &found {
+            let want = exps.iter().filter(|x| x.code == *c).count();
+            let have = found.iter().filter(|(x, _)| x == c).count();
+            if want == 0 {
+                failures.push(format!("line {line}: unexpected {c}"));
+            } else if have > want {
+                failures.push(format!(
+                    "line {line}: {c} reported {have} times, {want} marker(s)"
+                ));
             }
         }
     }
-    assert!(positives >= 20, "too few positive markers: {positives}");
-    assert!(
-        failures.is_empty(),
-        "fixture mismatches:\n{}",
-        failures.join("\n")
-    );
+    for (line, found) in got {
+        for (c, s) in found {
+            failures.push(format!("line {line}: unexpected {c} ({s:?})"));
+        }
+    }
+    failures.dedup();
+    failures
+}
+
+fn check_output(stdout: &Path, output: &str) -> Result<(), Failed> {
+    let bless = std::env::var_os("SPAWNLINT_BLESS").is_some();
+    let committed = std::fs::read_to_string(stdout).ok();
+    if bless {
+        match (output.is_empty(), committed.is_some()) {
+            (true, true) => std::fs::remove_file(stdout).map_err(|e| e.to_string())?,
+            (true, false) => {}
+            (false, _) => std::fs::write(stdout, output).map_err(|e| e.to_string())?,
+        }
+        return Ok(());
+    }
+    match committed {
+        None if output.is_empty() => Ok(()),
+        None => Err(format!(
+            "no {} (run `SPAWNLINT_BLESS=1 cargo test --test fixtures`); output:\n{output}",
+            stdout.display()
+        )
+        .into()),
+        Some(c) if c == output => Ok(()),
+        Some(c) => Err(format!(
+            "output differs from {} (bless with SPAWNLINT_BLESS=1):\n{}",
+            stdout.display(),
+            line_diff(&c, output)
+        )
+        .into()),
+    }
+}
+
+/// The first differing lines of two texts.
+fn line_diff(want: &str, got: &str) -> String {
+    let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+    let first = w
+        .iter()
+        .zip(&g)
+        .position(|(a, b)| a != b)
+        .unwrap_or(w.len().min(g.len()));
+    let mut out = format!("first difference at line {}:\n", first + 1);
+    for l in w.iter().skip(first).take(6) {
+        out.push_str(&format!("- {l}\n"));
+    }
+    for l in g.iter().skip(first).take(6) {
+        out.push_str(&format!("+ {l}\n"));
+    }
+    out
+}
+
+fn run_fixture(rel: &Path) -> Result<(), Failed> {
+    let file = Path::new("fixtures").join(rel);
+    let text = std::fs::read_to_string(root().join(&file)).map_err(|e| e.to_string())?;
+    let report = analyze(vec![file.clone()])?;
+    if !report.parse_failures.is_empty() {
+        return Err(format!("does not parse: {:?}", report.parse_failures).into());
+    }
+    let failures = check_markers(&text, &report);
+    let output = if report.diagnostics.is_empty() {
+        String::new()
+    } else {
+        render(&report, Format::Human, false, true)
+    };
+    let stdout = root().join(&file).with_extension("stdout");
+    let shown = check_output(&stdout, &output);
+    if !failures.is_empty() {
+        return Err(format!("marker mismatches:\n{}", failures.join("\n")).into());
+    }
+    shown
+}
+
+/// Analyzing the fixtures as one tree finds exactly what analyzing each
+/// file alone finds: no fixture leans on another.
+fn whole_tree_matches_files_alone(files: &[PathBuf]) -> Result<(), Failed> {
+    let whole = analyze(vec![PathBuf::from("fixtures")])?;
+    let mut alone = Vec::new();
+    for rel in files {
+        let r = analyze(vec![Path::new("fixtures").join(rel)])?;
+        alone.push(render(&r, Format::Short, false, true));
+    }
+    let whole = render(&whole, Format::Short, false, true);
+    let alone = alone.concat();
+    if whole != alone {
+        return Err(line_diff(&alone, &whole).into());
+    }
+    let positives = whole.lines().count();
+    if files.len() < 40 || positives < 20 {
+        return Err(format!("too small: {} fixtures, {positives} findings", files.len()).into());
+    }
+    Ok(())
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let files = fixture_files();
+    let mut trials: Vec<Trial> = files
+        .iter()
+        .map(|rel| {
+            let name = rel.with_extension("").to_string_lossy().replace('\\', "/");
+            let rel = rel.clone();
+            Trial::test(name, move || run_fixture(&rel))
+        })
+        .collect();
+    trials.push(Trial::test("whole_tree_matches_files_alone", move || {
+        whole_tree_matches_files_alone(&files)
+    }));
+    libtest_mimic::run(&args, trials).exit();
 }

@@ -7,7 +7,7 @@ mod common;
 
 use spawnlint::diagnostic::{Diagnostic, Label, Severity};
 use spawnlint::render::{render, Format};
-use spawnlint::source::{Pos, Span};
+use spawnlint::source::{FileEntry, Pos, Span};
 use spawnlint::Report;
 use std::path::{Path, PathBuf};
 
@@ -15,8 +15,11 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Analyze paths relative to the crate root (or absolute), displayed
+/// relative to it.
 fn analyze(paths: &[PathBuf]) -> Report {
     spawnlint::analyze(&spawnlint::Options {
+        root: root().to_path_buf(),
         paths: paths.to_vec(),
         threads: 1,
         ..Default::default()
@@ -69,7 +72,7 @@ fn sarif_is_valid_against_the_official_schema() {
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), report.diagnostics.len());
     for (r, d) in results.iter().zip(&report.diagnostics) {
-        assert_eq!(r["ruleId"], d.code);
+        assert_eq!(r["ruleId"], d.code());
         let region = &r["locations"][0]["physicalLocation"]["region"];
         assert_eq!(region["startLine"], d.span.start.line);
         assert_eq!(region["startColumn"], d.span.start.column + 1);
@@ -177,7 +180,6 @@ fn fingerprints_survive_a_blank_line_above_the_finding() {
 
 #[test]
 fn rustc_json_parses_as_cargo_messages_with_every_span() {
-    std::env::set_current_dir(root()).unwrap();
     let report = analyze(&[PathBuf::from("fixtures")]);
     let text = render(&report, Format::RustcJson, false, false);
     assert_eq!(text.lines().count(), report.diagnostics.len());
@@ -192,7 +194,7 @@ fn rustc_json_parses_as_cargo_messages_with_every_span() {
     for (m, d) in messages.iter().zip(&report.diagnostics) {
         let msg = &m.message;
         assert_eq!(msg.message, d.message);
-        assert_eq!(msg.code.as_ref().unwrap().code, d.code);
+        assert_eq!(msg.code.as_ref().unwrap().code, d.code());
         assert!(msg.code.as_ref().unwrap().explanation.is_some());
         let level = match d.severity {
             Severity::Error => cargo_metadata::diagnostic::DiagnosticLevel::Error,
@@ -200,9 +202,9 @@ fn rustc_json_parses_as_cargo_messages_with_every_span() {
         };
         assert_eq!(msg.level, level);
         assert_eq!(msg.spans.len(), d.labels.len());
-        let source = std::fs::read_to_string(&d.file).unwrap();
+        let source = report.sources.text(d.file).unwrap();
         for (s, l) in msg.spans.iter().zip(&d.labels) {
-            assert_eq!(s.file_name, l.file);
+            assert_eq!(s.file_name, report.display(l.file));
             assert_eq!(s.is_primary, l.primary);
             assert_eq!(s.label.as_deref(), Some(l.message.as_str()));
             assert_eq!(
@@ -232,7 +234,7 @@ fn rustc_json_parses_as_cargo_messages_with_every_span() {
             .children
             .iter()
             .any(|c| c.message.contains("cargo spawnlint --explain")));
-        assert!(msg.rendered.as_deref().unwrap().contains(d.code));
+        assert!(msg.rendered.as_deref().unwrap().contains(d.code()));
     }
 }
 
@@ -318,27 +320,32 @@ fn synthetic(file: &str, message: &str) -> Report {
         start: Pos { line: 3, column: 4 },
         end: Pos { line: 3, column: 9 },
     };
-    Report {
-        files: 1,
-        diagnostics: vec![Diagnostic {
-            code: "SL002",
-            rule: "spawn-before-load",
-            severity: Severity::Warning,
-            message: message.to_string(),
-            file: file.to_string(),
+    let registry = spawnlint::rules::registry();
+    let mut report = Report::new(registry);
+    let id = report.sources.add(FileEntry {
+        path: file.into(),
+        display: file.to_string(),
+        crate_root: PathBuf::new(),
+        text: None,
+    });
+    report.files = 1;
+    report.diagnostics = vec![Diagnostic {
+        rule: registry.find("SL002").unwrap(),
+        severity: Severity::Warning,
+        message: message.to_string(),
+        file: id,
+        span,
+        labels: vec![Label {
+            file: id,
             span,
-            labels: vec![Label {
-                file: file.to_string(),
-                span,
-                message: "here".into(),
-                primary: true,
-            }],
-            notes: vec!["a note, with: 50% more\nlines".into()],
-            fixes: Vec::new(),
-            fingerprint: "f".into(),
+            message: "here".into(),
+            primary: true,
         }],
-        ..Default::default()
-    }
+        notes: vec!["a note, with: 50% more\nlines".into()],
+        fixes: Vec::new(),
+        fingerprint: "f".into(),
+    }];
+    report
 }
 
 /// The GitHub runner's side of `@actions/core`'s escaping.
@@ -390,7 +397,6 @@ fn github_commands_escape_like_actions_core() {
 
 #[test]
 fn github_errors_and_parse_failures() {
-    std::env::set_current_dir(root()).unwrap();
     let report = analyze(&[PathBuf::from(
         "fixtures/spawn-before-load/motivating_service.rs",
     )]);
@@ -411,7 +417,6 @@ fn github_errors_and_parse_failures() {
 
 #[test]
 fn gitlab_code_quality_fields() {
-    std::env::set_current_dir(root()).unwrap();
     let report = analyze(&[PathBuf::from("fixtures")]);
     let doc = json(&render(&report, Format::Gitlab, false, false));
     let issues = doc.as_array().unwrap();
@@ -419,11 +424,11 @@ fn gitlab_code_quality_fields() {
     let mut prints = std::collections::HashSet::new();
     for (i, d) in issues.iter().zip(&report.diagnostics) {
         assert!(i["description"].as_str().unwrap().contains(&d.message));
-        assert_eq!(i["check_name"], format!("{} {}", d.code, d.rule));
+        assert_eq!(i["check_name"], format!("{} {}", d.code(), d.rule.slug()));
         assert!(["info", "minor", "major", "critical", "blocker"]
             .contains(&i["severity"].as_str().unwrap()));
-        assert_eq!(i["location"]["path"], d.file);
-        assert!(!d.file.starts_with('/'));
+        assert_eq!(i["location"]["path"], report.display(d.file));
+        assert!(!report.display(d.file).starts_with('/'));
         assert_eq!(i["location"]["lines"]["begin"], d.span.start.line);
         assert!(prints.insert(i["fingerprint"].as_str().unwrap().to_string()));
     }

@@ -84,7 +84,7 @@ fn findings_in(service: &str) -> usize {
     report
         .diagnostics
         .iter()
-        .filter(|d| d.code == "SL001")
+        .filter(|d| d.code() == "SL001")
         .count()
 }
 

@@ -4,10 +4,10 @@ use spawnlint::render::{render, Format};
 use std::path::Path;
 
 fn report(rel: &str) -> spawnlint::Report {
-    // Paths are displayed relative to the current directory: run from the
-    // crate root so snapshots hold `fixtures/...`.
-    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+    // Paths are displayed relative to the root: the crate root, so
+    // snapshots hold `fixtures/...`.
     let mut r = spawnlint::analyze(&spawnlint::Options {
+        root: Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
         paths: vec![Path::new(rel).to_path_buf()],
         threads: 1,
         ..Default::default()

@@ -783,10 +783,14 @@ pub fn lower_expr(expr: &syn::Expr, depth: u32) -> Expr {
         E::RawAddr(r) => Expr::Ref {
             base: boxed(&r.expr, depth),
         },
-        E::Assign(a) => assign(&a.left, &a.right, a.eq_token.span, depth),
-        E::Binary(b) if is_compound_assign(&b.op) => {
-            assign(&b.left, &b.right, syn::spanned::Spanned::span(&b.op), depth)
-        }
+        E::Assign(a) => assign(&a.left, &a.right, a.eq_token.span, false, depth),
+        E::Binary(b) if is_compound_assign(&b.op) => assign(
+            &b.left,
+            &b.right,
+            syn::spanned::Spanned::span(&b.op),
+            true,
+            depth,
+        ),
         E::Binary(b) => Expr::Other(vec![
             lower_expr(&b.left, depth + 1),
             lower_expr(&b.right, depth + 1),
@@ -824,7 +828,13 @@ pub fn lower_expr(expr: &syn::Expr, depth: u32) -> Expr {
 
 /// `lhs = rhs`, spanning from the target's first token (including a
 /// leading `*` or `&`) to the end of the value.
-fn assign(left: &syn::Expr, right: &syn::Expr, op: proc_macro2::Span, depth: u32) -> Expr {
+fn assign(
+    left: &syn::Expr,
+    right: &syn::Expr,
+    op: proc_macro2::Span,
+    compound: bool,
+    depth: u32,
+) -> Expr {
     let lhs = boxed(left, depth);
     let rhs = boxed(right, depth);
     let first = match left {
@@ -842,6 +852,7 @@ fn assign(left: &syn::Expr, right: &syn::Expr, op: proc_macro2::Span, depth: u32
         lhs,
         rhs,
         span: between(first, last),
+        compound,
     }
 }
 

@@ -37,8 +37,6 @@ pub struct FileFacts {
     /// `#[cfg(test)]` modules (filled only for files that mention
     /// `spawnlint` or `cfg(test)`).
     pub items: Items,
-    /// Inline suppressions (comments and attributes), with their scopes.
-    pub suppressions: Vec<crate::suppress::Suppression>,
 }
 
 /// Where items sit in a file, for suppression scopes ([`items::extract`]).
@@ -435,6 +433,8 @@ pub enum Expr {
         rhs: Box<Expr>,
         /// Whole expression.
         span: Span,
+        /// `op=` rather than `=`.
+        compound: bool,
     },
     /// A macro call whose arguments parsed as expressions or statements.
     Macro {

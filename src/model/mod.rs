@@ -1,8 +1,9 @@
 //! The model: facts of every file, linked per crate (types, impl blocks
-//! across files, free functions), plus the flow analysis that the rules
-//! query ([`flow`]).
+//! across files, free functions, statics), with name resolution
+//! ([`resolve`]) and the reach prefilter ([`reach`]).
 
-pub mod flow;
+pub mod reach;
+mod resolve;
 
 use crate::facts::{FileFacts, FnFacts, Receiver, StaticFacts, StructFacts, TypeInfo};
 use crate::source::FileId;
@@ -54,14 +55,8 @@ pub struct Model {
     statics: HashMap<(u32, String), Vec<FileId>>,
     /// Per crate: names of `macro_rules!` spawn wrappers.
     spawn_macros: std::collections::HashSet<(u32, String)>,
-    /// Call names that start tasks besides anything named `*spawn*`
-    /// (configured spawners); set before the first [`may_spawn`].
-    pub spawn_words: Vec<String>,
-    /// Functions that may reach a spawn (computed on first use).
-    spawn_reach: std::sync::OnceLock<std::collections::HashSet<FnRef>>,
-    /// Functions that may reach a subscription or a wait (computed on
-    /// first use).
-    listen_reach: std::sync::OnceLock<std::collections::HashSet<FnRef>>,
+    /// Per crate and type name: `..Default::default()` struct updates.
+    default_updates: HashMap<(u32, String), Vec<crate::source::Loc>>,
 }
 
 impl Model {
@@ -76,6 +71,16 @@ impl Model {
             let fid = fid as FileId;
             for m in &file.facts.spawn_macros {
                 model.spawn_macros.insert((file.crate_id, m.clone()));
+            }
+            for (ty, span) in &file.facts.default_updates {
+                model
+                    .default_updates
+                    .entry((file.crate_id, ty.clone()))
+                    .or_default()
+                    .push(crate::source::Loc {
+                        file: fid,
+                        span: *span,
+                    });
             }
             for st in &file.facts.statics {
                 model
@@ -154,10 +159,20 @@ impl Model {
     /// from `from` (a macro is visible crate-wide once exported or in scope;
     /// any definition in the crate counts).
     pub fn is_spawn_macro(&self, name: &str, from: FileId) -> bool {
-        !self.spawn_macros.is_empty()
-            && self
-                .spawn_macros
-                .contains(&(self.crate_of(from), name.to_string()))
+        self.is_spawn_macro_in(self.crate_of(from), name)
+    }
+
+    /// Whether `name!` is a `macro_rules!` spawn wrapper of crate `krate`.
+    pub fn is_spawn_macro_in(&self, krate: u32, name: &str) -> bool {
+        !self.spawn_macros.is_empty() && self.spawn_macros.contains(&(krate, name.to_string()))
+    }
+
+    /// The first `T { .., ..Default::default() }` of type `ty` in the crate
+    /// of `from`, in file order.
+    pub fn default_update_site(&self, ty: &str, from: FileId) -> Option<crate::source::Loc> {
+        self.default_updates
+            .get(&(self.crate_of(from), ty.to_string()))
+            .and_then(|sites| sites.first().copied())
     }
 
     /// Resolve a type name as seen from `from`: a definition in the same
@@ -297,109 +312,4 @@ impl Model {
             })
         })
     }
-}
-
-/// Whether `f` may reach a spawn: it calls something named like a spawner,
-/// or calls (by name, transitively) a crate function that does. A cheap
-/// over-approximation that keeps the interpreter off constructors that
-/// cannot spawn; it never decides a finding.
-pub fn may_spawn(model: &Model, f: FnRef) -> bool {
-    model
-        .spawn_reach
-        .get_or_init(|| spawn_reach(model))
-        .contains(&f)
-}
-
-/// Methods through which a task starts listening or waiting (SL006,
-/// SL007): a superset of the catalog's, for the prefilter only.
-const LISTEN_METHODS: &[&str] = &[
-    "subscribe",
-    "resubscribe",
-    "new_receiver",
-    "activate_cloned",
-    "add_rx",
-    "notified",
-    "wait",
-    "wait_timeout",
-    "changed",
-];
-
-/// Whether `f` may reach a subscription or a wait: it calls a method named
-/// like one, or calls (by name, transitively) a crate function that does.
-/// Keeps the per-function pass of SL006/SL007 off functions whose tasks
-/// cannot listen; it never decides a finding.
-pub fn may_listen(model: &Model, f: FnRef) -> bool {
-    model
-        .listen_reach
-        .get_or_init(|| {
-            reach(model, &|_, c| {
-                matches!(c, crate::facts::Callee::Method(m) if LISTEN_METHODS.contains(&m.as_str()))
-            })
-        })
-        .contains(&f)
-}
-
-/// Whether a call, as written in a function of crate `krate`, names a
-/// spawner: anything named like `spawn`, a configured spawner name, or a
-/// crate's `spawn!` wrapper macro.
-pub fn calls_spawner(model: &Model, krate: u32, c: &crate::facts::Callee) -> bool {
-    c.name().contains("spawn")
-        || model.spawn_words.iter().any(|w| w == c.name())
-        || matches!(c, crate::facts::Callee::Free(n) if model.spawn_macros.contains(&(krate, n.clone())))
-}
-
-/// Functions that may reach a spawn: those calling anything named like a
-/// spawner, then their callers, transitively.
-fn spawn_reach(model: &Model) -> std::collections::HashSet<FnRef> {
-    reach(model, &|krate, c| calls_spawner(model, krate, c))
-}
-
-/// Functions with a call satisfying `seed`, then their callers,
-/// transitively. Calls are matched as written: `Type::f()` only to `f` of
-/// `Type`, `x.f()` to methods named `f`, `f()` to free functions named `f`.
-fn reach(
-    model: &Model,
-    seed: &dyn Fn(u32, &crate::facts::Callee) -> bool,
-) -> std::collections::HashSet<FnRef> {
-    use crate::facts::Callee;
-    use std::collections::{HashMap, HashSet};
-    let mut callers: HashMap<&Callee, Vec<FnRef>> = HashMap::new();
-    let mut reach: HashSet<FnRef> = HashSet::new();
-    let mut queue: Vec<FnRef> = Vec::new();
-    for r in model.all_fns() {
-        let callees = &model.func(r).callees;
-        let krate = model.crate_of(r.file);
-        if callees.iter().any(|c| seed(krate, c)) && reach.insert(r) {
-            queue.push(r);
-        }
-        for c in callees {
-            callers.entry(c).or_default().push(r);
-        }
-    }
-    while let Some(r) = queue.pop() {
-        for call in callee_forms(model.func(r)) {
-            for caller in callers.get(&call).into_iter().flatten() {
-                if reach.insert(*caller) {
-                    queue.push(*caller);
-                }
-            }
-        }
-    }
-    reach
-}
-
-/// The ways a call can name `f`.
-fn callee_forms(f: &FnFacts) -> Vec<crate::facts::Callee> {
-    use crate::facts::Callee;
-    let mut forms = Vec::new();
-    match &f.owner {
-        Some(owner) => {
-            forms.push(Callee::Assoc(owner.clone(), f.name.clone()));
-            if f.receiver != Receiver::None {
-                forms.push(Callee::Method(f.name.clone()));
-            }
-        }
-        None => forms.push(Callee::Free(f.name.clone())),
-    }
-    forms
 }

@@ -6,8 +6,7 @@
 //! `%`, CR and LF; properties additionally `:` and `,`.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::discover::display_path;
-use crate::Report;
+use crate::report::Report;
 use std::fmt::Write;
 
 /// Escape a command's data (the message), as `escapeData` in `@actions/core`.
@@ -37,10 +36,16 @@ pub fn command(name: &str, properties: &[(&str, String)], data: &str) -> String 
 
 /// The annotation text: the message, then where the window closes (the
 /// secondary labels with their lines), the notes and the explain hint.
-fn message(d: &Diagnostic) -> String {
+fn message(report: &Report, d: &Diagnostic) -> String {
     let mut m = d.message.clone();
     for l in d.labels.iter().filter(|l| !l.primary) {
-        let _ = write!(m, "\n{}:{}: {}", l.file, l.span.start.line, l.message);
+        let _ = write!(
+            m,
+            "\n{}:{}: {}",
+            report.display(l.file),
+            l.span.start.line,
+            l.message
+        );
     }
     for n in &d.notes {
         let _ = write!(m, "\nnote: {n}");
@@ -48,7 +53,7 @@ fn message(d: &Diagnostic) -> String {
     for f in &d.fixes {
         let _ = write!(m, "\nhelp: {}", f.title);
     }
-    let _ = write!(m, "\nhelp: run `cargo spawnlint --explain {}`", d.code);
+    let _ = write!(m, "\nhelp: run `cargo spawnlint --explain {}`", d.code());
     m
 }
 
@@ -57,7 +62,7 @@ pub fn render(report: &Report) -> String {
     let mut out = String::new();
     for f in &report.parse_failures {
         let mut props = vec![
-            ("file", display_path(&f.file)),
+            ("file", report.display(f.file).to_string()),
             ("line", f.line.max(1).to_string()),
         ];
         if f.column > 0 {
@@ -72,14 +77,14 @@ pub fn render(report: &Report) -> String {
             Severity::Warning => "warning",
         };
         let props = [
-            ("file", d.file.clone()),
+            ("file", report.display(d.file).to_string()),
             ("line", d.span.start.line.to_string()),
             ("endLine", d.span.end.line.to_string()),
             ("col", (d.span.start.column + 1).to_string()),
             ("endColumn", (d.span.end.column + 1).to_string()),
-            ("title", format!("{} {}", d.code, d.rule)),
+            ("title", format!("{} {}", d.code(), d.rule.slug())),
         ];
-        let _ = writeln!(out, "{}", command(name, &props, &message(d)));
+        let _ = writeln!(out, "{}", command(name, &props, &message(report, d)));
     }
     out
 }

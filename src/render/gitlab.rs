@@ -3,8 +3,7 @@
 
 use super::unique_fingerprints;
 use crate::diagnostic::{stable_hash, Severity};
-use crate::discover::display_path;
-use crate::Report;
+use crate::report::Report;
 use serde_json::{json, Value};
 
 /// GitLab's severity scale is info, minor, major, critical, blocker. A
@@ -21,12 +20,12 @@ pub fn severity(s: Severity) -> &'static str {
 pub fn document(report: &Report) -> Value {
     let mut issues: Vec<Value> = Vec::new();
     for f in &report.parse_failures {
-        let file = display_path(&f.file);
+        let file = report.display(f.file);
         issues.push(json!({
             "type": "issue",
             "description": format!("cannot parse {file}: {}", f.message),
             "check_name": "spawnlint/parse-failure",
-            "fingerprint": stable_hash(&["parse-failure", &file]),
+            "fingerprint": stable_hash(&["parse-failure", file]),
             "severity": "info",
             "location": {"path": file, "lines": {"begin": f.line.max(1)}},
         }));
@@ -39,18 +38,18 @@ pub fn document(report: &Report) -> Value {
         }
         body.push_str(&format!(
             "\n\nRun `cargo spawnlint --explain {}` for the rule's documentation.",
-            d.code
+            d.code()
         ));
         issues.push(json!({
             "type": "issue",
-            "description": format!("{}[{}]: {}", d.severity.as_str(), d.code, d.message),
-            "check_name": format!("{} {}", d.code, d.rule),
+            "description": format!("{}[{}]: {}", d.severity.as_str(), d.code(), d.message),
+            "check_name": format!("{} {}", d.code(), d.rule.slug()),
             "content": {"body": body},
             "categories": ["Bug Risk"],
             "fingerprint": fingerprint,
             "severity": severity(d.severity),
             "location": {
-                "path": d.file,
+                "path": report.display(d.file),
                 "lines": {"begin": d.span.start.line, "end": d.span.end.line},
             },
         }));

@@ -1,9 +1,8 @@
 //! Human output: rustc-style diagnostics rendered by codespan-reporting.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::discover::display_path;
-use crate::source::byte_offset;
-use crate::Report;
+use crate::report::Report;
+use crate::source::{byte_offset, FileId, SourceDb};
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor::Buffer};
@@ -17,16 +16,16 @@ pub fn render(report: &Report, color: bool, quiet: bool) -> String {
         let _ = writeln!(
             out,
             "error: cannot parse {}:{}:{}: {}\n",
-            display_path(&f.file),
+            report.display(f.file),
             f.line,
             f.column,
             f.message
         );
     }
     for p in &report.problems {
-        let _ = writeln!(out, "error: {}: {}\n", p.path.display(), p.message);
+        let _ = writeln!(out, "error: {}: {}\n", p.display, p.message);
     }
-    let mut renderer = Renderer::default();
+    let mut renderer = Renderer::new(&report.sources);
     for d in &report.diagnostics {
         out.push_str(&renderer.diagnostic(d, color));
     }
@@ -42,24 +41,34 @@ pub fn render(report: &Report, color: bool, quiet: bool) -> String {
     out
 }
 
-/// Renders diagnostics one at a time, reading each source file once.
-#[derive(Default)]
-pub struct Renderer {
-    files: SimpleFiles<String, String>,
-    ids: HashMap<String, Option<usize>>,
+/// Renders diagnostics one at a time over the run's source database.
+pub struct Renderer<'a> {
+    sources: &'a SourceDb,
+    files: SimpleFiles<&'a str, &'a str>,
+    ids: HashMap<FileId, Option<usize>>,
 }
 
-impl Renderer {
+impl<'a> Renderer<'a> {
+    /// A renderer over a run's sources.
+    pub fn new(sources: &'a SourceDb) -> Self {
+        Renderer {
+            sources,
+            files: SimpleFiles::new(),
+            ids: HashMap::new(),
+        }
+    }
+
     /// One diagnostic as rustc prints it (ending with a blank line). A
-    /// source file that cannot be read drops its labels' excerpts; a
-    /// diagnostic whose file is gone altogether becomes one plain line.
+    /// source file without text drops its labels' excerpts; a diagnostic
+    /// whose file has none at all becomes one plain line.
     pub fn diagnostic(&mut self, d: &Diagnostic, color: bool) -> String {
         for l in &d.labels {
             let files = &mut self.files;
-            self.ids.entry(l.file.clone()).or_insert_with(|| {
-                std::fs::read_to_string(&l.file)
-                    .ok()
-                    .map(|text| files.add(l.file.clone(), text))
+            let sources = self.sources;
+            self.ids.entry(l.file).or_insert_with(|| {
+                sources
+                    .text(l.file)
+                    .map(|text| files.add(sources.display(l.file), text))
             });
         }
         let cs_diag = to_codespan(d, &self.files, &self.ids);
@@ -75,9 +84,9 @@ impl Renderer {
             format!(
                 "{}[{}]: {} ({}:{})\n",
                 d.severity.as_str(),
-                d.code,
+                d.code(),
                 d.message,
-                d.file,
+                self.sources.display(d.file),
                 d.span.start.line
             )
         }
@@ -121,8 +130,8 @@ fn summary(report: &Report, errors: usize, warnings: usize) -> String {
 
 fn to_codespan(
     d: &Diagnostic,
-    files: &SimpleFiles<String, String>,
-    ids: &HashMap<String, Option<usize>>,
+    files: &SimpleFiles<&str, &str>,
+    ids: &HashMap<FileId, Option<usize>>,
 ) -> cs::Diagnostic<usize> {
     let base = match d.severity {
         Severity::Error => cs::Diagnostic::error(),
@@ -149,9 +158,12 @@ fn to_codespan(
         let code: Vec<String> = f.code.lines().map(|l| format!("    {l}")).collect();
         notes.push(format!("help: {}:\n{}", f.title, code.join("\n")));
     }
-    notes.push(format!("help: run `cargo spawnlint --explain {}`", d.code));
+    notes.push(format!(
+        "help: run `cargo spawnlint --explain {}`",
+        d.code()
+    ));
     base.with_message(d.message.clone())
-        .with_code(d.code)
+        .with_code(d.code())
         .with_labels(labels)
         .with_notes(notes)
 }

@@ -2,9 +2,8 @@
 //! it, so field names and shape are a contract.
 
 use crate::diagnostic::Severity;
-use crate::discover::display_path;
+use crate::report::Report;
 use crate::source::Span;
-use crate::Report;
 use serde_json::{json, Value};
 
 fn span(s: Span) -> Value {
@@ -29,14 +28,14 @@ pub fn document(report: &Report) -> Value {
         .iter()
         .map(|d| {
             json!({
-                "code": d.code,
-                "rule": d.rule,
+                "code": d.code(),
+                "rule": d.rule.slug(),
                 "severity": d.severity.as_str(),
                 "message": d.message,
-                "file": d.file,
+                "file": report.display(d.file),
                 "span": span(d.span),
                 "labels": d.labels.iter().map(|l| json!({
-                    "file": l.file,
+                    "file": report.display(l.file),
                     "span": span(l.span),
                     "message": l.message,
                     "primary": l.primary,
@@ -56,7 +55,7 @@ pub fn document(report: &Report) -> Value {
         .iter()
         .map(|f| {
             json!({
-                "file": display_path(&f.file),
+                "file": report.display(f.file),
                 "line": f.line,
                 "column": f.column,
                 "message": f.message,

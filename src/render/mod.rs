@@ -10,7 +10,7 @@ pub mod sarif;
 pub mod short;
 
 use crate::diagnostic::{stable_hash, Diagnostic};
-use crate::Report;
+use crate::report::Report;
 use std::collections::HashMap;
 
 /// Output formats.
@@ -107,24 +107,6 @@ pub fn file_uri(path: &str) -> String {
         }
     }
     out
-}
-
-/// Source text of displayed paths, read once each. A file that cannot be
-/// read (it vanished, or is not UTF-8) is `None`: renderers degrade, never
-/// panic.
-#[derive(Default)]
-pub struct Sources {
-    texts: HashMap<String, Option<String>>,
-}
-
-impl Sources {
-    /// The text of `file`, if readable.
-    pub fn get(&mut self, file: &str) -> Option<&str> {
-        self.texts
-            .entry(file.to_string())
-            .or_insert_with(|| std::fs::read_to_string(file).ok())
-            .as_deref()
-    }
 }
 
 #[cfg(test)]

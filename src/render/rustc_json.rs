@@ -11,112 +11,46 @@
 //! edits as spans with `suggested_replacement`.
 
 use super::human::Renderer;
-use super::Sources;
 use crate::diagnostic::{Diagnostic, Edit};
-use crate::discover::display_path;
-use crate::source::{byte_offset, Pos, Span};
-use crate::Report;
+use crate::report::{Package, Report};
+use crate::source::{byte_offset, FileId, Pos, SourceDb, Span};
 use serde_json::{json, Value};
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// The cargo package a file belongs to, as cargo names it in messages.
-#[derive(Clone)]
-struct Package {
-    id: String,
-    manifest_path: String,
-    target: Value,
-}
-
-/// Finds the package of each file: the nearest `Cargo.toml` with a
-/// `[package]` table above it (cached per directory).
-#[derive(Default)]
-struct Packages {
-    by_dir: HashMap<PathBuf, Package>,
-}
-
-impl Packages {
-    fn of(&mut self, file: &str) -> Package {
-        let abs = std::path::absolute(file).unwrap_or_else(|_| PathBuf::from(file));
-        let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
-        if let Some(p) = self.by_dir.get(&dir) {
-            return p.clone();
-        }
-        let p = find_package(&dir);
-        self.by_dir.insert(dir, p.clone());
-        p
-    }
-}
-
-fn find_package(dir: &Path) -> Package {
-    for d in dir.ancestors() {
-        let manifest = d.join("Cargo.toml");
-        let Ok(text) = std::fs::read_to_string(&manifest) else {
-            continue;
-        };
-        let Ok(table) = text.parse::<toml::Table>() else {
-            continue;
-        };
-        let Some(pkg) = table.get("package").and_then(|p| p.as_table()) else {
-            continue;
-        };
-        let name = pkg
-            .get("name")
-            .and_then(|n| n.as_str())
-            .unwrap_or("unknown");
-        let version = pkg
-            .get("version")
-            .and_then(|v| v.as_str())
-            .unwrap_or("0.0.0");
-        // `edition.workspace = true` and unknown editions: cargo_metadata
-        // only parses the editions it knows.
-        let edition = pkg
-            .get("edition")
-            .and_then(|e| e.as_str())
-            .filter(|e| ["2015", "2018", "2021", "2024"].contains(e))
-            .unwrap_or("2021");
-        return package(d, name, version, edition);
-    }
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "unknown".into());
-    package(dir, &name, "0.0.0", "2021")
-}
-
-fn package(dir: &Path, name: &str, version: &str, edition: &str) -> Package {
-    let lib = dir.join("src/lib.rs");
-    let (kind, src) = if lib.exists() || !dir.join("src/main.rs").exists() {
-        ("lib", lib)
-    } else {
-        ("bin", dir.join("src/main.rs"))
+/// How cargo names a package in messages: id, manifest path and target.
+fn package_json(p: Option<&Package>) -> (String, String, Value) {
+    let Some(p) = p else {
+        return ("unknown".into(), String::new(), Value::Null);
     };
+    let dir: &Path = &p.dir;
+    let kind = if p.is_lib { "lib" } else { "bin" };
     let dir_text = dir.to_string_lossy().replace('\\', "/");
     let dir_uri = if dir_text.starts_with('/') {
         format!("file://{dir_text}")
     } else {
         format!("file:///{dir_text}")
     };
-    Package {
-        id: format!("path+{dir_uri}#{name}@{version}"),
-        manifest_path: dir.join("Cargo.toml").to_string_lossy().into_owned(),
-        target: json!({
+    let name = &p.name;
+    (
+        format!("path+{dir_uri}#{name}@{}", p.version),
+        dir.join("Cargo.toml").to_string_lossy().into_owned(),
+        json!({
             "kind": [kind],
             "crate_types": [kind],
-            "name": if kind == "lib" { name.replace('-', "_") } else { name.to_string() },
-            "src_path": src.to_string_lossy(),
-            "edition": edition,
+            "name": if p.is_lib { name.replace('-', "_") } else { name.to_string() },
+            "src_path": p.src_path.to_string_lossy(),
+            "edition": p.edition,
             "doc": true,
-            "doctest": kind == "lib",
+            "doctest": p.is_lib,
             "test": true,
         }),
-    }
+    )
 }
 
 /// One span of cargo's diagnostic format.
 fn span(
-    sources: &mut Sources,
-    file: &str,
+    sources: &SourceDb,
+    file: FileId,
     span: Span,
     primary: bool,
     label: Option<&str>,
@@ -127,7 +61,7 @@ fn span(
     } else {
         span.end
     };
-    let (byte_start, byte_end, lines) = match sources.get(file) {
+    let (byte_start, byte_end, lines) = match sources.text(file) {
         Some(text) => {
             let a = byte_offset(text, span.start);
             let b = byte_offset(text, end).max(a);
@@ -156,7 +90,7 @@ fn span(
         None => (0, 0, Vec::new()),
     };
     json!({
-        "file_name": file,
+        "file_name": sources.display(file),
         "byte_start": byte_start,
         "byte_end": byte_end,
         "line_start": span.start.line,
@@ -184,16 +118,16 @@ fn child(level: &str, message: String, spans: Vec<Value>) -> Value {
     })
 }
 
-fn edit_span(sources: &mut Sources, e: &Edit) -> Value {
-    span(sources, &e.file, e.span, true, None, Some(&e.text))
+fn edit_span(sources: &SourceDb, e: &Edit) -> Value {
+    span(sources, e.file, e.span, true, None, Some(&e.text))
 }
 
 /// The `message` object of one finding.
-fn diagnostic(sources: &mut Sources, renderer: &mut Renderer, d: &Diagnostic) -> Value {
+fn diagnostic(sources: &SourceDb, renderer: &mut Renderer, d: &Diagnostic) -> Value {
     let spans: Vec<Value> = d
         .labels
         .iter()
-        .map(|l| span(sources, &l.file, l.span, l.primary, Some(&l.message), None))
+        .map(|l| span(sources, l.file, l.span, l.primary, Some(&l.message), None))
         .collect();
     let mut children: Vec<Value> = d
         .notes
@@ -214,13 +148,13 @@ fn diagnostic(sources: &mut Sources, renderer: &mut Renderer, d: &Diagnostic) ->
     }
     children.push(child(
         "help",
-        format!("run `cargo spawnlint --explain {}`", d.code),
+        format!("run `cargo spawnlint --explain {}`", d.code()),
         Vec::new(),
     ));
     json!({
         "$message_type": "diagnostic",
         "message": d.message,
-        "code": {"code": d.code, "explanation": crate::rules::explain_text(d.code)},
+        "code": {"code": d.code(), "explanation": d.rule.meta().doc},
         "level": d.severity.as_str(),
         "spans": spans,
         "children": children,
@@ -228,24 +162,24 @@ fn diagnostic(sources: &mut Sources, renderer: &mut Renderer, d: &Diagnostic) ->
     })
 }
 
-fn compiler_message(pkg: &Package, message: Value) -> Value {
+fn compiler_message(pkg: Option<&Package>, message: Value) -> Value {
+    let (id, manifest_path, target) = package_json(pkg);
     json!({
         "reason": "compiler-message",
-        "package_id": pkg.id,
-        "manifest_path": pkg.manifest_path,
-        "target": pkg.target,
+        "package_id": id,
+        "manifest_path": manifest_path,
+        "target": target,
         "message": message,
     })
 }
 
 /// Every line, in order: files that did not parse, then the findings.
 pub fn messages(report: &Report) -> Vec<Value> {
-    let mut sources = Sources::default();
-    let mut packages = Packages::default();
-    let mut renderer = Renderer::default();
+    let sources = &report.sources;
+    let mut renderer = Renderer::new(sources);
     let mut out = Vec::new();
     for f in &report.parse_failures {
-        let file = display_path(&f.file);
+        let file = report.display(f.file);
         let at = Pos {
             line: f.line.max(1),
             column: f.column.saturating_sub(1),
@@ -256,15 +190,15 @@ pub fn messages(report: &Report) -> Vec<Value> {
             "message": text,
             "code": null,
             "level": "error",
-            "spans": [span(&mut sources, &file, Span { start: at, end: at }, true, None, None)],
+            "spans": [span(sources, f.file, Span { start: at, end: at }, true, None, None)],
             "children": [],
             "rendered": format!("error: cannot parse {file}:{}:{}: {}\n", f.line, f.column, f.message),
         });
-        out.push(compiler_message(&packages.of(&file), message));
+        out.push(compiler_message(report.packages.get(&f.file), message));
     }
     for d in &report.diagnostics {
-        let message = diagnostic(&mut sources, &mut renderer, d);
-        out.push(compiler_message(&packages.of(&d.file), message));
+        let message = diagnostic(sources, &mut renderer, d);
+        out.push(compiler_message(report.packages.get(&d.file), message));
     }
     out
 }

@@ -9,10 +9,9 @@
 
 use super::{file_uri, unique_fingerprints};
 use crate::diagnostic::{Diagnostic, Edit, Label, Severity};
-use crate::discover::display_path;
-use crate::rules::{self, RuleInfo};
-use crate::source::Span;
-use crate::Report;
+use crate::report::Report;
+use crate::rule::{Registry, RuleId};
+use crate::source::{SourceDb, Span};
 use serde_json::json;
 use serde_sarif::sarif as s;
 use std::collections::BTreeMap;
@@ -58,10 +57,9 @@ fn location(file: &str, span: Span) -> s::PhysicalLocation {
 
 /// The first paragraph of the doc page's "What it does" section, on one
 /// line; the summary when the page has none.
-fn full_description(rule: &RuleInfo, doc: Option<&str>) -> String {
-    let Some(doc) = doc else {
-        return rule.summary.clone();
-    };
+fn full_description(rule: RuleId) -> String {
+    let meta = rule.meta();
+    let doc = meta.doc;
     let mut lines = doc
         .lines()
         .skip_while(|l| !l.starts_with("## What it does"));
@@ -72,7 +70,7 @@ fn full_description(rule: &RuleInfo, doc: Option<&str>) -> String {
         .map(str::trim)
         .collect();
     if para.is_empty() {
-        rule.summary.clone()
+        meta.summary.to_string()
     } else {
         para.join(" ")
     }
@@ -80,17 +78,17 @@ fn full_description(rule: &RuleInfo, doc: Option<&str>) -> String {
 
 /// `tool.driver.rules`: every rule of the registry, so rules added later
 /// appear without touching this renderer.
-fn rule_descriptors() -> Vec<s::ReportingDescriptor> {
-    rules::registry()
+fn rule_descriptors(rules: &Registry) -> Vec<s::ReportingDescriptor> {
+    rules
         .iter()
         .map(|r| {
-            let doc = rules::explain_text(&r.code);
-            let help = doc.unwrap_or(&r.summary).to_string();
+            let meta = r.meta();
+            let help = meta.doc.to_string();
             s::ReportingDescriptor::builder()
-                .id(r.code.clone())
-                .name(r.slug.clone())
-                .short_description(multiformat(r.summary.clone()))
-                .full_description(multiformat(full_description(r, doc)))
+                .id(meta.code.to_string())
+                .name(meta.slug.to_string())
+                .short_description(multiformat(meta.summary))
+                .full_description(multiformat(full_description(r)))
                 .help(
                     s::MultiformatMessageString::builder()
                         .text(help.clone())
@@ -99,11 +97,7 @@ fn rule_descriptors() -> Vec<s::ReportingDescriptor> {
                 )
                 .default_configuration(
                     s::ReportingConfiguration::builder()
-                        .level(json!(match r.severity.as_str() {
-                            "error" => "error",
-                            "note" => "note",
-                            _ => "warning",
-                        }))
+                        .level(json!(meta.default_severity.as_str()))
                         .build(),
                 )
                 .build()
@@ -111,10 +105,10 @@ fn rule_descriptors() -> Vec<s::ReportingDescriptor> {
         .collect()
 }
 
-fn related(index: usize, label: &Label) -> s::Location {
+fn related(files: &SourceDb, index: usize, label: &Label) -> s::Location {
     s::Location::builder()
         .id(index as i64)
-        .physical_location(location(&label.file, label.span))
+        .physical_location(location(files.display(label.file), label.span))
         .message(text(label.message.clone()))
         .build()
 }
@@ -131,22 +125,22 @@ fn replacement(edit: &Edit) -> s::Replacement {
 }
 
 /// The fixes that are replacements, grouped per file in order of appearance.
-fn fixes(d: &Diagnostic) -> Vec<s::Fix> {
+fn fixes(files_db: &SourceDb, d: &Diagnostic) -> Vec<s::Fix> {
     d.fixes
         .iter()
         .filter(|f| !f.edits.is_empty())
         .map(|f| {
-            let mut files: Vec<&str> = Vec::new();
+            let mut files = Vec::new();
             for e in &f.edits {
-                if !files.contains(&e.file.as_str()) {
-                    files.push(&e.file);
+                if !files.contains(&e.file) {
+                    files.push(e.file);
                 }
             }
             let changes: Vec<s::ArtifactChange> = files
                 .into_iter()
                 .map(|file| {
                     s::ArtifactChange::builder()
-                        .artifact_location(artifact(file))
+                        .artifact_location(artifact(files_db.display(file)))
                         .replacements(
                             f.edits
                                 .iter()
@@ -177,19 +171,19 @@ fn message(d: &Diagnostic) -> String {
     }
     m.push_str(&format!(
         "\nhelp: run `cargo spawnlint --explain {}`",
-        d.code
+        d.code()
     ));
     m
 }
 
-fn result(d: &Diagnostic, fingerprint: &str) -> s::Result {
-    let index = rules::registry().iter().position(|r| r.code == d.code);
+fn result(report: &Report, d: &Diagnostic, fingerprint: &str) -> s::Result {
+    let index = report.rules.index_of(d.rule);
     let related: Vec<s::Location> = d
         .labels
         .iter()
         .filter(|l| !l.primary)
         .enumerate()
-        .map(|(i, l)| related(i + 1, l))
+        .map(|(i, l)| related(&report.sources, i + 1, l))
         .collect();
     let primary_message = d
         .labels
@@ -197,13 +191,13 @@ fn result(d: &Diagnostic, fingerprint: &str) -> s::Result {
         .find(|l| l.primary)
         .map(|l| l.message.clone());
     let mut primary = s::Location::builder()
-        .physical_location(location(&d.file, d.span))
+        .physical_location(location(report.display(d.file), d.span))
         .build();
     primary.message = primary_message.map(text);
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(FINGERPRINT_KEY.to_string(), fingerprint.to_string());
     let mut r = s::Result::builder()
-        .rule_id(d.code.to_string())
+        .rule_id(d.code().to_string())
         .level(match d.severity {
             Severity::Error => s::ResultLevel::Error,
             Severity::Warning => s::ResultLevel::Warning,
@@ -216,7 +210,7 @@ fn result(d: &Diagnostic, fingerprint: &str) -> s::Result {
     if !related.is_empty() {
         r.related_locations = Some(related);
     }
-    let fixes = fixes(d);
+    let fixes = fixes(&report.sources, d);
     if !fixes.is_empty() {
         r.fixes = Some(fixes);
     }
@@ -229,7 +223,7 @@ fn invocation(report: &Report) -> s::Invocation {
         .parse_failures
         .iter()
         .map(|f| {
-            let file = display_path(&f.file);
+            let file = report.display(f.file);
             let span = Span {
                 start: crate::source::Pos {
                     line: f.line.max(1),
@@ -244,7 +238,7 @@ fn invocation(report: &Report) -> s::Invocation {
                 .level(json!("error"))
                 .message(text(format!("cannot parse {file}: {}", f.message)))
                 .locations(vec![s::Location::builder()
-                    .physical_location(location(&file, span))
+                    .physical_location(location(file, span))
                     .build()])
                 .build()
         })
@@ -263,13 +257,13 @@ pub fn log(report: &Report) -> s::Sarif {
         .diagnostics
         .iter()
         .zip(&fingerprints)
-        .map(|(d, f)| result(d, f))
+        .map(|(d, f)| result(report, d, f))
         .collect();
     let driver = s::ToolComponent::builder()
         .name("cargo-spawnlint".to_string())
         .version(env!("CARGO_PKG_VERSION").to_string())
         .semantic_version(env!("CARGO_PKG_VERSION").to_string())
-        .rules(rule_descriptors())
+        .rules(rule_descriptors(report.rules))
         .build();
     let run = s::Run::builder()
         .tool(s::Tool::builder().driver(driver).build())
@@ -297,11 +291,12 @@ mod tests {
 
     #[test]
     fn every_registry_rule_is_described() {
-        let rules = rule_descriptors();
-        assert_eq!(rules.len(), rules::registry().len());
-        for (d, r) in rules.iter().zip(rules::registry()) {
-            assert_eq!(d.id, r.code);
-            assert_eq!(d.name.as_deref(), Some(r.slug.as_str()));
+        let registry = crate::rules::registry();
+        let rules = rule_descriptors(registry);
+        assert_eq!(rules.len(), registry.len());
+        for (d, r) in rules.iter().zip(registry.iter()) {
+            assert_eq!(d.id, r.code());
+            assert_eq!(d.name.as_deref(), Some(r.slug()));
             let full = d.full_description.as_ref().map(|f| f.text.clone());
             assert!(full.is_some_and(|f| !f.is_empty() && !f.contains('\n')));
         }

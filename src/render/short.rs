@@ -1,7 +1,6 @@
 //! `--format short`: `path:line:col: severity[CODE] message`, one per line.
 
-use crate::discover::display_path;
-use crate::Report;
+use crate::report::Report;
 use std::fmt::Write;
 
 /// Render.
@@ -11,7 +10,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             out,
             "{}:{}:{}: error[parse] {}",
-            display_path(&f.file),
+            report.display(f.file),
             f.line,
             f.column,
             f.message
@@ -21,11 +20,11 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             out,
             "{}:{}:{}: {}[{}] {}",
-            d.file,
+            report.display(d.file),
             d.span.start.line,
             d.span.start.column + 1,
             d.severity.as_str(),
-            d.code,
+            d.code(),
             d.message
         );
     }

@@ -2,24 +2,23 @@
 //! rustc-style diagnostic with labels, notes and fixes.
 
 use super::Context;
+use crate::analysis::trace::{
+    Access, AccessKind, Capture, CtorTrace, Placeholder, Root, SpawnSite, Write,
+};
 use crate::diagnostic::{stable_hash, Diagnostic, Fix, Label, Severity};
 use crate::fixes::{self, FixInput};
-use crate::model::flow::{
-    Access, AccessKind, Capture, CtorAnalysis, Placeholder, Root, SpawnSite, Write,
-};
 use crate::model::FnRef;
+use crate::rule::RuleId;
 use crate::source::Loc;
 
 /// The ends of one window and what the rule calls it.
 pub struct Window<'a> {
-    /// Rule code.
-    pub code: &'static str,
-    /// Rule slug.
-    pub rule: &'static str,
+    /// The rule.
+    pub rule: RuleId,
     /// Escalated severity.
     pub severity: Severity,
     /// The constructor.
-    pub ctor: &'a CtorAnalysis,
+    pub ctor: &'a CtorTrace,
     /// The spawn.
     pub site: &'a SpawnSite,
     /// The task's first exposed access.
@@ -30,9 +29,9 @@ pub struct Window<'a> {
     pub load: Option<FnRef>,
 }
 
-fn label(cx: &Context, loc: Loc, message: String, primary: bool) -> Label {
+fn label(loc: Loc, message: String, primary: bool) -> Label {
     Label {
-        file: cx.path(loc.file),
+        file: loc.file,
         span: loc.span,
         message,
         primary,
@@ -83,7 +82,6 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
     };
 
     let mut labels = vec![label(
-        cx,
         w.site.loc,
         "the task may run from here on".into(),
         true,
@@ -93,11 +91,10 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
             Some(ty) => format!("`{}` hands this `{ty}` to the task", capture.name),
             None => format!("`{}` shares `{field}` with the task", capture.name),
         };
-        labels.push(label(cx, decl, text, false));
+        labels.push(label(decl, text, false));
     }
     for via in &w.site.via {
         labels.push(label(
-            cx,
             via.loc,
             format!("`{ctor_short}` starts the task through `{}`", via.callee),
             false,
@@ -105,7 +102,6 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
     }
     if let Some(first) = w.access.via.first() {
         labels.push(label(
-            cx,
             first.loc,
             format!("the task reaches `{field}` through `{}`", first.callee),
             false,
@@ -116,11 +112,10 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
         AccessKind::Plain => format!("reads `{field}` while it is {state}"),
         AccessKind::Tolerant { .. } => format!("skips the work while `{field}` is {state}"),
     };
-    labels.push(label(cx, w.access.loc, access_text, false));
+    labels.push(label(w.access.loc, access_text, false));
     if let AccessKind::Tolerant { lossy: Some(drop) } = &w.access.kind {
         if *drop != w.access.loc {
             labels.push(label(
-                cx,
                 *drop,
                 "the message already received is dropped on this path".into(),
                 false,
@@ -134,13 +129,12 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
     let write_loc = w.write.via.first().map(|v| v.loc).unwrap_or(w.write.loc);
     if load_name.is_none() && write_loc != w.write.loc {
         labels.push(label(
-            cx,
             write_loc,
             format!("`{ctor_short}` initializes `{field}` through this call, after the spawn"),
             false,
         ));
     }
-    labels.push(label(cx, w.write.loc, write_text, false));
+    labels.push(label(w.write.loc, write_text, false));
 
     let mut notes = Vec::new();
     let entry = w
@@ -175,15 +169,11 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
         ctor: ctor_short.clone(),
         field: field.clone(),
         load: load_name.clone(),
-        spawner_text: cx
-            .source(w.site.call.file)
-            .and_then(|s| fixes::slice(&s, w.site.call.span)),
-        task_text: cx
-            .source(w.site.task.file)
-            .and_then(|s| fixes::slice(&s, w.site.task.span)),
+        spawner_text: cx.slice(w.site.call),
+        task_text: cx.slice(w.site.task),
         write_text: cx
             .source(w.write.loc.file)
-            .and_then(|s| fixes::statement_at(&s, write_loc.span)),
+            .and_then(|s| fixes::statement_at(s, write_loc.span)),
         self_handles: w
             .site
             .captures
@@ -199,9 +189,10 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
             .map(|c| c.name.clone())
             .collect(),
         load_text: w.load.and_then(|m| {
-            let f = cx.model.func(m);
-            cx.source(m.file)
-                .and_then(|s| fixes::slice(&s, f.item_span))
+            cx.slice(Loc {
+                file: m.file,
+                span: cx.model.func(m).item_span,
+            })
         }),
     };
     let mut fixes: Vec<Fix> = Vec::new();
@@ -211,12 +202,7 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
                 fix.edits = cx
                     .source(write_loc.file)
                     .and_then(|s| {
-                        fixes::reorder_edits(
-                            &s,
-                            &cx.path(write_loc.file),
-                            w.site.call.span,
-                            write_loc.span,
-                        )
+                        fixes::reorder_edits(s, write_loc.file, w.site.call.span, write_loc.span)
                     })
                     .unwrap_or_default();
             }
@@ -228,19 +214,18 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
     fixes.extend(fixes::typestate(&input));
 
     let fingerprint = stable_hash(&[
-        w.code,
-        &cx.path(w.site.loc.file),
+        w.rule.code(),
+        cx.path(w.site.loc.file),
         &ctor,
         &w.site.spawner,
         &field,
         load_name.as_deref().unwrap_or(""),
     ]);
     Diagnostic {
-        code: w.code,
         rule: w.rule,
         severity: w.severity,
         message,
-        file: cx.path(w.site.loc.file),
+        file: w.site.loc.file,
         span: w.site.loc.span,
         labels,
         notes,
@@ -252,10 +237,8 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
 /// A finding that is not a spawn-to-initialization window (SL003–SL007):
 /// the rule says what each place means.
 pub struct Finding {
-    /// Rule code.
-    pub code: &'static str,
-    /// Rule slug.
-    pub rule: &'static str,
+    /// The rule.
+    pub rule: RuleId,
     /// Severity.
     pub severity: Severity,
     /// One sentence.
@@ -276,22 +259,20 @@ pub struct Finding {
 
 /// Build the diagnostic for a [`Finding`].
 pub fn finding(cx: &Context, f: Finding) -> Diagnostic {
-    let mut labels = vec![label(cx, f.primary, f.primary_text, true)];
+    let mut labels = vec![label(f.primary, f.primary_text, true)];
     for (loc, text) in f.labels {
         if loc != f.primary {
-            labels.push(label(cx, loc, text, false));
+            labels.push(label(loc, text, false));
         }
     }
-    let file = cx.path(f.primary.file);
-    let mut parts: Vec<&str> = vec![f.code, &file];
+    let mut parts: Vec<&str> = vec![f.rule.code(), cx.path(f.primary.file)];
     parts.extend(f.identity.iter().map(String::as_str));
     let fingerprint = stable_hash(&parts);
     Diagnostic {
-        code: f.code,
         rule: f.rule,
         severity: f.severity,
         message: f.message,
-        file,
+        file: f.primary.file,
         span: f.primary.span,
         labels,
         notes: f.notes,

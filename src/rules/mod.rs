@@ -1,8 +1,9 @@
-//! The rules: pure functions from the analyzed model to diagnostics.
+//! The rules: pure functions from the analysis to diagnostics.
 //!
-//! Each rule lives in its own module and is listed in [`RULES`] and in
-//! `rules/rules.toml` (code, slug, default severity, summary). Shared
-//! wording for labels and notes lives in [`explain`].
+//! Each rule is one module holding its whole declaration — code, slug,
+//! default severity, scope, doc page, check — written with
+//! [`declare_rule!`]. The registry is built from [`ALL`]; nothing else
+//! lists rules. Shared wording for labels and notes lives in `explain`.
 
 mod explain;
 pub mod lossy_gate;
@@ -14,151 +15,153 @@ pub mod stale_capture;
 pub mod subscribe_in_task;
 pub mod unused_suppression;
 
+use crate::analysis::signals::NotifyWaiters;
+use crate::analysis::trace::{self, CtorTrace, MethodEffects, SpawnSite};
+use crate::analysis::GroupAnalysis;
 use crate::catalog::Catalog;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::flow::{self, CtorAnalysis, SpawnSite, Write};
 use crate::model::{FnRef, Model, TypeRef};
-use crate::source::{FileId, Loc};
-use serde::Deserialize;
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::rc::Rc;
+use crate::rule::{Registry, RuleId, RuleMeta};
+use crate::source::{FileId, SourceDb};
 
-/// A rule's registry entry.
-#[derive(Debug, Clone, Deserialize)]
-pub struct RuleInfo {
-    /// `SL001`.
-    pub code: String,
-    /// `spawn-before-init`.
-    pub slug: String,
-    /// Default severity before escalation.
-    pub severity: String,
-    /// One line.
-    pub summary: String,
+/// A rule: its declaration and its check.
+pub struct Rule {
+    /// Code, slug, severities, scope, doc page.
+    pub meta: RuleMeta,
+    /// How it finds its findings.
+    pub check: Check,
 }
 
-#[derive(Deserialize)]
-struct RulesFile {
-    rule: Vec<RuleInfo>,
+impl Rule {
+    /// The rule's id.
+    pub fn id(&'static self) -> RuleId {
+        RuleId::of(&self.meta)
+    }
 }
 
-/// Every rule, from `rules/rules.toml`.
-pub fn registry() -> &'static [RuleInfo] {
-    static REGISTRY: std::sync::OnceLock<Vec<RuleInfo>> = std::sync::OnceLock::new();
-    REGISTRY.get_or_init(|| {
-        let file: RulesFile = toml::from_str(include_str!("../../rules/rules.toml"))
-            .expect("rules/rules.toml is valid (tested)");
-        file.rule
-    })
+/// How a rule finds its findings.
+pub enum Check {
+    /// A pure function over one configuration's analysis.
+    Analysis(fn(&Context) -> Vec<Diagnostic>),
+    /// Run by the suppression stage over each file's suppressions (SL900).
+    Suppressions,
 }
 
-/// Cache of [`Context::method_writes`].
-type MethodWrites = HashMap<(TypeRef, FnRef), (Rc<Vec<Write>>, Rc<Vec<Loc>>)>;
+/// Declare a rule in its module: `pub static RULE`. The doc page is
+/// `rules/<code>-<slug>.md`, embedded at compile time (a missing page does
+/// not compile).
+#[macro_export]
+macro_rules! declare_rule {
+    (
+        code: $code:literal,
+        slug: $slug:literal,
+        summary: $summary:literal,
+        severity: $sev:ident $(up to $max:ident)?,
+        scope: $scope:ident,
+        check: $check:expr $(,)?
+    ) => {
+        /// The rule's declaration.
+        pub static RULE: $crate::rules::Rule = $crate::rules::Rule {
+            meta: $crate::rule::RuleMeta {
+                code: $code,
+                slug: $slug,
+                summary: $summary,
+                default_severity: $crate::rule::Severity::$sev,
+                max_severity: $crate::declare_rule!(@max $sev $($max)?),
+                scope: $crate::rule::Scope::$scope,
+                doc: include_str!(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/rules/",
+                    $code,
+                    "-",
+                    $slug,
+                    ".md"
+                )),
+            },
+            check: $check,
+        };
+    };
+    (@max $sev:ident) => { $crate::rule::Severity::$sev };
+    (@max $sev:ident $max:ident) => { $crate::rule::Severity::$max };
+}
 
-/// A rule's check function.
-pub type Check = fn(&Context) -> Vec<Diagnostic>;
-
-/// Rule code → check.
-pub const RULES: &[(&str, Check)] = &[
-    ("SL001", spawn_before_init::check),
-    ("SL002", spawn_before_load::check),
-    ("SL003", stale_capture::check),
-    ("SL004", spawn_in_new_cyclic::check),
-    ("SL005", spawn_in_default::check),
-    ("SL006", subscribe_in_task::check),
-    ("SL007", lossy_gate::check),
+/// Every rule. A rule module's `RULE` goes here; the registry, `--list-rules`,
+/// SARIF's rule table and name lookups all come from this list.
+pub static ALL: &[&Rule] = &[
+    &spawn_before_init::RULE,
+    &spawn_before_load::RULE,
+    &stale_capture::RULE,
+    &spawn_in_new_cyclic::RULE,
+    &spawn_in_default::RULE,
+    &subscribe_in_task::RULE,
+    &lossy_gate::RULE,
+    &unused_suppression::RULE,
 ];
 
-/// What the rules see: the model, the catalogs, and the analysis of every
-/// constructor that spawns.
+/// The registry of every rule.
+pub fn registry() -> &'static Registry {
+    static REGISTRY: std::sync::OnceLock<Registry> = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(|| Registry::new(ALL.iter().map(|r| &r.meta)))
+}
+
+/// The declaration of a registered rule.
+pub fn rule(id: RuleId) -> Option<&'static Rule> {
+    ALL.iter().copied().find(|r| r.id() == id)
+}
+
+/// The documentation page of a rule, by code or slug.
+pub fn explain_text(code_or_slug: &str) -> Option<&'static str> {
+    registry().find(code_or_slug).map(|r| r.meta().doc)
+}
+
+/// What the rules see: one configuration's analysis, the model and
+/// catalogs it was computed with, and the source text for fixes.
 pub struct Context<'a> {
     /// The linked model.
     pub model: &'a Model,
     /// The catalogs.
     pub catalog: &'a Catalog,
-    /// Constructors with at least one spawn.
-    pub ctors: &'a [CtorAnalysis],
-    /// Every function's own spawns, with their tasks run (SL006, SL007).
-    pub tasks: &'a [(FnRef, Vec<SpawnSite>)],
-    method_writes: RefCell<MethodWrites>,
-    sources: RefCell<HashMap<FileId, Option<Rc<String>>>>,
+    /// The analysis of this configuration's functions.
+    pub analysis: &'a GroupAnalysis,
+    /// Crate-wide `notify_waiters` sites.
+    pub notify_waiters: &'a NotifyWaiters,
+    /// Every file's text and display path.
+    pub sources: &'a SourceDb,
 }
 
 impl<'a> Context<'a> {
-    /// A context over analyzed constructors.
-    pub fn new(
-        model: &'a Model,
-        catalog: &'a Catalog,
-        ctors: &'a [CtorAnalysis],
-        tasks: &'a [(FnRef, Vec<SpawnSite>)],
-    ) -> Self {
-        Context {
-            model,
-            catalog,
-            ctors,
-            tasks,
-            method_writes: RefCell::default(),
-            sources: RefCell::default(),
-        }
+    /// Constructors with at least one spawn.
+    pub fn ctors(&self) -> &'a [CtorTrace] {
+        &self.analysis.ctors
     }
 
-    /// The writes a method makes with `self` an instance of `ty` (cached).
-    pub fn method_writes(&self, ty: &TypeRef, method: FnRef) -> Rc<Vec<Write>> {
-        self.method_effects(ty, method).0
+    /// Every function's own spawns whose tasks listen or wait.
+    pub fn tasks(&self) -> &'a [(FnRef, Vec<SpawnSite>)] {
+        &self.analysis.tasks
     }
 
-    /// The methods of the constructed type that can run after the
-    /// constructor returned: those taking `self`, other than the
-    /// constructor and the methods it ran itself (those are construction).
-    pub fn later_methods(&self, ca: &CtorAnalysis) -> Vec<FnRef> {
-        let ran_in_ctor: std::collections::BTreeSet<FnRef> = ca
-            .timeline
-            .iter()
-            .filter_map(|e| match e {
-                flow::CtorEvent::Called(f) => Some(*f),
-                _ => None,
-            })
-            .collect();
-        self.model
-            .methods_of(&ca.ty)
-            .into_iter()
-            .filter(|m| *m != ca.ctor && !ran_in_ctor.contains(m))
-            .filter(|m| self.model.func(*m).receiver != crate::facts::Receiver::None)
-            .collect()
+    /// The effects of a later method of a constructed type.
+    pub fn method_effects(&self, ty: &TypeRef, method: FnRef) -> &'a MethodEffects {
+        static NONE: std::sync::OnceLock<MethodEffects> = std::sync::OnceLock::new();
+        self.analysis
+            .methods
+            .get(&(ty.clone(), method))
+            .unwrap_or_else(|| NONE.get_or_init(MethodEffects::default))
     }
 
-    /// The spawn calls a method reaches with `self` an instance of `ty`
-    /// (cached with its writes).
-    pub fn method_spawns(&self, ty: &TypeRef, method: FnRef) -> Rc<Vec<Loc>> {
-        self.method_effects(ty, method).1
+    /// The text of a file, for fix snippets.
+    pub fn source(&self, file: FileId) -> Option<&'a str> {
+        self.sources.text(file)
     }
 
-    fn method_effects(&self, ty: &TypeRef, method: FnRef) -> (Rc<Vec<Write>>, Rc<Vec<Loc>>) {
-        let key = (ty.clone(), method);
-        if let Some(e) = self.method_writes.borrow().get(&key) {
-            return e.clone();
-        }
-        let (w, s) = flow::method_effects(self.model, self.catalog, ty, method);
-        let e = (Rc::new(w), Rc::new(s));
-        self.method_writes.borrow_mut().insert(key, e.clone());
-        e
+    /// The text of a range, for fix snippets.
+    pub fn slice(&self, loc: crate::source::Loc) -> Option<String> {
+        self.sources.slice(loc.file, loc.span)
     }
 
-    /// The text of a file, for fix snippets (read once, on demand).
-    pub fn source(&self, file: FileId) -> Option<Rc<String>> {
-        if let Some(s) = self.sources.borrow().get(&file) {
-            return s.clone();
-        }
-        let text = std::fs::read_to_string(&self.model.files[file as usize].path)
-            .ok()
-            .map(Rc::new);
-        self.sources.borrow_mut().insert(file, text.clone());
-        text
-    }
-
-    /// Display path of a file.
-    pub fn path(&self, file: FileId) -> String {
-        crate::discover::display_path(&self.model.files[file as usize].path)
+    /// Display path of a file (part of fingerprints).
+    pub fn path(&self, file: FileId) -> &'a str {
+        self.sources.display(file)
     }
 
     /// `Type::name` for a function.
@@ -171,12 +174,14 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Run the selected rules.
-pub fn run(cx: &Context, selected: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
+/// Run the selected rules that check the analysis.
+pub fn run(cx: &Context, selected: &dyn Fn(RuleId) -> bool) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (code, check) in RULES {
-        if selected(code) {
-            out.extend(check(cx));
+    for rule in ALL {
+        if let Check::Analysis(check) = rule.check {
+            if selected(rule.id()) {
+                out.extend(check(cx));
+            }
         }
     }
     out
@@ -184,36 +189,20 @@ pub fn run(cx: &Context, selected: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
 
 /// The escalated severity of an access (SPEC §3): error when it would
 /// panic or runs before the task's first await or sleep.
-pub fn access_severity(a: &flow::Access) -> Severity {
+pub fn access_severity(a: &trace::Access) -> Severity {
     match a.kind {
-        flow::AccessKind::Panicky(_) => Severity::Error,
-        flow::AccessKind::Tolerant { .. } => Severity::Warning,
-        flow::AccessKind::Plain if !a.delayed => Severity::Error,
-        flow::AccessKind::Plain => Severity::Warning,
+        trace::AccessKind::Panicky(_) => Severity::Error,
+        trace::AccessKind::Tolerant { .. } => Severity::Warning,
+        trace::AccessKind::Plain if !a.delayed => Severity::Error,
+        trace::AccessKind::Plain => Severity::Warning,
     }
 }
 
 /// Whether a task access can hit the window: unguarded and not tolerant,
 /// or tolerant in a way that drops work.
-pub fn exposed(a: &flow::Access) -> bool {
+pub fn exposed(a: &trace::Access) -> bool {
     match &a.kind {
-        flow::AccessKind::Tolerant { lossy } => lossy.is_some(),
+        trace::AccessKind::Tolerant { lossy } => lossy.is_some(),
         _ => !a.gated,
     }
-}
-
-/// Every rule page `rules/SLnnn-slug.md` (file name, text), embedded by
-/// `build.rs`.
-pub const DOCS: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/rule_docs.rs"));
-
-/// The documentation page of a registered rule: `rules/<code>-<slug>.md`.
-pub fn doc(rule: &RuleInfo) -> Option<&'static str> {
-    let name = format!("{}-{}.md", rule.code, rule.slug);
-    DOCS.iter().find(|(n, _)| *n == name).map(|(_, text)| *text)
-}
-
-/// The documentation page of a rule (by code or slug).
-pub fn explain_text(code_or_slug: &str) -> Option<&'static str> {
-    let code = crate::config::rule_code(code_or_slug)?;
-    registry().iter().find(|r| r.code == code).and_then(doc)
 }

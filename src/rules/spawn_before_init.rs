@@ -1,43 +1,30 @@
-//! SL001 `spawn-before-init`.
-//!
-//! ### What it does
-//! Finds constructors that spawn a task and only afterwards, later in the
-//! same constructor or in a helper it calls, initialize state the task reads.
-//!
-//! ### Why is this bad
-//! The task may run as soon as it is spawned. Until the constructor reaches
-//! the initialization, the task sees the placeholder: it panics on a `None`
-//! or an empty map, or silently works with defaults.
-//!
-//! ### Example
-//! ```ignore
-//! let routes = Arc::new(RwLock::new(HashMap::new()));
-//! let r = routes.clone();
-//! thread::spawn(move || r.read().unwrap()["/"].serve());
-//! routes.write().unwrap().insert("/".into(), Route::root());
-//! ```
-//!
-//! ### Use instead
-//! Initialize first, then spawn; or gate the task on a ready signal.
+//! SL001 `spawn-before-init`: a constructor spawns a task, then initializes
+//! the state that task uses. The user documentation is the rule's page,
+//! `rules/SL001-spawn-before-init.md`.
 
 use super::explain::{self, Window};
-use super::{access_severity, exposed, Context};
+use super::{access_severity, exposed, Check, Context};
+use crate::analysis::trace::Event;
 use crate::diagnostic::Diagnostic;
-use crate::model::flow::CtorEvent;
+
+crate::declare_rule! {
+    code: "SL001",
+    slug: "spawn-before-init",
+    summary: "a constructor spawns a task, then initializes the state that task uses",
+    severity: Warning up to Error,
+    scope: Constructors,
+    check: Check::Analysis(check),
+}
 
 /// Run the rule.
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for ca in cx.ctors {
+    for ca in cx.ctors() {
         for (i, site) in ca.spawns.iter().enumerate() {
             if site.joined {
                 continue;
             }
-            let Some(pos) = ca
-                .timeline
-                .iter()
-                .position(|e| matches!(e, CtorEvent::Spawn(n) if *n == i))
-            else {
+            let Some(pos) = ca.spawn_position(i) else {
                 continue;
             };
             let writes: Vec<_> = ca.timeline[pos + 1..]
@@ -45,7 +32,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 .filter_map(|e| match e {
                     // A replaced handle the task holds is SL003, not a late
                     // initialization.
-                    CtorEvent::Write(w)
+                    Event::Write(w)
                         if super::stale_capture::replaced_capture(ca, site, w).is_none() =>
                     {
                         Some(w)
@@ -60,13 +47,11 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                     .map(|w| (a, *w))
             });
             if let Some((access, write)) = hit {
-                let severity = access_severity(access);
                 out.push(explain::diagnostic(
                     cx,
                     Window {
-                        code: "SL001",
-                        rule: "spawn-before-init",
-                        severity,
+                        rule: RULE.id(),
+                        severity: access_severity(access),
                         ctor: ca,
                         site,
                         access,

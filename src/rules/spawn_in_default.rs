@@ -1,42 +1,25 @@
-//! SL005 `spawn-in-default`.
-//!
-//! ### What it does
-//! Finds `impl Default` whose `default()` starts a task, directly or
-//! through helpers of the crate.
-//!
-//! ### Why is this bad
-//! `Default` is meant to be a cheap, side-effect-free value. Callers write
-//! `Config { port: 80, ..Default::default() }`: the default value (and its
-//! task) is built first, then the fields it captured are overridden, so
-//! the task runs with values the caller never asked for. Every
-//! `T::default()` in tests, builders and `mem::take` starts another task.
-//!
-//! ### Example
-//! ```ignore
-//! impl Default for Flusher {
-//!     fn default() -> Self {
-//!         let buf = Arc::new(Mutex::new(Vec::new()));
-//!         let b = buf.clone();
-//!         std::thread::spawn(move || flush_forever(b));
-//!         Self { buf }
-//!     }
-//! }
-//! ```
-//!
-//! ### Use instead
-//! A side-effect-free `Default` and a `start` method.
+//! SL005 `spawn-in-default`: `Default::default` starts a task; struct-update syntax then overrides what the task captured. The user documentation is the rule's
+//! page, `rules/SL005-spawn-in-default.md`.
 
 use super::explain::{self, Finding};
-use super::Context;
+use super::{Check, Context};
+use crate::analysis::trace::Root;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fixes;
-use crate::model::flow::Root;
-use crate::source::Loc;
+
+crate::declare_rule! {
+    code: "SL005",
+    slug: "spawn-in-default",
+    summary: "`Default::default` starts a task; struct-update syntax then overrides what the task captured",
+    severity: Warning,
+    scope: Constructors,
+    check: Check::Analysis(check),
+}
 
 /// Run the rule.
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for ca in cx.ctors {
+    for ca in cx.ctors() {
         let func = cx.model.func(ca.ctor);
         if func.name != "default" || func.trait_name.as_deref() != Some("Default") {
             continue;
@@ -52,7 +35,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         if is_guard {
             continue;
         }
-        let update_site = struct_update_site(cx, &ca.ty.name, ca.ctor.file);
+        let update_site = cx.model.default_update_site(&ca.ty.name, ca.ctor.file);
         for site in &ca.spawns {
             if site.joined || site.in_cyclic.is_some() {
                 continue;
@@ -80,8 +63,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             out.push(explain::finding(
                 cx,
                 Finding {
-                    code: "SL005",
-                    rule: "spawn-in-default",
+                    rule: RULE.id(),
                     severity: Severity::Warning,
                     message: format!("`Default::default` for `{ty}` starts a task"),
                     primary: site.loc,
@@ -89,8 +71,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                     labels,
                     notes,
                     fixes: cx
-                        .source(site.call.file)
-                        .and_then(|s| fixes::slice(&s, site.call.span))
+                        .slice(site.call)
                         .and_then(|call| {
                             let captures: Vec<(String, Option<String>)> = site
                                 .captures
@@ -115,24 +96,4 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         }
     }
     out
-}
-
-/// One `T { .., ..Default::default() }` of type `ty` in the crate, if any.
-fn struct_update_site(cx: &Context, ty: &str, from: crate::source::FileId) -> Option<Loc> {
-    let krate = cx.model.crate_of(from);
-    cx.model
-        .files
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.crate_id == krate)
-        .find_map(|(i, f)| {
-            f.facts
-                .default_updates
-                .iter()
-                .find(|(name, _)| name == ty)
-                .map(|(_, span)| Loc {
-                    file: i as crate::source::FileId,
-                    span: *span,
-                })
-        })
 }

@@ -1,36 +1,25 @@
-//! SL004 `spawn-in-new-cyclic`.
-//!
-//! ### What it does
-//! Finds tasks spawned inside the closure of `Arc::new_cyclic` or
-//! `Rc::new_cyclic` that upgrade the closure's `Weak` (directly, through a
-//! clone, or in a method they call) before waiting on anything.
-//!
-//! ### Why is this bad
-//! Until `new_cyclic` returns, `Weak::upgrade` returns `None`. A task that
-//! runs first unwraps it and panics, or skips its work and ends quietly.
-//!
-//! ### Example
-//! ```ignore
-//! Arc::new_cyclic(|weak| {
-//!     let w = weak.clone();
-//!     tokio::spawn(async move { w.upgrade().unwrap().run().await });
-//!     Self { .. }
-//! })
-//! ```
-//!
-//! ### Use instead
-//! Spawn after `new_cyclic` has returned, with `Arc::downgrade(&this)`.
+//! SL004 `spawn-in-new-cyclic`: a task spawned inside `Arc::new_cyclic` upgrades the `Weak` before construction has finished. The user documentation is the rule's
+//! page, `rules/SL004-spawn-in-new-cyclic.md`.
 
 use super::explain::{self, Finding};
-use super::Context;
+use super::{Check, Context};
+use crate::analysis::trace::{AccessKind, Root};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fixes;
-use crate::model::flow::{AccessKind, Root};
+
+crate::declare_rule! {
+    code: "SL004",
+    slug: "spawn-in-new-cyclic",
+    summary: "a task spawned inside `Arc::new_cyclic` upgrades the `Weak` before construction has finished",
+    severity: Error,
+    scope: Constructors,
+    check: Check::Analysis(check),
+}
 
 /// Run the rule.
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for ca in cx.ctors {
+    for ca in cx.ctors() {
         for site in &ca.spawns {
             let Some(n) = site.in_cyclic else { continue };
             let Some(access) = site
@@ -80,14 +69,12 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 );
             }
             let fix = cx
-                .source(site.call.file)
-                .and_then(|s| fixes::slice(&s, site.call.span))
+                .slice(site.call)
                 .and_then(|call| fixes::spawn_after_cyclic(&ca.ty.name, &call, &weak));
             out.push(explain::finding(
                 cx,
                 Finding {
-                    code: "SL004",
-                    rule: "spawn-in-new-cyclic",
+                    rule: RULE.id(),
                     severity,
                     message: format!(
                         "task spawned inside `new_cyclic` in `{ctor}` upgrades `{weak}` before the value exists"

@@ -1,42 +1,26 @@
-//! SL003 `stale-capture`.
-//!
-//! ### What it does
-//! Finds tasks that hold a handle (an `Arc`, a channel end, a cloned value)
-//! which a later constructor step or a method of the same type *replaces*
-//! (`self.settings = Arc::new(..)`, `cfg = Arc::new(real)`) instead of
-//! mutating the value behind it.
-//!
-//! ### Why is this bad
-//! The task keeps the old handle for its whole life: the reload "works",
-//! the struct shows the new value, and the task keeps using the old one.
-//!
-//! ### Example
-//! ```ignore
-//! let settings = Arc::new(Settings::default());
-//! let s = settings.clone();
-//! tokio::spawn(async move { loop { flush(&s).await } });
-//! // later, in `reload(&mut self, new)`:
-//! self.settings = Arc::new(new);
-//! ```
-//!
-//! ### Use instead
-//! Write through the handle (`*self.settings.write().unwrap() = new`), or
-//! send new values over a `watch` channel the task reads.
+//! SL003 `stale-capture`: a task keeps a handle that a later step or
+//! method replaces with a new value the task never sees. The user
+//! documentation is the rule's page, `rules/SL003-stale-capture.md`.
 
 use super::explain::{self, Finding};
-use super::Context;
+use super::{Check, Context};
+use crate::analysis::trace::{Capture, CtorTrace, Event, Key, Root, SpawnSite, Write};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fixes;
-use crate::model::flow::{Capture, CtorAnalysis, CtorEvent, Key, Root, SpawnSite, Write};
 use crate::model::FnRef;
+
+crate::declare_rule! {
+    code: "SL003",
+    slug: "stale-capture",
+    summary: "a task keeps a handle that a later step or method replaces with a new value the task never sees",
+    severity: Error,
+    scope: Constructors,
+    check: Check::Analysis(check),
+}
 
 /// The capture a replacing write leaves stale: the task holds exactly the
 /// replaced handle, as a handle of its own (not through `Arc<Self>`).
-pub fn replaced_capture<'s>(
-    ca: &CtorAnalysis,
-    site: &'s SpawnSite,
-    w: &Write,
-) -> Option<&'s Capture> {
+pub fn replaced_capture<'s>(ca: &CtorTrace, site: &'s SpawnSite, w: &Write) -> Option<&'s Capture> {
     if !w.replaces {
         return None;
     }
@@ -47,73 +31,37 @@ pub fn replaced_capture<'s>(
     })
 }
 
-/// Whether the task holds `c` as a handle (a clone of a shared value, a
-/// new `Arc`/`Rc`, a channel end) rather than a plain copy: a task handed
-/// `let start_id = self.next_id;` works on a snapshot by design, and a
-/// later `self.next_id += n` is no news to it.
-fn is_handle(cx: &Context, site: &SpawnSite, c: &Capture) -> bool {
-    const HANDLE_MAKERS: &[&str] = &[
-        "clone(",
-        "Arc::new",
-        "Rc::new",
-        "Arc::from",
-        "Arc::default",
-        "channel(",
-        "unbounded(",
-        "bounded(",
-    ];
-    let makes_handle = |text: &str| HANDLE_MAKERS.iter().any(|m| text.contains(m));
-    let decl = c.decl.and_then(|d| {
-        cx.source(d.file)
-            .and_then(|s| crate::fixes::statement_at(&s, d.span))
-    });
-    if decl.as_deref().is_some_and(makes_handle) {
-        return true;
-    }
-    // `spawn(run(Arc::clone(&keys)))`: the clone is in the task expression.
-    let task = cx
-        .source(site.task.file)
-        .and_then(|s| crate::fixes::slice(&s, site.task.span))
-        .unwrap_or_default();
-    task.contains(&format!("clone(&{})", c.name)) || task.contains(&format!("{}.clone()", c.name))
-}
-
 /// Run the rule.
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for ca in cx.ctors {
-        let methods = cx.later_methods(ca);
+    for ca in cx.ctors() {
         for (i, site) in ca.spawns.iter().enumerate() {
-            let Some(pos) = ca
-                .timeline
-                .iter()
-                .position(|e| matches!(e, CtorEvent::Spawn(n) if *n == i))
-            else {
+            let Some(pos) = ca.spawn_position(i) else {
                 continue;
             };
             let in_ctor = ca.timeline[pos + 1..].iter().find_map(|e| match e {
-                CtorEvent::Write(w) => replaced_capture(ca, site, w)
-                    .filter(|c| is_handle(cx, site, c))
-                    .map(|c| (c, w.clone(), None)),
+                Event::Write(w) => replaced_capture(ca, site, w)
+                    .filter(|c| c.is_handle)
+                    .map(|c| (c, w, None)),
                 _ => None,
             });
             let hit = in_ctor.or_else(|| {
-                methods.iter().find_map(|m| {
+                ca.later_methods.iter().find_map(|m| {
+                    let effects = cx.method_effects(&ca.ty, *m);
                     // A method that replaces the handle and then spawns the
                     // task again restarts it with the new one.
-                    if cx.method_spawns(&ca.ty, *m).contains(&site.loc) {
+                    if effects.spawns.contains(&site.loc) {
                         return None;
                     }
-                    let writes = cx.method_writes(&ca.ty, *m);
-                    writes.iter().find_map(|w| {
+                    effects.writes.iter().find_map(|w| {
                         replaced_capture(ca, site, w)
-                            .filter(|c| is_handle(cx, site, c))
-                            .map(|c| (c, w.clone(), Some(*m)))
+                            .filter(|c| c.is_handle)
+                            .map(|c| (c, w, Some(*m)))
                     })
                 })
             });
             if let Some((capture, write, method)) = hit {
-                out.push(diagnostic(cx, ca, site, capture, &write, method));
+                out.push(diagnostic(cx, ca, site, capture, write, method));
             }
         }
     }
@@ -122,7 +70,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
 
 fn diagnostic(
     cx: &Context,
-    ca: &CtorAnalysis,
+    ca: &CtorTrace,
     site: &SpawnSite,
     capture: &Capture,
     write: &Write,
@@ -131,12 +79,12 @@ fn diagnostic(
     let ctor = cx.fn_name(ca.ctor);
     let stmt = cx
         .source(write.loc.file)
-        .and_then(|s| fixes::statement_at(&s, write.loc.span));
+        .and_then(|s| fixes::statement_at(s, write.loc.span));
     // Name the state as the replacing statement does (`settings` in
     // `self.settings = ..`): the key may only know its type.
-    let field = stmt
-        .as_deref()
-        .and_then(fixes::assigned_place_name)
+    let field = write
+        .place
+        .clone()
         .or_else(|| capture.key.as_ref().map(|k| ca.key_name(k)))
         .unwrap_or_else(|| capture.name.clone());
     let (message, where_) = match method {
@@ -192,8 +140,7 @@ fn diagnostic(
     explain::finding(
         cx,
         Finding {
-            code: "SL003",
-            rule: "stale-capture",
+            rule: RULE.id(),
             severity: Severity::Error,
             message,
             primary: site.loc,

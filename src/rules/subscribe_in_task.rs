@@ -1,38 +1,25 @@
-//! SL006 `subscribe-in-task`.
-//!
-//! ### What it does
-//! Finds spawned tasks that subscribe to a broadcast-style source
-//! (`broadcast::Sender::subscribe`, `Receiver::resubscribe`,
-//! `async_broadcast`'s `new_receiver`, …) inside their own body, in any
-//! function.
-//!
-//! ### Why is this bad
-//! A broadcast receiver only gets what is sent after it exists. Everything
-//! sent between the spawn and the task's first run (which on a busy runtime
-//! is often everything the caller sends right after spawning) is lost.
-//!
-//! ### Example
-//! ```ignore
-//! let events = self.events.clone();
-//! tokio::spawn(async move {
-//!     let mut rx = events.subscribe();
-//!     while let Ok(e) = rx.recv().await { audit(e) }
-//! });
-//! ```
-//!
-//! ### Use instead
-//! Subscribe before spawning and move the receiver in.
+//! SL006 `subscribe-in-task`: a task subscribes to a broadcast inside its own body, losing what is sent before it first runs. The user documentation is the rule's
+//! page, `rules/SL006-subscribe-in-task.md`.
 
 use super::explain::{self, Finding};
-use super::Context;
+use super::{Check, Context};
+use crate::analysis::trace::ListenKind;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::fixes;
-use crate::model::flow::ListenKind;
+
+crate::declare_rule! {
+    code: "SL006",
+    slug: "subscribe-in-task",
+    summary: "a task subscribes to a broadcast inside its own body, losing what is sent before it first runs",
+    severity: Warning,
+    scope: SpawningFunctions,
+    check: Check::Analysis(check),
+}
 
 /// Run the rule.
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (func, sites) in cx.tasks {
+    for (func, sites) in cx.tasks() {
         for site in sites {
             let Some(listen) = site.listens.iter().find(|l| match &l.kind {
                 ListenKind::Subscribe {
@@ -59,11 +46,8 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 listen.loc,
                 format!("subscribes only when the task first runs: anything sent on `{source}` before then is lost"),
             ));
-            let text = cx.source(listen.loc.file);
-            let subscribe_text = text.as_ref().and_then(|s| fixes::slice(s, listen.loc.span));
-            let call_text = cx
-                .source(site.call.file)
-                .and_then(|s| fixes::slice(&s, site.call.span));
+            let subscribe_text = cx.slice(listen.loc);
+            let call_text = cx.slice(site.call);
             let fix = match (&subscribe_text, &call_text) {
                 (Some(sub), Some(call)) => {
                     let sender = sub
@@ -78,8 +62,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             out.push(explain::finding(
                 cx,
                 Finding {
-                    code: "SL006",
-                    rule: "subscribe-in-task",
+                    rule: RULE.id(),
                     severity: Severity::Warning,
                     message: format!(
                         "task spawned in `{fn_name}` subscribes to `{source}` only once it runs, so events sent right after the spawn are lost"

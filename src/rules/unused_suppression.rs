@@ -1,27 +1,44 @@
 //! SL900 `unused-suppression`: a suppression that suppresses nothing,
-//! names no rule, or names a rule that does not exist.
+//! names no rule, or names a rule that does not exist. The user
+//! documentation is the rule's page, `rules/SL900-unused-suppression.md`.
 //!
-//! Unlike the other rules it does not look at constructors: it runs after
-//! them, over each file's suppressions and which of them were used
-//! (see [`crate::suppress::apply`]).
+//! Unlike the other rules it does not read the analysis: the suppression
+//! stage runs it over each file's suppressions and which of them were used.
 
-use crate::config;
+use super::Check;
 use crate::diagnostic::{stable_hash, Diagnostic, Label, Severity};
+use crate::rule::{Registry, RuleId};
+use crate::source::FileId;
 use crate::suppress::{Scope, Suppression};
 
-/// The rule's code.
-pub const CODE: &str = "SL900";
-/// The rule's slug.
-pub const SLUG: &str = "unused-suppression";
+crate::declare_rule! {
+    code: "SL900",
+    slug: "unused-suppression",
+    summary: "a `spawnlint: allow(..)` suppression suppresses nothing, names no rule, or names an unknown one",
+    severity: Warning,
+    scope: Suppressions,
+    check: Check::Suppressions,
+}
+
+/// The file the findings are about: its id and display path (part of the
+/// fingerprint).
+#[derive(Clone, Copy)]
+pub struct File<'a> {
+    /// Its id.
+    pub id: FileId,
+    /// Its display path.
+    pub display: &'a str,
+}
 
 /// The SL900 findings of one file. `used[i]` lists the rules suppression
-/// `i` silenced a finding of; `ran(code)` says whether a rule ran for this
+/// `i` silenced a finding of; `ran(rule)` says whether a rule ran for this
 /// file (a suppression of a rule that was not run is not reported).
 pub fn check(
-    file: &str,
+    file: File,
     sups: &[Suppression],
-    used: &[Vec<&str>],
-    ran: &dyn Fn(&str) -> bool,
+    used: &[Vec<RuleId>],
+    ran: &dyn Fn(RuleId) -> bool,
+    registry: &Registry,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, s) in sups.iter().enumerate() {
@@ -37,7 +54,7 @@ pub fn check(
         let unknown: Vec<&String> = s
             .names
             .iter()
-            .filter(|n| config::rule_code(n).is_none())
+            .filter(|n| registry.find(n).is_none())
             .collect();
         if !unknown.is_empty() {
             out.push(finding(
@@ -52,8 +69,9 @@ pub fn check(
             .names
             .iter()
             .filter(|n| {
-                config::rule_code(n)
-                    .is_some_and(|code| code != CODE && ran(code) && !silenced.contains(&code))
+                registry
+                    .find(n)
+                    .is_some_and(|r| r != RULE.id() && ran(r) && !silenced.contains(&r))
             })
             .collect();
         if !idle.is_empty() {
@@ -81,17 +99,17 @@ fn quoted(names: &[&String]) -> String {
         .join(", ")
 }
 
-fn finding(file: &str, s: &Suppression, message: String, label: &str) -> Diagnostic {
+fn finding(file: File, s: &Suppression, message: String, label: &str) -> Diagnostic {
+    let code = RULE.meta.code;
     Diagnostic {
-        code: CODE,
-        rule: SLUG,
+        rule: RULE.id(),
         severity: Severity::Warning,
-        fingerprint: stable_hash(&[CODE, file, &message]),
+        fingerprint: stable_hash(&[code, file.display, &message]),
         message,
-        file: file.to_string(),
+        file: file.id,
         span: s.span,
         labels: vec![Label {
-            file: file.to_string(),
+            file: file.id,
             span: s.span,
             message: label.to_string(),
             primary: true,

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 /// A fresh, empty directory under the system temp dir.
+#[allow(dead_code)]
 pub fn tempdir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "spawnlint-{tag}-{}-{}",
@@ -14,4 +15,16 @@ pub fn tempdir(tag: &str) -> PathBuf {
     ));
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// Whether heavy tests run (`SPAWNLINT_HEAVY_TESTS=1`, which `.ci/run`
+/// sets): the real pre-commit, the runtime demonstrations that build the
+/// fixtures crate. Otherwise the test says it is skipped and returns.
+#[allow(dead_code)]
+pub fn heavy(test: &str) -> bool {
+    let on = std::env::var_os("SPAWNLINT_HEAVY_TESTS").is_some_and(|v| !v.is_empty() && v != "0");
+    if !on {
+        println!("skipped {test}: a heavy test, run with SPAWNLINT_HEAVY_TESTS=1");
+    }
+    on
 }

@@ -4,20 +4,62 @@
 //! hard-coding names, so extending the analyzer to a new runtime is a data
 //! change.
 
-use serde::Deserialize;
-use std::collections::HashSet;
+mod semantics;
 
-const SPAWNERS: &str = include_str!("../rules/spawners.toml");
-const INITIALIZERS: &str = include_str!("../rules/initializers.toml");
-const GATES: &str = include_str!("../rules/gates.toml");
+pub use semantics::Semantics;
+
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
+
+const SPAWNERS: &str = include_str!("../../rules/spawners.toml");
+const INITIALIZERS: &str = include_str!("../../rules/initializers.toml");
+const GATES: &str = include_str!("../../rules/gates.toml");
+const SEMANTICS: &str = include_str!("../../rules/semantics.toml");
+
+/// The runtime a spawner belongs to, which picks the flavour of the fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RuntimeKind {
+    /// OS threads (std, rayon): closures and blocking gates.
+    Thread,
+    /// tokio and runtimes compatible with its fixes (actix).
+    Tokio,
+    /// async-std and async-global-executor.
+    AsyncStd,
+    /// smol.
+    Smol,
+    /// glommio.
+    Glommio,
+    /// The `futures` crate's executors.
+    Futures,
+}
+
+impl RuntimeKind {
+    /// Every kind, as written in catalogs and configuration.
+    pub const NAMES: &'static [&'static str] =
+        &["tokio", "thread", "async-std", "smol", "glommio", "futures"];
+
+    /// The kind a catalog or configuration name means.
+    pub fn from_name(name: &str) -> Option<RuntimeKind> {
+        Some(match name {
+            "thread" => RuntimeKind::Thread,
+            "tokio" => RuntimeKind::Tokio,
+            "async-std" => RuntimeKind::AsyncStd,
+            "smol" => RuntimeKind::Smol,
+            "glommio" => RuntimeKind::Glommio,
+            "futures" => RuntimeKind::Futures,
+            _ => return None,
+        })
+    }
+}
 
 /// A free-function spawner such as `tokio::spawn`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct FunctionSpawner {
     /// Full path, e.g. `std::thread::spawn`.
     pub path: String,
-    /// Runtime flavour for fixes: `thread`, `tokio`, `async-std`, `smol`.
-    pub runtime: String,
+    /// Runtime flavour for fixes.
+    pub runtime: RuntimeKind,
 }
 
 /// A method-call spawner such as `handle.spawn(fut)`.
@@ -28,7 +70,7 @@ pub struct MethodSpawner {
     /// Exact number of arguments; the first one is the task.
     pub args: usize,
     /// Runtime flavour for fixes.
-    pub runtime: String,
+    pub runtime: RuntimeKind,
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,6 +153,8 @@ pub struct Catalog {
     pub broadcast_types: Vec<String>,
     /// Methods that create a broadcast receiver (SL006).
     pub subscribe_methods: HashSet<String>,
+    /// How std, tokio and common types behave.
+    pub sem: Semantics,
 }
 
 impl Catalog {
@@ -123,6 +167,8 @@ impl Catalog {
         let init: InitializersFile =
             toml::from_str(INITIALIZERS).expect("rules/initializers.toml is valid (tested)");
         let gates: GatesFile = toml::from_str(GATES).expect("rules/gates.toml is valid (tested)");
+        let sem: semantics::SemanticsFile =
+            toml::from_str(SEMANTICS).expect("rules/semantics.toml is valid (tested)");
         Catalog {
             functions: spawners.function,
             methods: spawners.method,
@@ -143,6 +189,7 @@ impl Catalog {
             delays: gates.delays.paths,
             broadcast_types: gates.broadcast.paths,
             subscribe_methods: gates.broadcast.methods.into_iter().collect(),
+            sem: Semantics::from_file(sem),
         }
     }
 
@@ -170,6 +217,7 @@ impl Catalog {
             }
         }
         self.gate_methods.extend(ext.gate_methods.iter().cloned());
+        self.sem.extend(&ext.semantics);
     }
 
     /// The function spawner a resolved path names, if any.
@@ -229,6 +277,9 @@ pub struct Extension {
     pub load_prefixes: Vec<String>,
     /// Methods that wait for a signal (gates).
     pub gate_methods: Vec<String>,
+    /// Names added to the semantics tables, by table key
+    /// (`extend-semantics`).
+    pub semantics: BTreeMap<String, Vec<String>>,
 }
 
 impl Extension {
@@ -296,17 +347,19 @@ mod tests {
         c.extend(&Extension {
             functions: vec![FunctionSpawner {
                 path: "my_rt::launch".into(),
-                runtime: "tokio".into(),
+                runtime: RuntimeKind::Tokio,
             }],
             methods: vec![MethodSpawner {
                 name: "start_worker".into(),
                 args: 1,
-                runtime: "thread".into(),
+                runtime: RuntimeKind::Thread,
             }],
             load_names: vec!["hydrate_all".into()],
             load_prefixes: vec!["reload_".into()],
             gate_methods: vec!["await_ready".into()],
+            semantics: [("locks".to_string(), vec!["lock_shared".to_string()])].into(),
         });
+        assert!(c.sem.locks.contains("lock_shared"));
         assert!(c.function_spawner(&p("my_rt::launch")).is_some());
         assert!(c.method_spawner("start_worker", 1).is_some());
         assert!(c.is_load_like("hydrate_all") && c.is_load_like("reload_routes"));

@@ -1,0 +1,242 @@
+//! Syntactic classifiers: questions about one lowered expression that the
+//! interpreter asks without evaluating it.
+
+use super::trace::Placeholder;
+use crate::catalog::{Catalog, Semantics};
+use crate::facts::{Block, Expr, LitKind, Stmt};
+
+/// Whether a block ends in a panic (`panic!`, `unreachable!`, `todo!`,
+/// `unimplemented!`).
+pub(super) fn panics(b: &Block) -> bool {
+    b.stmts.iter().any(|s| {
+        matches!(s, Stmt::Expr(Expr::Macro { name, .. })
+            if matches!(name.as_str(), "panic" | "unreachable" | "todo" | "unimplemented"))
+    })
+}
+
+/// Whether an expression makes a new value rather than naming or cloning
+/// an existing one: `Arc::new(load())` is new, `other`, `x.field` and
+/// `Arc::clone(&x)` are not.
+pub(super) fn is_fresh_value(e: &Expr, sem: &Semantics) -> bool {
+    match e {
+        Expr::Path { .. } | Expr::Field { .. } | Expr::Lit(_) => false,
+        Expr::Ref { base } | Expr::Deref { base } => is_fresh_value(base, sem),
+        Expr::MethodCall { method, .. } => !sem.existing_values.contains(method),
+        Expr::Call { func, .. } => match &**func {
+            Expr::Path { segs, .. } => !segs.last().is_some_and(|l| l == "clone"),
+            _ => true,
+        },
+        _ => true,
+    }
+}
+
+/// The last name of a receiver expression (`events` in `self.events`).
+pub fn last_name(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Path { segs, .. } => segs.last().cloned(),
+        Expr::Field { name, .. } => Some(name.clone()),
+        Expr::MethodCall { recv, method, .. } => match method.as_str() {
+            "clone" | "as_ref" | "deref" => last_name(recv),
+            _ => Some(method.clone()),
+        },
+        Expr::Ref { base } | Expr::Deref { base } | Expr::Try { base } => last_name(base),
+        _ => None,
+    }
+}
+
+/// Whether an assignment target is a place reached through fields only
+/// (`self.cfg`, `me.inner.tx`), so assigning replaces the value there;
+/// through a deref or a guard (`*cfg.write() = ..`) it mutates shared state.
+pub(super) fn is_place(e: &Expr) -> bool {
+    match e {
+        Expr::Field { base, .. } => matches!(**base, Expr::Path { .. }) || is_place(base),
+        _ => false,
+    }
+}
+
+/// The name a plain assignment writes to: `settings` in `self.settings =
+/// ..` and in `settings = ..` (not a tuple field, not `*guard`).
+pub(super) fn assigned_place(lhs: &Expr) -> Option<String> {
+    match lhs {
+        Expr::Field { name, .. } if !name.starts_with(|c: char| c.is_ascii_digit()) => {
+            Some(name.clone())
+        }
+        Expr::Path { segs, .. } if segs.len() == 1 => Some(segs[0].clone()),
+        _ => None,
+    }
+}
+
+/// Whether `ty::f` is a constructor that only wraps its argument
+/// (`Arc::new(x)` is the state `x`).
+pub(super) fn is_transparent_ctor(ty: &str, f: &str, sem: &Semantics) -> bool {
+    (sem.wrapper_types.contains(ty) && sem.wrapper_functions.contains(f))
+        || (sem.handle_wrappers.contains(ty) && sem.handle_functions.contains(f))
+        || matches!(ty, "Some" | "Ok")
+}
+
+/// The last two segments of a call's path: (`Type`, `function`).
+fn call_names(segs: &[String]) -> (&str, &str) {
+    let f = segs.last().map(String::as_str).unwrap_or("");
+    let ty = segs
+        .len()
+        .checked_sub(2)
+        .map(|i| segs[i].as_str())
+        .unwrap_or("");
+    (ty, f)
+}
+
+/// The placeholder kind of an initializer expression.
+pub fn placeholder_of(e: &Expr, sem: &Semantics) -> Placeholder {
+    match e {
+        Expr::Path { segs, .. } if segs.last().is_some_and(|s| s == "None") => Placeholder::Absent,
+        Expr::Lit(LitKind::Zero) => Placeholder::Default,
+        Expr::Macro { name, args, .. } if name == "vec" && args.is_empty() => Placeholder::Empty,
+        Expr::Call { func, args, .. } => {
+            let Expr::Path { segs, .. } = &**func else {
+                return Placeholder::Value;
+            };
+            call_placeholder(segs, args, sem)
+        }
+        _ => Placeholder::Value,
+    }
+}
+
+fn call_placeholder(segs: &[String], args: &[Expr], sem: &Semantics) -> Placeholder {
+    let (ty, f) = call_names(segs);
+    if f == "default" {
+        return Placeholder::Default;
+    }
+    if sem.holder_types.contains(ty) && args.len() == 1 {
+        return placeholder_of(&args[0], sem);
+    }
+    if sem.absent_types.contains(ty) && sem.absent_functions.contains(f) {
+        return Placeholder::Absent;
+    }
+    if sem.atomic_functions.contains(f) && ty.starts_with(sem.atomic_prefix.as_str()) {
+        return args
+            .first()
+            .map(|a| placeholder_of(a, sem))
+            .unwrap_or(Placeholder::Default);
+    }
+    if sem.empty_functions.contains(f)
+        && args.iter().all(|a| !matches!(a, Expr::Path { .. }))
+        && sem.empty_types.contains(ty)
+    {
+        return Placeholder::Empty;
+    }
+    Placeholder::Value
+}
+
+/// Whether a `let` initializer creates a shared handle, so that `clone()`
+/// of it aliases rather than copies.
+pub(super) fn is_shared_init(e: &Expr, sem: &Semantics) -> bool {
+    match e {
+        Expr::Call { func, .. } => match &**func {
+            Expr::Path { segs, .. } => {
+                let (ty, f) = call_names(segs);
+                sem.shared_types.contains(ty) || sem.channel_functions.contains(f)
+            }
+            _ => false,
+        },
+        Expr::MethodCall { method, recv, .. } => method == "clone" && is_shared_init(recv, sem),
+        _ => false,
+    }
+}
+
+/// Whether any expression inside `e` (itself included) satisfies `pred`.
+fn any_inside(e: &Expr, pred: &dyn Fn(&Expr) -> bool) -> bool {
+    if pred(e) {
+        return true;
+    }
+    let mut found = false;
+    e.for_each_child(|c| found = found || any_inside(c, pred));
+    found
+}
+
+/// Whether a `let` initializer makes a handle of its own: a clone
+/// (`x.clone()`, `Arc::clone(&x)`), a new `Arc`/`Rc`, or a channel end.
+/// A task given such a binding holds the handle, not a copy of a value.
+pub(super) fn makes_handle(init: &Expr) -> bool {
+    const MAKERS: &[&str] = &["Arc::new", "Rc::new", "Arc::from", "Arc::default"];
+    let handle_name =
+        |n: &str| n.ends_with("clone") || n.ends_with("channel") || n.ends_with("bounded");
+    any_inside(init, &|e| match e {
+        Expr::MethodCall { method, .. } => handle_name(method),
+        Expr::Call { func, .. } => match &**func {
+            Expr::Path { segs, .. } => {
+                let path = segs.join("::");
+                segs.last().is_some_and(|l| handle_name(l))
+                    || MAKERS.iter().any(|m| path.contains(m))
+            }
+            _ => false,
+        },
+        _ => false,
+    })
+}
+
+/// Whether a task expression clones `name` itself (`name.clone()`,
+/// `Arc::clone(&name)`), so the task holds a handle of its own.
+pub(super) fn clones_name(task: &Expr, name: &str) -> bool {
+    let names_it = |e: &Expr| match e {
+        Expr::Path { segs, .. } => segs.last().is_some_and(|s| s.ends_with(name)),
+        Expr::Field { name: f, .. } => f.ends_with(name),
+        _ => false,
+    };
+    any_inside(task, &|e| match e {
+        Expr::MethodCall {
+            recv, method, args, ..
+        } => method == "clone" && args.is_empty() && names_it(recv),
+        Expr::Call { func, args, .. } => {
+            matches!(&**func, Expr::Path { segs, .. } if segs.last().is_some_and(|l| l.ends_with("clone")))
+                && matches!(args.as_slice(), [Expr::Ref { base }] if base.as_ident() == Some(name))
+        }
+        _ => false,
+    })
+}
+
+/// Whether every statement of a loop body only waits: a gate call
+/// (`cvar.wait(guard)`, `rx.recv()`), a pause (`sleep`, `yield_now`,
+/// `spin_loop`), or `continue`. An empty body is a spin.
+pub(super) fn waits_only(body: &Block, cat: &Catalog) -> bool {
+    let calls_gate = |e: &Expr| {
+        any_inside(
+            e,
+            &|c| matches!(c, Expr::MethodCall { method, .. } if cat.gate_methods.contains(method)),
+        )
+    };
+    let pauses = |e: &Expr| pauses(e, &cat.sem);
+    body.stmts.iter().all(|s| match s {
+        Stmt::Let { init: Some(i), .. } => calls_gate(i) || pauses(i),
+        Stmt::Let { init: None, .. } => false,
+        Stmt::Expr(e) => calls_gate(e) || pauses(e),
+    })
+}
+
+/// Whether an expression only pauses (`sleep(..)`, `yield_now().await`,
+/// `park()`, `continue`).
+fn pauses(e: &Expr, sem: &Semantics) -> bool {
+    match e {
+        Expr::Call { func, .. } => matches!(&**func, Expr::Path { segs, .. }
+            if segs.last().is_some_and(|l| sem.pauses.contains(l))),
+        Expr::Await { base, .. } | Expr::Try { base } => pauses(base, sem),
+        Expr::MethodCall { recv, method, .. } => {
+            sem.pauses.contains(method) || (method == "unwrap" && pauses(recv, sem))
+        }
+        Expr::Jump { value: None, .. } => true,
+        _ => false,
+    }
+}
+
+/// Whether the receiver chain of a method call contains a call whose path
+/// satisfies `pred` (`thread::Builder::new().name(..)`).
+pub(super) fn chain_calls(e: &Expr, pred: &dyn Fn(&[String]) -> bool) -> bool {
+    match e {
+        Expr::MethodCall { recv, .. } => chain_calls(recv, pred),
+        Expr::Call { func, .. } => match &**func {
+            Expr::Path { segs, .. } => pred(segs),
+            _ => false,
+        },
+        Expr::Try { base } => chain_calls(base, pred),
+        _ => false,
+    }
+}

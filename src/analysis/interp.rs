@@ -1,0 +1,359 @@
+//! The interpreter's state and the plumbing every evaluation step uses:
+//! the abstract heap, the current frame, how evaluation is nested, and the
+//! recorder stack. Expressions live in `eval.rs`, calls in `calls.rs`,
+//! what std/tokio types do in `semantics.rs`.
+
+use super::recorder::{Recorder, TaskRecorder};
+use super::trace::{AccessKind, Key, Placeholder, Root, Via, Write};
+use super::value::{Binding, SRef, Val};
+use crate::catalog::Catalog;
+use crate::facts::TypeInfo;
+use crate::model::{FnRef, Model, TypeRef};
+use crate::source::{FileId, Loc, Span};
+use std::collections::{HashMap, HashSet};
+
+/// How deep calls into the crate's own functions are followed.
+pub(super) const MAX_CALL_DEPTH: usize = 5;
+/// Evaluation steps allowed per analysis, so that no input can make the
+/// interpreter run away.
+pub(super) const STEP_BUDGET: u64 = 400_000;
+
+/// What one analysis knows about state: its locals, their types and
+/// initial values, and which locals were moved into struct fields.
+#[derive(Default)]
+pub(super) struct Heap {
+    /// Names of locals by id.
+    pub local_names: Vec<String>,
+    /// Initial values of state (locals, fields, statics).
+    pub placeholders: HashMap<Key, Placeholder>,
+    /// A local moved into a struct literal is that field from then on.
+    pub literal_aliases: HashMap<u32, Key>,
+    /// Locals that own their value (`let mut v = Vec::new()`): a clone of
+    /// them is a copy, not another handle.
+    pub owned: HashSet<u32>,
+    /// Declared or inferred types of locals (resolved paths).
+    pub local_types: HashMap<u32, Vec<String>>,
+}
+
+/// The body being run: its names in scope, file, `Self` type and the value
+/// a `return` gave.
+pub(super) struct Frame<'m> {
+    pub env: Vec<Binding<'m>>,
+    pub file: FileId,
+    pub owner: Option<TypeRef>,
+    pub ret: Option<Val<'m>>,
+}
+
+impl<'m> Frame<'m> {
+    pub fn new(file: FileId, owner: Option<TypeRef>) -> Self {
+        Frame {
+            env: Vec::new(),
+            file,
+            owner,
+            ret: None,
+        }
+    }
+}
+
+/// Where evaluation is nested. Changed only through [`Interp::nested`],
+/// which restores it, so no early return can leak a level.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Nesting {
+    /// Loops of the task around the current point.
+    pub loops: u32,
+    /// `timeout(..)` arguments and racing `select!` arms: waits are bounded.
+    pub bounded: u32,
+    /// `if` bodies of the task.
+    pub ifs: u32,
+    /// `while` bodies of the task (their condition is re-checked).
+    pub while_bodies: u32,
+    /// An assignment target or a gate loop's condition: nothing recorded.
+    pub quiet: u32,
+    /// A spawn's arguments, which the spawning function evaluates before
+    /// the task exists: their signal calls are not the task's.
+    pub before_task: u32,
+    /// Inside a scoped-spawn scope: spawns there are joined.
+    pub scoped: u32,
+}
+
+impl Nesting {
+    /// The nesting a spawned task's body starts with: none of the spawning
+    /// function's loops or branches, the same quietness and scope.
+    fn for_task(self) -> Nesting {
+        Nesting {
+            loops: 0,
+            bounded: 0,
+            ifs: 0,
+            while_bodies: 0,
+            ..self
+        }
+    }
+}
+
+/// An abstract interpreter over lowered function bodies.
+pub(super) struct Interp<'m> {
+    pub model: &'m Model,
+    pub cat: &'m Catalog,
+    pub heap: Heap,
+    pub frame: Frame<'m>,
+    pub nest: Nesting,
+    /// Crate functions being run, innermost last.
+    pub stack: Vec<FnRef>,
+    /// Call sites from the analyzed function (or task entry) to here.
+    pub via: Vec<Via>,
+    /// The recorder stack: the last one records.
+    recorders: Vec<Recorder>,
+    /// `new_cyclic` calls seen, by number.
+    pub cyclics: Vec<Loc>,
+    /// The `new_cyclic` closures being run.
+    pub cyclic_stack: Vec<u32>,
+    steps: u64,
+}
+
+impl<'m> Interp<'m> {
+    pub fn new(model: &'m Model, cat: &'m Catalog, rec: Recorder) -> Self {
+        Interp {
+            model,
+            cat,
+            heap: Heap::default(),
+            frame: Frame::new(0, None),
+            nest: Nesting::default(),
+            stack: Vec::new(),
+            via: Vec::new(),
+            recorders: vec![rec],
+            cyclics: Vec::new(),
+            cyclic_stack: Vec::new(),
+            steps: 0,
+        }
+    }
+
+    /// The recorder of the run and what the analysis learned.
+    pub fn finish(mut self) -> (Recorder, Heap, Vec<Loc>, bool) {
+        let rec = self
+            .recorders
+            .pop()
+            .expect("the base recorder is never popped");
+        (rec, self.heap, self.cyclics, self.steps > STEP_BUDGET)
+    }
+
+    /// The active recorder.
+    pub fn rec(&mut self) -> &mut Recorder {
+        self.recorders
+            .last_mut()
+            .expect("the base recorder is never popped")
+    }
+
+    /// The constructor recorder below any task being run, if the analysis
+    /// is a constructor's.
+    pub fn ctor_rec(&mut self) -> Option<&mut super::recorder::CtorRecorder> {
+        self.recorders.iter_mut().find_map(Recorder::as_ctor)
+    }
+
+    /// Count one evaluation step; `false` once the budget is spent.
+    pub fn step(&mut self) -> bool {
+        self.steps += 1;
+        self.steps <= STEP_BUDGET
+    }
+
+    pub fn loc(&self, span: Span) -> Loc {
+        Loc {
+            file: self.frame.file,
+            span,
+        }
+    }
+
+    pub fn lookup(&self, name: &str) -> Option<Val<'m>> {
+        self.frame
+            .env
+            .iter()
+            .rev()
+            .find(|b| b.name == name)
+            .map(|b| b.val.clone())
+    }
+
+    /// A new local with its initial value.
+    pub fn fresh_local(&mut self, name: &str, placeholder: Placeholder) -> Val<'m> {
+        let id = self.heap.local_names.len() as u32;
+        self.heap.local_names.push(name.to_string());
+        let key = Key::root(Root::Local(id));
+        self.heap.placeholders.insert(key.clone(), placeholder);
+        Val::state(key)
+    }
+
+    /// Run `f` with the nesting changed by `change`, then restore it.
+    pub fn nested<T>(
+        &mut self,
+        change: impl FnOnce(&mut Nesting),
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        let saved = self.nest;
+        change(&mut self.nest);
+        let v = f(self);
+        self.nest = saved;
+        v
+    }
+
+    /// Run `f` in `frame`, then restore the current frame.
+    pub fn in_frame<T>(&mut self, frame: Frame<'m>, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::replace(&mut self.frame, frame);
+        let v = f(self);
+        self.frame = saved;
+        v
+    }
+
+    /// Run `f` with names bound inside it dropped afterwards.
+    pub fn scoped<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let mark = self.frame.env.len();
+        let v = f(self);
+        self.frame.env.truncate(mark);
+        v
+    }
+
+    /// Run a spawned task's body with a recorder of its own: no call stack,
+    /// no pending return, none of the spawner's loops. Returns what it
+    /// recorded.
+    pub fn as_task(&mut self, f: impl FnOnce(&mut Self)) -> TaskRecorder {
+        self.recorders.push(Recorder::Task(TaskRecorder::default()));
+        let stack = std::mem::take(&mut self.stack);
+        let via = std::mem::take(&mut self.via);
+        let ret = self.frame.ret.take();
+        let nest = self.nest.for_task();
+        self.nested(|n| *n = nest, f);
+        self.frame.ret = ret;
+        self.via = via;
+        self.stack = stack;
+        match self.recorders.pop() {
+            Some(Recorder::Task(t)) => t,
+            _ => unreachable!("as_task pops the recorder it pushed"),
+        }
+    }
+
+    // ----- recording ---------------------------------------------------
+
+    /// The task touches `r` at `span`.
+    pub fn access(&mut self, r: &SRef, span: Span, kind: AccessKind) {
+        if self.nest.quiet > 0 {
+            return;
+        }
+        let loc = self.loc(span);
+        let via = std::mem::take(&mut self.via);
+        self.rec().access(&r.key, loc, kind, &via);
+        self.via = via;
+    }
+
+    /// A value the task reads as it is, if it is state.
+    pub fn access_val(&mut self, v: &Val<'m>, span: Option<Span>) {
+        if let (Val::State(r), Some(span)) = (v, span) {
+            self.access(r, span, AccessKind::Plain);
+        }
+    }
+
+    /// State is written at `span` by `what` (a mutator or `=`).
+    pub fn write(
+        &mut self,
+        r: &SRef,
+        span: Span,
+        what: &str,
+        replaces: bool,
+        place: Option<String>,
+    ) {
+        if self.nest.quiet > 0 {
+            return;
+        }
+        let w = Write {
+            key: r.key.clone(),
+            loc: self.loc(span),
+            what: what.to_string(),
+            via: self.via.clone(),
+            replaces,
+            place,
+        };
+        self.rec().write(w);
+    }
+
+    /// A name that held a handle is bound to a new value (`cfg =
+    /// Arc::new(real)`, `let cfg = ..` shadowing it): a task spawned
+    /// earlier keeps the old handle, recorded as a replacing write.
+    pub fn rebinding(&mut self, name: &str, span: Span) {
+        if self.nest.quiet > 0 {
+            return;
+        }
+        let Some(Val::State(old)) = self.lookup(name) else {
+            return;
+        };
+        if !old.key.path.is_empty() || matches!(old.key.root, Root::Cyclic(_)) {
+            return;
+        }
+        let loc = self.loc(span);
+        let via = self.via.clone();
+        self.rec().rebound(&old.key, || Write {
+            key: old.key.clone(),
+            loc,
+            what: "=".to_string(),
+            via,
+            replaces: true,
+            place: Some(name.to_string()),
+        });
+    }
+
+    pub fn gate(&mut self) {
+        self.rec().gate();
+    }
+
+    pub fn delay(&mut self) {
+        self.rec().delay();
+    }
+
+    // ----- types and names ---------------------------------------------
+
+    /// The resolved type of a value, when a declaration says it.
+    pub fn type_of(&self, v: &Val<'m>) -> Option<Vec<String>> {
+        let Val::State(r) = v else { return None };
+        match (&r.key.root, r.key.path.last()) {
+            (Root::Local(id), None) => self.heap.local_types.get(id).cloned(),
+            (Root::Type(t), Some(field)) if r.key.path.len() == 1 => {
+                let ty = self.model.field_type(t, field)?;
+                Some(self.model.resolve_path(t.file, &ty.path))
+            }
+            (Root::Type(t), None) => Some(vec![t.name.clone()]),
+            (Root::Static(name), None) => {
+                let (file, st) = self.model.find_static(name, self.frame.file)?;
+                Some(self.model.resolve_path(file, &st.ty.path))
+            }
+            _ => None,
+        }
+    }
+
+    /// A path written in the current file, resolved through its `use`s.
+    pub fn resolve_path(&self, segs: &[String]) -> Vec<String> {
+        self.model.resolve_path(self.frame.file, segs)
+    }
+
+    /// The crate type a name written in the current file means.
+    pub fn resolve_type_name(&self, name: &str) -> Option<TypeRef> {
+        self.model
+            .resolve_type_name(self.frame.file, self.frame.owner.as_ref(), name)
+    }
+
+    /// A parameter with no known argument: a handle to a crate type when
+    /// its type says so, else unknown.
+    pub fn typed_unknown(&mut self, ty: &TypeInfo) -> Val<'m> {
+        let owner = ty
+            .core
+            .as_deref()
+            .and_then(|c| self.resolve_type_name(c))
+            .filter(|t| self.model.struct_def(t).is_some());
+        match owner {
+            Some(t) if ty.is_shared() || ty.wrappers.is_empty() => Val::instance(t),
+            _ => Val::Unknown,
+        }
+    }
+
+    /// `key.name`, walked down into crate structs (`Hub.inner.gauges`
+    /// becomes `Inner.gauges`).
+    pub fn field(&self, key: &Key, name: &str) -> Key {
+        let mut k = key.clone();
+        k.path.push(name.to_string());
+        super::canon::normalize(self.model, self.cat, k)
+    }
+}

@@ -1,0 +1,230 @@
+//! The analysis stage: an abstract interpreter over the lowered function
+//! bodies, and the traces it produces for the rules.
+//!
+//! It runs each constructor, following calls into the crate's own
+//! functions and methods, and records in order what happens: spawns,
+//! writes to shared state, calls. For every spawn it runs the task's body
+//! the same way and records what the task touches before it waits on
+//! anything, and how it starts listening. For the methods that can run
+//! after construction it records their writes. The rules compare those
+//! traces ([`trace`]); they never look at syntax themselves.
+//!
+//! Modules, one concept each: [`trace`] (the vocabulary rules read),
+//! `value` (abstract values), `interp` (state, frames, nesting), `eval`
+//! (statements, expressions), `calls` (call dispatch, spawns),
+//! `semantics` (what std/tokio methods do, from the catalogs), `classify`
+//! (syntactic questions), `tolerance` (lossy tolerance), `listens` (the
+//! listen pass), `canon` (canonical keys), [`signals`] (crate-wide
+//! `notify_waiters` sites).
+
+mod calls;
+mod canon;
+mod classify;
+mod eval;
+mod interp;
+mod listens;
+mod recorder;
+mod semantics;
+pub mod signals;
+mod tolerance;
+pub mod trace;
+mod value;
+
+#[cfg(test)]
+mod tests;
+
+pub use classify::placeholder_of;
+
+use crate::catalog::Catalog;
+use crate::facts::Receiver;
+use crate::model::reach::Reach;
+use crate::model::{FnRef, Model, TypeRef};
+use interp::Interp;
+use rayon::prelude::*;
+use recorder::{CtorRecorder, MethodRecorder, Recorder};
+use std::collections::{BTreeSet, HashMap};
+use trace::{CtorTrace, Event, Key, MethodEffects, Root, SpawnSite};
+use value::Val;
+
+/// Run a constructor and everything it spawns.
+pub fn analyze_constructor(model: &Model, cat: &Catalog, ctor: FnRef, ty: TypeRef) -> CtorTrace {
+    let mut it = Interp::new(model, cat, Recorder::Ctor(CtorRecorder::default()));
+    it.enter_fn(ctor, None, Vec::new(), None);
+    let (rec, heap, cyclics, truncated) = it.finish();
+    let Recorder::Ctor(CtorRecorder {
+        mut timeline,
+        mut spawns,
+        ..
+    }) = rec
+    else {
+        unreachable!("a constructor runs with a constructor recorder")
+    };
+    let canon = |key: &Key| canon::canonical(model, cat, &heap.literal_aliases, key);
+    for s in &mut spawns {
+        for a in &mut s.accesses {
+            a.key = canon(&a.key);
+        }
+        for c in &mut s.captures {
+            c.key = c.key.as_ref().map(canon);
+        }
+    }
+    for e in &mut timeline {
+        if let Event::Write(w) = e {
+            w.key = canon(&w.key);
+        }
+    }
+    // Sorted, so that when two keys meet in one canonical key the same
+    // initial value wins on every run.
+    let mut initial: Vec<_> = heap.placeholders.into_iter().collect();
+    initial.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut placeholders = HashMap::new();
+    for (k, p) in initial {
+        placeholders.entry(canon(&k)).or_insert(p);
+    }
+    let mut trace = CtorTrace {
+        ctor,
+        ty,
+        timeline,
+        spawns,
+        local_names: heap.local_names,
+        cyclics,
+        placeholders,
+        later_methods: Vec::new(),
+        truncated,
+    };
+    trace.later_methods = later_methods(model, &trace);
+    trace
+}
+
+/// The methods of the constructed type that can run after the constructor
+/// returned (see [`CtorTrace::later_methods`]).
+fn later_methods(model: &Model, ca: &CtorTrace) -> Vec<FnRef> {
+    let ran: BTreeSet<FnRef> = ca.ran();
+    model
+        .methods_of(&ca.ty)
+        .into_iter()
+        .filter(|m| *m != ca.ctor && !ran.contains(m))
+        .filter(|m| model.func(*m).receiver != Receiver::None)
+        .collect()
+}
+
+/// The spawns a function makes itself (not through the functions it
+/// calls), with their tasks run: SL006 and SL007 apply to every function.
+pub fn analyze_spawning_fn(model: &Model, cat: &Catalog, f: FnRef) -> Vec<SpawnSite> {
+    let mut it = Interp::new(model, cat, Recorder::Ctor(CtorRecorder::default()));
+    let func = model.func(f);
+    let this = func
+        .owner
+        .as_deref()
+        .and_then(|o| model.resolve_type(o, f.file))
+        .filter(|_| func.receiver != Receiver::None)
+        .map(Val::instance);
+    it.enter_fn(f, this, Vec::new(), None);
+    let (rec, ..) = it.finish();
+    let Recorder::Ctor(c) = rec else {
+        unreachable!("a spawning function runs with a constructor recorder")
+    };
+    c.spawns.into_iter().filter(|s| s.via.is_empty()).collect()
+}
+
+/// The writes a method makes and the spawn calls it reaches (following its
+/// calls), with `self` bound to an instance of `ty`. A method that
+/// replaces a task's handle and then reaches the same spawn again
+/// restarts the task with the new handle.
+pub fn method_effects(model: &Model, cat: &Catalog, ty: &TypeRef, method: FnRef) -> MethodEffects {
+    let mut it = Interp::new(model, cat, Recorder::Method(MethodRecorder::default()));
+    it.enter_fn(method, Some(Val::instance(ty.clone())), Vec::new(), None);
+    let (rec, ..) = it.finish();
+    let Recorder::Method(m) = rec else {
+        unreachable!("a method runs with a method recorder")
+    };
+    let writes = m
+        .timeline
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Write(w) if matches!(w.key.root, Root::Type(_) | Root::Static(_)) => Some(w),
+            _ => None,
+        })
+        .collect();
+    MethodEffects {
+        writes,
+        spawns: m.respawns,
+    }
+}
+
+/// What the analysis computed for the functions of one configuration.
+#[derive(Debug, Default)]
+pub struct GroupAnalysis {
+    /// Constructors with at least one spawn.
+    pub ctors: Vec<CtorTrace>,
+    /// Every function's own spawns whose tasks listen or wait (SL006,
+    /// SL007).
+    pub tasks: Vec<(FnRef, Vec<SpawnSite>)>,
+    /// The effects of each constructor's later methods, by type and method.
+    pub methods: HashMap<(TypeRef, FnRef), MethodEffects>,
+}
+
+/// The analysis stage's output.
+#[derive(Debug, Default)]
+pub struct Analysis {
+    /// Per configuration group (the index of its catalog).
+    pub groups: Vec<GroupAnalysis>,
+    /// Crate-wide `notify_waiters` sites.
+    pub notify_waiters: signals::NotifyWaiters,
+    /// Spawn sites reached from constructors.
+    pub constructor_spawns: usize,
+}
+
+/// Run the analysis: every constructor that may spawn, every function that
+/// spawns a task that may listen, and the methods that run after each
+/// constructor. `group_of(f)` is the index in `catalogs` of the
+/// configuration of `f`'s crate.
+pub fn run(
+    model: &Model,
+    reach: &Reach,
+    catalogs: &[Catalog],
+    group_of: &(dyn Fn(FnRef) -> usize + Sync),
+) -> Analysis {
+    let fns: Vec<FnRef> = model.all_fns().collect();
+    let ctors: Vec<CtorTrace> = fns
+        .par_iter()
+        .filter_map(|f| model.constructed_type(*f).map(|t| (*f, t)))
+        .filter(|(f, _)| reach.may_spawn(*f))
+        .map(|(f, t)| analyze_constructor(model, &catalogs[group_of(f)], f, t))
+        .filter(|a| !a.spawns.is_empty())
+        .collect();
+    let tasks: Vec<(FnRef, Vec<SpawnSite>)> = fns
+        .par_iter()
+        .filter(|f| reach.spawns_itself(model, **f) && reach.may_listen(**f))
+        .map(|f| (*f, analyze_spawning_fn(model, &catalogs[group_of(*f)], *f)))
+        .filter(|(_, s)| s.iter().any(|s| !s.listens.is_empty()))
+        .collect();
+    let mut groups: Vec<GroupAnalysis> =
+        catalogs.iter().map(|_| GroupAnalysis::default()).collect();
+    let constructor_spawns = ctors.iter().map(|a| a.spawns.len()).sum();
+    for a in ctors {
+        groups[group_of(a.ctor)].ctors.push(a);
+    }
+    for t in tasks {
+        groups[group_of(t.0)].tasks.push(t);
+    }
+    for (g, group) in groups.iter_mut().enumerate() {
+        let wanted: BTreeSet<(TypeRef, FnRef)> = group
+            .ctors
+            .iter()
+            .flat_map(|ca| ca.later_methods.iter().map(|m| (ca.ty.clone(), *m)))
+            .collect();
+        group.methods = wanted
+            .into_par_iter()
+            .map(|(ty, m)| {
+                let effects = method_effects(model, &catalogs[g], &ty, m);
+                ((ty, m), effects)
+            })
+            .collect();
+    }
+    Analysis {
+        groups,
+        notify_waiters: signals::notify_waiters(model),
+        constructor_spawns,
+    }
+}

@@ -1,0 +1,192 @@
+//! Recorders: what a run keeps of what the interpreter sees.
+//!
+//! The interpreter reports every event (an access, a write, a spawn, a
+//! call) to the active recorder; each kind keeps what its analysis needs
+//! and ignores the rest. Running a spawned task pushes a [`TaskRecorder`]
+//! and pops it when the task's body is done.
+
+use super::trace::{
+    Access, AccessKind, Event, Key, Root, SignalCall, SpawnSite, TaskEvent, Via, Write,
+};
+use crate::model::FnRef;
+use crate::source::Loc;
+use std::collections::BTreeSet;
+
+/// A constructor or spawning function: spawns, writes and calls in order.
+#[derive(Default)]
+pub(super) struct CtorRecorder {
+    pub timeline: Vec<Event>,
+    pub spawns: Vec<SpawnSite>,
+    /// Statements run so far (for "joined before the next statement").
+    pub stmt_no: u64,
+}
+
+/// A spawned task: what it touches and how it waits, in order.
+#[derive(Default)]
+pub(super) struct TaskRecorder {
+    pub accesses: Vec<Access>,
+    pub task_calls: BTreeSet<FnRef>,
+    pub delayed: bool,
+    pub gated: bool,
+    pub first_tick: Option<Loc>,
+    pub events: Vec<TaskEvent>,
+}
+
+/// A method run after construction: its writes and the spawns it reaches.
+#[derive(Default)]
+pub(super) struct MethodRecorder {
+    pub timeline: Vec<Event>,
+    pub respawns: Vec<Loc>,
+}
+
+/// What a spawn call does in the current run.
+pub(super) enum SpawnAction {
+    /// Record the spawn and run its task.
+    Record,
+    /// Evaluate the task expression as ordinary code (a load method's
+    /// restart, a scoped spawn).
+    Evaluate,
+    /// Ignore it: spawns inside a task are not construction.
+    Skip,
+}
+
+/// The active recorder.
+pub(super) enum Recorder {
+    Ctor(CtorRecorder),
+    Task(TaskRecorder),
+    Method(MethodRecorder),
+}
+
+impl Recorder {
+    /// A crate function is being run.
+    pub fn ran(&mut self, f: FnRef) {
+        match self {
+            Recorder::Task(t) => {
+                t.task_calls.insert(f);
+            }
+            Recorder::Ctor(c) => c.timeline.push(Event::Called(f)),
+            Recorder::Method(m) => m.timeline.push(Event::Called(f)),
+        }
+    }
+
+    /// A statement of the analyzed function is about to run.
+    pub fn statement(&mut self) {
+        if let Recorder::Ctor(c) = self {
+            c.stmt_no += 1;
+        }
+    }
+
+    /// State is touched (tasks record it).
+    pub fn access(&mut self, key: &Key, loc: Loc, kind: AccessKind, via: &[Via]) {
+        let Recorder::Task(t) = self else { return };
+        if matches!(key.root, Root::Type(_)) && key.path.is_empty() {
+            return;
+        }
+        t.accesses.push(Access {
+            key: key.clone(),
+            loc,
+            kind,
+            via: via.to_vec(),
+            delayed: t.delayed,
+            gated: t.gated,
+            after_first_tick: t.first_tick,
+        });
+    }
+
+    /// State is written (everything but tasks records it).
+    pub fn write(&mut self, w: Write) {
+        match self {
+            Recorder::Ctor(c) => c.timeline.push(Event::Write(w)),
+            Recorder::Method(m) => m.timeline.push(Event::Write(w)),
+            Recorder::Task(_) => {}
+        }
+    }
+
+    /// A name that held `old` is bound to a new value at `loc`. If a task
+    /// spawned by an earlier statement captured `old`, the task keeps the
+    /// old handle: that is a replacing write of the old state.
+    pub fn rebound(&mut self, old: &Key, w: impl FnOnce() -> Write) {
+        let Recorder::Ctor(c) = self else { return };
+        let now = c.stmt_no;
+        let captured = c
+            .spawns
+            .iter()
+            .filter(|s| s.stmt_no < now)
+            .any(|s| s.captures.iter().any(|cap| cap.key.as_ref() == Some(old)));
+        if captured {
+            c.timeline.push(Event::Write(w()));
+        }
+    }
+
+    /// A spawn call at `loc`: what to do with it.
+    pub fn spawn_action(&mut self, loc: Loc, scoped: bool) -> SpawnAction {
+        match self {
+            Recorder::Method(m) => {
+                m.respawns.push(loc);
+                SpawnAction::Evaluate
+            }
+            Recorder::Task(_) => SpawnAction::Skip,
+            Recorder::Ctor(_) if scoped => SpawnAction::Evaluate,
+            Recorder::Ctor(_) => SpawnAction::Record,
+        }
+    }
+
+    /// The task waits on a gate.
+    pub fn gate(&mut self) {
+        if let Recorder::Task(t) = self {
+            t.gated = true;
+            t.delayed = true;
+        }
+    }
+
+    /// The task awaits or sleeps.
+    pub fn delay(&mut self) {
+        if let Recorder::Task(t) = self {
+            t.delayed = true;
+        }
+    }
+
+    /// The task awaits an interval's `tick()`: the first completes at once,
+    /// the second waits a whole period.
+    pub fn tick(&mut self, loc: Loc) {
+        if let Recorder::Task(t) = self {
+            if t.first_tick.is_some() {
+                t.delayed = true;
+            } else if !t.delayed {
+                t.first_tick = Some(loc);
+            }
+        }
+    }
+
+    /// Whether the task has awaited or slept yet.
+    pub fn delayed(&self) -> bool {
+        matches!(self, Recorder::Task(t) if t.delayed)
+    }
+
+    /// Whether this run is a task's.
+    pub fn is_task(&self) -> bool {
+        matches!(self, Recorder::Task(_))
+    }
+
+    /// A signal call of the task (`notified()`, `wait(..)`, `subscribe()`).
+    pub fn signal_call(&mut self, call: SignalCall) {
+        if let Recorder::Task(t) = self {
+            t.events.push(TaskEvent::Call(call));
+        }
+    }
+
+    /// The task bound a receiver it subscribed itself.
+    pub fn subscribed(&mut self, local: u32, sender: Vec<String>, loc: Loc) {
+        if let Recorder::Task(t) = self {
+            t.events.push(TaskEvent::Subscribed { local, sender, loc });
+        }
+    }
+
+    /// The constructor recorder, if this is one.
+    pub fn as_ctor(&mut self) -> Option<&mut CtorRecorder> {
+        match self {
+            Recorder::Ctor(c) => Some(c),
+            _ => None,
+        }
+    }
+}

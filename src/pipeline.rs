@@ -1,0 +1,548 @@
+//! The pipeline: each stage a function with a typed output, data flowing
+//! one way.
+//!
+//! discover → configure → parse → link (model) → analyze → check (rules)
+//! → suppress → baseline → report.
+
+use crate::analysis::{self, Analysis};
+use crate::baseline::{self, Baseline};
+use crate::catalog::Catalog;
+use crate::config::{self, Config};
+use crate::diagnostic::{self, Diagnostic};
+use crate::discover::{self, Input, Problem};
+use crate::model::reach::Reach;
+use crate::model::{self, FnRef, Model};
+use crate::parse::{self, ParseFailure, Parsed};
+use crate::report::{Package, Report};
+use crate::rule::{Registry, RuleId};
+use crate::rules::{self, unused_suppression};
+use crate::source::{display_path, FileEntry, FileId, SourceDb};
+use crate::suppress::{Filter, Marks, Suppression};
+use crate::{Error, Options};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Stack size of analysis threads: syn and the interpreter recurse per
+/// nesting level, and real code sometimes nests deeply.
+const STACK_SIZE: usize = 256 * 1024 * 1024;
+
+/// Run the whole pipeline.
+pub fn analyze(opts: &Options) -> Result<Report, Error> {
+    let start = Instant::now();
+    let registry = rules::registry();
+    let selection = Selection::new(opts, registry)?;
+    let found = discover(opts)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .stack_size(STACK_SIZE)
+        .thread_name(|i| format!("spawnlint-{i}"))
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let configured = configure(&found.inputs, opts, registry)?;
+    let loaded = match &opts.baseline {
+        Some(path) => Some(Baseline::load(path, &opts.root).map_err(Error::Usage)?),
+        None => None,
+    };
+    let mut report = pool.install(|| {
+        let parsed = parse(&configured);
+        let linked = link(parsed, &configured);
+        let analysis = analyze_model(&linked, &configured);
+        let mut diagnostics = check(&linked, &configured, &analysis, &selection);
+        let suppressed = suppress(&linked, &configured, &selection, registry, &mut diagnostics);
+        let outcome = apply_baseline(
+            &linked,
+            &configured,
+            &selection,
+            opts,
+            loaded.as_ref(),
+            &mut diagnostics,
+        )?;
+        Ok::<_, Error>(assemble(
+            linked,
+            analysis,
+            diagnostics,
+            suppressed,
+            outcome,
+            registry,
+        ))
+    })?;
+    report.problems = found.problems;
+    report.elapsed = start.elapsed();
+    Ok(report)
+}
+
+/// The rules chosen on the command line.
+struct Selection {
+    select: Vec<RuleId>,
+    ignore: Vec<RuleId>,
+}
+
+impl Selection {
+    fn new(opts: &Options, registry: &Registry) -> Result<Selection, Error> {
+        let resolve = |names: &[String]| -> Result<Vec<RuleId>, Error> {
+            names
+                .iter()
+                .map(|r| {
+                    registry.find(r).ok_or_else(|| {
+                        Error::Usage(format!(
+                            "unknown rule `{r}` (see `cargo spawnlint --list-rules`)"
+                        ))
+                    })
+                })
+                .collect()
+        };
+        Ok(Selection {
+            select: resolve(&opts.select)?,
+            ignore: resolve(&opts.ignore)?,
+        })
+    }
+
+    /// Whether `rule` runs under configuration `cfg`.
+    fn enabled(&self, cfg: &Config, rule: RuleId) -> bool {
+        cfg.rule_enabled(rule, &self.select, &self.ignore)
+    }
+}
+
+// ----- discover ---------------------------------------------------------
+
+/// What discovery found.
+struct Discovered {
+    inputs: Vec<Input>,
+    problems: Vec<Problem>,
+}
+
+/// Stage 1: the files to analyze, from paths or the Cargo workspace.
+fn discover(opts: &Options) -> Result<Discovered, Error> {
+    let (inputs, problems) = if opts.paths.is_empty() {
+        discover::from_workspace(&opts.workspace, &opts.root).map_err(Error::Usage)?
+    } else {
+        discover::from_paths(&opts.paths, &opts.root)
+    };
+    if inputs.is_empty() {
+        let what = if problems.is_empty() {
+            "no Rust files found".to_string()
+        } else {
+            problems
+                .iter()
+                .map(|p| format!("{}: {}", p.display, p.message))
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        return Err(Error::NothingToAnalyze(what));
+    }
+    Ok(Discovered { inputs, problems })
+}
+
+// ----- configure --------------------------------------------------------
+
+/// Each kept file with its configuration group, and each group's
+/// configuration and catalog.
+struct Configured<'a> {
+    root: &'a Path,
+    configs: Vec<Arc<Config>>,
+    catalogs: Vec<Catalog>,
+    files: Vec<(&'a Input, usize)>,
+}
+
+/// Stage 2: each input's configuration (discovered per crate root, or
+/// `--config`), dropping excluded and skipped test files.
+fn configure<'a>(
+    inputs: &'a [Input],
+    opts: &'a Options,
+    registry: &Registry,
+) -> Result<Configured<'a>, Error> {
+    let cx = config::ParseContext {
+        registry,
+        root: &opts.root,
+    };
+    let mut resolver = config::Resolver::new(opts.config.as_deref(), cx).map_err(Error::Usage)?;
+    let mut configs: Vec<Arc<Config>> = Vec::new();
+    let mut files = Vec::new();
+    for input in inputs {
+        let cfg = resolver
+            .for_crate(&input.crate_root)
+            .map_err(Error::Usage)?;
+        if cfg.excludes(&input.path) || cfg.skips_test_file(&input.path, &input.crate_root) {
+            continue;
+        }
+        let group = match configs.iter().position(|c| Arc::ptr_eq(c, &cfg)) {
+            Some(g) => g,
+            None => {
+                configs.push(cfg);
+                configs.len() - 1
+            }
+        };
+        files.push((input, group));
+    }
+    // Configuration reaches the analysis only through the catalog.
+    let catalogs = configs
+        .iter()
+        .map(|c| {
+            let mut catalog = Catalog::builtin();
+            catalog.extend(&c.extension);
+            catalog
+        })
+        .collect();
+    Ok(Configured {
+        root: &opts.root,
+        configs,
+        catalogs,
+        files,
+    })
+}
+
+// ----- parse ------------------------------------------------------------
+
+/// Every kept file's text and facts (or why it has none), by file id.
+struct ParsedFiles {
+    sources: SourceDb,
+    results: Vec<Result<Parsed, ParseFailure>>,
+}
+
+/// Stage 3: read and parse every kept file in parallel; file ids are the
+/// files' positions in discovery order.
+fn parse(configured: &Configured) -> ParsedFiles {
+    let read: Vec<_> = configured
+        .files
+        .par_iter()
+        .enumerate()
+        .map(|(i, (input, _))| {
+            let id = i as FileId;
+            let text = parse::read_source(&input.path, id);
+            let result = match &text {
+                Ok(t) => parse::parse_source(id, t),
+                Err(f) => Err(f.clone()),
+            };
+            (text.ok(), result)
+        })
+        .collect();
+    let mut sources = SourceDb::default();
+    let mut results = Vec::with_capacity(read.len());
+    for ((input, _), (text, result)) in configured.files.iter().zip(read) {
+        sources.add(FileEntry {
+            path: input.path.clone(),
+            display: display_path(&input.path, configured.root),
+            crate_root: input.crate_root.clone(),
+            text: text.map(Arc::from),
+        });
+        results.push(result);
+    }
+    ParsedFiles { sources, results }
+}
+
+// ----- link -------------------------------------------------------------
+
+/// The linked model, with what the later stages need beside it.
+struct Linked {
+    model: Model,
+    sources: SourceDb,
+    suppressions: Vec<Vec<Suppression>>,
+    failures: Vec<ParseFailure>,
+    /// Configuration group of each crate.
+    crate_group: Vec<usize>,
+}
+
+/// Stage 4: link the files of each crate into the model. Files that did
+/// not parse keep their id with no facts.
+fn link(parsed: ParsedFiles, configured: &Configured) -> Linked {
+    let ParsedFiles { sources, results } = parsed;
+    let mut crate_ids: HashMap<std::path::PathBuf, u32> = HashMap::new();
+    let mut crate_group = Vec::new();
+    let mut files = Vec::with_capacity(results.len());
+    let mut suppressions = Vec::with_capacity(results.len());
+    let mut failures = Vec::new();
+    let groups = configured.files.iter().map(|(_, g)| *g);
+    for (((_, entry), result), group) in sources.iter().zip(results).zip(groups) {
+        let next = crate_ids.len() as u32;
+        let crate_id = *crate_ids.entry(entry.crate_root.clone()).or_insert(next);
+        if crate_id == next {
+            crate_group.push(group);
+        }
+        let p = result.unwrap_or_else(|f| {
+            failures.push(f);
+            Parsed::default()
+        });
+        files.push(model::SourceFile {
+            path: entry.path.clone(),
+            crate_id,
+            facts: p.facts,
+        });
+        suppressions.push(p.suppressions);
+    }
+    Linked {
+        model: Model::new(files),
+        sources,
+        suppressions,
+        failures,
+        crate_group,
+    }
+}
+
+impl Linked {
+    /// The configuration group of the file `f` belongs to.
+    fn group_of_file(&self, file: FileId) -> usize {
+        self.crate_group[self.model.crate_of(file) as usize]
+    }
+}
+
+// ----- analyze ----------------------------------------------------------
+
+/// Stage 5: run the interpreter over the functions worth it.
+fn analyze_model(linked: &Linked, configured: &Configured) -> Analysis {
+    let spawn_words = configured
+        .configs
+        .iter()
+        .flat_map(|c| c.extension.spawn_words())
+        .map(str::to_string)
+        .collect();
+    let mut listen_words = std::collections::HashSet::new();
+    for cat in &configured.catalogs {
+        listen_words.extend(cat.subscribe_methods.iter().cloned());
+        listen_words.extend(cat.sem.listen_starts.iter().cloned());
+    }
+    let reach = Reach::compute(&linked.model, spawn_words, &listen_words);
+    let group_of = |f: FnRef| linked.group_of_file(f.file);
+    let analysis = analysis::run(&linked.model, &reach, &configured.catalogs, &group_of);
+    if std::env::var_os("SPAWNLINT_TRACE_SPAWNS").is_some() {
+        trace_spawns(linked, &analysis);
+    }
+    analysis
+}
+
+/// Triage aid: every constructor spawn and listening task the rules
+/// examined, on standard error.
+fn trace_spawns(linked: &Linked, analysis: &Analysis) {
+    let model = &linked.model;
+    for g in &analysis.groups {
+        for a in &g.ctors {
+            for s in &a.spawns {
+                eprintln!(
+                    "spawn {}:{} in {} (accesses: {}, joined: {})",
+                    linked.sources.display(s.loc.file),
+                    s.loc.span.start.line,
+                    model.func(a.ctor).name,
+                    s.accesses.len(),
+                    s.joined
+                );
+            }
+        }
+    }
+    for g in &analysis.groups {
+        for (f, sites) in &g.tasks {
+            for s in sites.iter().filter(|s| !s.listens.is_empty()) {
+                let kinds: Vec<String> = s
+                    .listens
+                    .iter()
+                    .map(|l| format!("{:?} on `{}`", l.kind, l.name))
+                    .collect();
+                eprintln!(
+                    "task {}:{} in {} listens: {}",
+                    linked.sources.display(s.loc.file),
+                    s.loc.span.start.line,
+                    model.func(*f).name,
+                    kinds.join("; ")
+                );
+            }
+        }
+    }
+}
+
+// ----- check ------------------------------------------------------------
+
+/// Stage 6: the rules, once per configuration group, with its catalog,
+/// rule selection and severity overrides; sorted, one finding per rule
+/// and spawn.
+fn check(
+    linked: &Linked,
+    configured: &Configured,
+    analysis: &Analysis,
+    selection: &Selection,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    for (g, cfg) in configured.configs.iter().enumerate() {
+        let group = &analysis.groups[g];
+        if group.ctors.is_empty() && group.tasks.is_empty() {
+            continue;
+        }
+        let cx = rules::Context {
+            model: &linked.model,
+            catalog: &configured.catalogs[g],
+            analysis: group,
+            notify_waiters: &analysis.notify_waiters,
+            sources: &linked.sources,
+        };
+        let mut found = rules::run(&cx, &|rule| selection.enabled(cfg, rule));
+        for d in &mut found {
+            if let Some(sev) = cfg.severity_of(d.rule) {
+                d.severity = sev;
+            }
+        }
+        diagnostics.extend(found);
+    }
+    diagnostic::sort(&mut diagnostics, &linked.sources);
+    // A spawn reached from several constructors (through a helper they
+    // share) is one finding per rule: the first, which says how many
+    // functions reach it.
+    diagnostic::merge_same_spawn(&mut diagnostics);
+    diagnostics
+}
+
+// ----- suppress ---------------------------------------------------------
+
+/// Stage 7: drop suppressed findings and findings in excluded test code,
+/// and report unused or malformed suppressions (SL900). Returns how many
+/// findings were suppressed.
+fn suppress(
+    linked: &Linked,
+    configured: &Configured,
+    selection: &Selection,
+    registry: &Registry,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> usize {
+    let config_of = |file: FileId| &configured.configs[linked.group_of_file(file)];
+    let marks: HashMap<FileId, Marks> = linked
+        .sources
+        .iter()
+        .filter_map(|(id, _)| {
+            let sups = &linked.suppressions[id as usize];
+            let tests = &linked.model.files[id as usize].facts.items.test_ranges;
+            (!sups.is_empty() || !tests.is_empty()).then(|| {
+                (
+                    id,
+                    Marks {
+                        suppressions: sups,
+                        test_ranges: tests,
+                        include_tests: config_of(id).include_tests,
+                    },
+                )
+            })
+        })
+        .collect();
+    if marks.is_empty() {
+        return 0;
+    }
+    let mut filter = Filter::new(marks, registry);
+    filter.apply(diagnostics);
+    let sl900 = unused_suppression::RULE.id();
+    let mut extra = Vec::new();
+    let mut files: Vec<_> = filter.files().collect();
+    files.sort_by_key(|(id, _)| *id);
+    for (id, marks) in files {
+        let cfg = config_of(id);
+        if !selection.enabled(cfg, sl900) {
+            continue;
+        }
+        let file = unused_suppression::File {
+            id,
+            display: linked.sources.display(id),
+        };
+        let used = filter.used(id);
+        let ran = |rule: RuleId| selection.enabled(cfg, rule);
+        let mut found = unused_suppression::check(file, marks.suppressions, &used, &ran, registry);
+        if let Some(sev) = cfg.severity_of(sl900) {
+            found.iter_mut().for_each(|d| d.severity = sev);
+        }
+        extra.extend(found);
+    }
+    filter.apply(&mut extra);
+    diagnostics.extend(extra);
+    diagnostic::sort(diagnostics, &linked.sources);
+    filter.suppressed
+}
+
+// ----- baseline ---------------------------------------------------------
+
+/// Stage 8. `--write-baseline`: record every finding (none is left to
+/// report). `--baseline`: drop recorded findings and count fixed entries
+/// among the files analyzed and the rules that ran.
+fn apply_baseline(
+    linked: &Linked,
+    configured: &Configured,
+    selection: &Selection,
+    opts: &Options,
+    loaded: Option<&Baseline>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Option<baseline::Outcome>, Error> {
+    let root = &opts.root;
+    if let Some(path) = &opts.write_baseline {
+        let keys = baseline::keys(&linked.model, &linked.sources, diagnostics, path, root);
+        let n = baseline::write(path, root, diagnostics, &keys).map_err(Error::Usage)?;
+        diagnostics.clear();
+        return Ok(Some(baseline::Outcome {
+            matched: n,
+            fixed: 0,
+            written: Some((path.clone(), n)),
+        }));
+    }
+    let Some(b) = loaded else {
+        return Ok(None);
+    };
+    let keys = baseline::keys(&linked.model, &linked.sources, diagnostics, &b.path, root);
+    let base = baseline::base_dir(&b.path, root);
+    let analyzed: HashMap<String, FileId> = linked
+        .sources
+        .iter()
+        .map(|(id, f)| (baseline::relative(&f.path, &base, root), id))
+        .collect();
+    let registry = rules::registry();
+    Ok(Some(b.apply(diagnostics, &keys, &|k| {
+        let Some(&id) = analyzed.get(&k.file) else {
+            return false;
+        };
+        let cfg = &configured.configs[linked.group_of_file(id)];
+        registry
+            .find(&k.rule)
+            .is_some_and(|rule| selection.enabled(cfg, rule))
+    })))
+}
+
+// ----- report -----------------------------------------------------------
+
+/// Stage 9: the report, with the package of every file it names.
+fn assemble(
+    linked: Linked,
+    analysis: Analysis,
+    diagnostics: Vec<Diagnostic>,
+    suppressed: usize,
+    outcome: Option<baseline::Outcome>,
+    registry: &'static Registry,
+) -> Report {
+    let Linked {
+        model,
+        sources,
+        mut failures,
+        ..
+    } = linked;
+    failures.sort_by_key(|f| f.file);
+    let mut packages: HashMap<FileId, Package> = HashMap::new();
+    let mut by_dir: HashMap<std::path::PathBuf, Package> = HashMap::new();
+    let named = diagnostics
+        .iter()
+        .map(|d| d.file)
+        .chain(failures.iter().map(|f| f.file));
+    for file in named {
+        let abs = crate::source::absolute(&sources.entry(file).path, Path::new(""));
+        let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+        let p = by_dir
+            .entry(dir.clone())
+            .or_insert_with(|| Package::find(&dir))
+            .clone();
+        packages.insert(file, p);
+    }
+    // Dropping every file's facts takes as long as a stage of its own: do
+    // it on all cores.
+    model.into_files().into_par_iter().for_each(drop);
+    let mut report = Report::new(registry);
+    report.files = sources.len();
+    report.sources = sources;
+    report.diagnostics = diagnostics;
+    report.parse_failures = failures;
+    report.suppressed = suppressed;
+    report.baseline = outcome;
+    report.constructor_spawns = analysis.constructor_spawns;
+    report.packages = packages;
+    report
+}

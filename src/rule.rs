@@ -1,0 +1,228 @@
+//! Rule identity: what a rule is called, how severe its findings are and
+//! where it looks. A leaf module: configuration, suppression, the rules,
+//! diagnostics and renderers all name rules through it, and it depends on
+//! nothing of the crate.
+//!
+//! Each rule declares its [`RuleMeta`] in its own module (see
+//! `rules::declare_rule!`); the [`Registry`] is built from those
+//! declarations and handed to the stages that look rules up by name.
+
+use serde::Serialize;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The window is hit often or panics.
+    Error,
+    /// The window exists but is narrow or silent.
+    Warning,
+}
+
+impl Severity {
+    /// `error` / `warning`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+/// Which functions a rule examines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Constructors and the tasks they start (SL001–SL005).
+    Constructors,
+    /// Every function that spawns a task itself (SL006, SL007).
+    SpawningFunctions,
+    /// The suppression comments and attributes of each file (SL900).
+    Suppressions,
+}
+
+/// A rule's declaration: everything about it except its check.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// `SL001`.
+    pub code: &'static str,
+    /// `spawn-before-init`.
+    pub slug: &'static str,
+    /// One line, for `--list-rules` and SARIF.
+    pub summary: &'static str,
+    /// The severity of a finding before escalation.
+    pub default_severity: Severity,
+    /// The most severe a finding of the rule can be after escalation.
+    pub max_severity: Severity,
+    /// What the rule examines.
+    pub scope: Scope,
+    /// The rule's documentation page, `rules/<code>-<slug>.md`.
+    pub doc: &'static str,
+}
+
+/// A rule, by reference to its declaration. Compared and ordered by code.
+#[derive(Clone, Copy)]
+pub struct RuleId(&'static RuleMeta);
+
+impl RuleId {
+    /// The id of a declared rule.
+    pub const fn of(meta: &'static RuleMeta) -> RuleId {
+        RuleId(meta)
+    }
+
+    /// `SL001`.
+    pub fn code(self) -> &'static str {
+        self.0.code
+    }
+
+    /// `spawn-before-init`.
+    pub fn slug(self) -> &'static str {
+        self.0.slug
+    }
+
+    /// The whole declaration.
+    pub fn meta(self) -> &'static RuleMeta {
+        self.0
+    }
+}
+
+impl PartialEq for RuleId {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.code == other.0.code
+    }
+}
+
+impl Eq for RuleId {}
+
+impl PartialOrd for RuleId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for RuleId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.code.cmp(other.0.code)
+    }
+}
+
+impl std::hash::Hash for RuleId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.code.hash(state)
+    }
+}
+
+impl std::fmt::Debug for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.code)
+    }
+}
+
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.code)
+    }
+}
+
+impl Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0.code)
+    }
+}
+
+/// Every rule, in code order, with lookups by name.
+#[derive(Debug)]
+pub struct Registry {
+    rules: Vec<RuleId>,
+}
+
+impl Registry {
+    /// A registry of these declarations, sorted by code.
+    pub fn new(metas: impl IntoIterator<Item = &'static RuleMeta>) -> Registry {
+        let mut rules: Vec<RuleId> = metas.into_iter().map(RuleId).collect();
+        rules.sort();
+        Registry { rules }
+    }
+
+    /// Every rule, in code order.
+    pub fn iter(&self) -> impl Iterator<Item = RuleId> + '_ {
+        self.rules.iter().copied()
+    }
+
+    /// How many rules there are.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Position of a rule in code order (SARIF's `ruleIndex`).
+    pub fn index_of(&self, rule: RuleId) -> Option<usize> {
+        self.rules.iter().position(|r| *r == rule)
+    }
+
+    /// The rule a name refers to: its code in any case (`sl001`), or its
+    /// slug, with `_` accepted for `-` (`spawn_before_load`).
+    pub fn find(&self, name: &str) -> Option<RuleId> {
+        self.iter().find(|r| {
+            let slug = r.slug();
+            r.code().eq_ignore_ascii_case(name)
+                || (slug.len() == name.len()
+                    && slug
+                        .bytes()
+                        .zip(name.bytes())
+                        .all(|(a, b)| a == b || (a == b'-' && b == b'_')))
+        })
+    }
+
+    /// `SL001 (spawn-before-init), …`: for error messages.
+    pub fn listing(&self) -> String {
+        self.iter()
+            .map(|r| format!("{} ({})", r.code(), r.slug()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static A: RuleMeta = RuleMeta {
+        code: "SL002",
+        slug: "spawn-before-load",
+        summary: "",
+        default_severity: Severity::Warning,
+        max_severity: Severity::Error,
+        scope: Scope::Constructors,
+        doc: "",
+    };
+    static B: RuleMeta = RuleMeta {
+        code: "SL001",
+        slug: "spawn-before-init",
+        summary: "",
+        default_severity: Severity::Warning,
+        max_severity: Severity::Error,
+        scope: Scope::Constructors,
+        doc: "",
+    };
+
+    #[test]
+    fn names_resolve_by_code_or_slug() {
+        let r = Registry::new([&A, &B]);
+        assert_eq!(
+            r.iter().map(RuleId::code).collect::<Vec<_>>(),
+            ["SL001", "SL002"]
+        );
+        assert_eq!(r.find("sl002"), Some(RuleId::of(&A)));
+        assert_eq!(r.find("spawn_before_init"), Some(RuleId::of(&B)));
+        assert_eq!(r.find("spawn-before"), None);
+        assert_eq!(r.index_of(RuleId::of(&A)), Some(1));
+        assert_eq!(
+            r.listing(),
+            "SL001 (spawn-before-init), SL002 (spawn-before-load)"
+        );
+    }
+}
