@@ -185,34 +185,43 @@ fn usage(e: clap::Error) -> ExitCode {
     }
 }
 
-fn run(args: RunArgs) -> ExitCode {
-    let registry = spawnlint::rules::registry();
-    if args.list_rules {
-        let mut out = String::new();
-        for r in registry.iter() {
-            let m = r.meta();
-            out.push_str(&format!(
-                "{}  {:<20} {:<8} {}\n",
-                m.code,
-                m.slug,
-                m.default_severity.as_str(),
-                m.summary
-            ));
+/// `--list-rules`.
+fn list_rules() -> ExitCode {
+    let mut out = String::new();
+    for r in spawnlint::rules::registry().iter() {
+        let m = r.meta();
+        out.push_str(&format!(
+            "{}  {:<20} {:<8} {}\n",
+            m.code,
+            m.slug,
+            m.default_severity.as_str(),
+            m.summary
+        ));
+    }
+    print!("{out}");
+    ExitCode::SUCCESS
+}
+
+/// `--explain CODE|SLUG`.
+fn explain(code: &str) -> ExitCode {
+    match spawnlint::rules::explain_text(code) {
+        Some(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
         }
-        print!("{out}");
-        return ExitCode::SUCCESS;
+        None => {
+            eprintln!("error: unknown rule `{code}` (see `cargo spawnlint --list-rules`)");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    if args.list_rules {
+        return list_rules();
     }
     if let Some(code) = &args.explain {
-        return match spawnlint::rules::explain_text(code) {
-            Some(text) => {
-                print!("{text}");
-                ExitCode::SUCCESS
-            }
-            None => {
-                eprintln!("error: unknown rule `{code}` (see `cargo spawnlint --list-rules`)");
-                ExitCode::from(2)
-            }
-        };
+        return explain(code);
     }
     let format = match output_format(&args) {
         Ok(f) => f,

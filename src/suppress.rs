@@ -78,134 +78,140 @@ pub fn scan(text: &str, items: &Items) -> Vec<Suppression> {
         return out;
     }
     let lines: Vec<&str> = text.lines().collect();
-    for (i, line) in lines.iter().enumerate() {
-        if !line.contains("spawnlint:") {
-            continue;
+    for i in 0..lines.len() {
+        if let Some(s) = comment_suppression(&lines, i, items) {
+            out.push(s);
         }
-        let Some(at) = comment_start(line) else {
-            continue;
-        };
-        let comment = &line[at..];
-        let Some(directive) = comment[2..].trim_start().strip_prefix("spawnlint:") else {
-            continue;
-        };
-        let lno = i as u32 + 1;
-        let col = line[..at].chars().count() as u32;
-        let span = Span {
+    }
+    out.extend(
+        items
+            .allows
+            .iter()
+            .map(|a| attribute_suppression(&lines, a)),
+    );
+    out
+}
+
+/// The `// spawnlint: ..` comment on line `i`, if there is one, with its
+/// scope.
+fn comment_suppression(lines: &[&str], i: usize, items: &Items) -> Option<Suppression> {
+    let line = lines[i];
+    if !line.contains("spawnlint:") {
+        return None;
+    }
+    let at = comment_start(line)?;
+    let comment = &line[at..];
+    let directive = comment[2..].trim_start().strip_prefix("spawnlint:")?;
+    let lno = i as u32 + 1;
+    let col = line[..at].chars().count() as u32;
+    let span = Span {
+        start: Pos {
+            line: lno,
+            column: col,
+        },
+        end: Pos {
+            line: lno,
+            column: col + comment.trim_end().chars().count() as u32,
+        },
+    };
+    let mut s = Suppression {
+        span,
+        names: Vec::new(),
+        first: lno,
+        last: lno,
+        scope: Scope::Line,
+        problem: None,
+    };
+    let directive = directive.trim();
+    let (file_wide, rest) = if let Some(r) = directive.strip_prefix("allow-file") {
+        (true, r)
+    } else if let Some(r) = directive.strip_prefix("allow") {
+        (false, r)
+    } else {
+        s.problem =
+            Some("expected `spawnlint: allow(RULE, …)` or `spawnlint: allow-file(RULE, …)`".into());
+        return Some(s);
+    };
+    s.names = names_in(rest);
+    if file_wide {
+        s.scope = Scope::File;
+        s.first = 1;
+        s.last = u32::MAX;
+        if lno >= items.first_item_line {
+            s.problem = Some(
+                "`allow-file` must come before the first item of the file; here it covers nothing"
+                    .into(),
+            );
+        }
+    } else if line[..at].trim().is_empty() {
+        own_line_scope(&mut s, lines, i, items);
+    }
+    // A trailing comment covers its own line.
+    if s.names.is_empty() && s.problem.is_none() {
+        s.problem = Some("the suppression names no rule".into());
+    }
+    Some(s)
+}
+
+/// A comment on a line of its own covers the next line that is not a
+/// comment, or the item starting there.
+fn own_line_scope(s: &mut Suppression, lines: &[&str], i: usize, items: &Items) {
+    let lno = i as u32 + 1;
+    let next = (i + 1..lines.len())
+        .find(|&j| !lines[j].trim_start().starts_with("//"))
+        .map_or(lno, |j| j as u32 + 1);
+    let item = items
+        .ranges
+        .iter()
+        .filter(|r| r.start > lno && r.start <= next)
+        .max_by_key(|r| r.end - r.start);
+    match item {
+        Some(r) => {
+            s.scope = Scope::Item;
+            s.first = r.start;
+            s.last = r.end;
+        }
+        None => s.last = next,
+    }
+}
+
+/// A `#[cfg_attr(spawnlint, allow(..))]` attribute.
+fn attribute_suppression(lines: &[&str], a: &crate::facts::AllowAttr) -> Suppression {
+    let line = lines.get((a.line as usize).saturating_sub(1));
+    let col = line
+        .and_then(|l| l.find('#').map(|b| l[..b].chars().count() as u32))
+        .unwrap_or(0);
+    let width = line.map_or(0, |l| l.trim_end().chars().count() as u32);
+    let (scope, ItemRange { start, end }) = match a.range {
+        Some(r) => (Scope::Item, r),
+        None => (
+            Scope::File,
+            ItemRange {
+                start: 1,
+                end: u32::MAX,
+            },
+        ),
+    };
+    Suppression {
+        span: Span {
             start: Pos {
-                line: lno,
+                line: a.line,
                 column: col,
             },
             end: Pos {
-                line: lno,
-                column: col + comment.trim_end().chars().count() as u32,
+                line: a.line,
+                column: width.max(col),
             },
-        };
-        let directive = directive.trim();
-        let (file_wide, rest) = if let Some(r) = directive.strip_prefix("allow-file") {
-            (true, r)
-        } else if let Some(r) = directive.strip_prefix("allow") {
-            (false, r)
-        } else {
-            out.push(Suppression {
-                span,
-                names: Vec::new(),
-                first: lno,
-                last: lno,
-                scope: Scope::Line,
-                problem: Some(
-                    "expected `spawnlint: allow(RULE, …)` or `spawnlint: allow-file(RULE, …)`"
-                        .into(),
-                ),
-            });
-            continue;
-        };
-        let names = names_in(rest);
-        let mut s = Suppression {
-            span,
-            names,
-            first: lno,
-            last: lno,
-            scope: Scope::Line,
-            problem: None,
-        };
-        if file_wide {
-            s.scope = Scope::File;
-            s.first = 1;
-            s.last = u32::MAX;
-            if lno >= items.first_item_line {
-                s.problem = Some(
-                    "`allow-file` must come before the first item of the file; here it covers nothing"
-                        .into(),
-                );
-            }
-        } else if !line[..at].trim().is_empty() {
-            // Trailing comment: this line.
-        } else {
-            // Own line: the next line that is not a comment, or the item
-            // starting there.
-            let next = (i + 1..lines.len())
-                .find(|&j| !lines[j].trim_start().starts_with("//"))
-                .map_or(lno, |j| j as u32 + 1);
-            let item = items
-                .ranges
-                .iter()
-                .filter(|r| r.start > lno && r.start <= next)
-                .max_by_key(|r| r.end - r.start);
-            match item {
-                Some(r) => {
-                    s.scope = Scope::Item;
-                    s.first = r.start;
-                    s.last = r.end;
-                }
-                None => s.last = next,
-            }
-        }
-        if s.names.is_empty() && s.problem.is_none() {
-            s.problem = Some("the suppression names no rule".into());
-        }
-        out.push(s);
+        },
+        names: a.names.clone(),
+        first: start,
+        last: end,
+        scope,
+        problem: a
+            .names
+            .is_empty()
+            .then(|| "the suppression names no rule".into()),
     }
-    for a in &items.allows {
-        let col = lines
-            .get((a.line as usize).saturating_sub(1))
-            .and_then(|l| l.find('#').map(|b| l[..b].chars().count() as u32))
-            .unwrap_or(0);
-        let width = lines
-            .get((a.line as usize).saturating_sub(1))
-            .map_or(0, |l| l.trim_end().chars().count() as u32);
-        let (scope, ItemRange { start, end }) = match a.range {
-            Some(r) => (Scope::Item, r),
-            None => (
-                Scope::File,
-                ItemRange {
-                    start: 1,
-                    end: u32::MAX,
-                },
-            ),
-        };
-        out.push(Suppression {
-            span: Span {
-                start: Pos {
-                    line: a.line,
-                    column: col,
-                },
-                end: Pos {
-                    line: a.line,
-                    column: width.max(col),
-                },
-            },
-            names: a.names.clone(),
-            first: start,
-            last: end,
-            scope,
-            problem: a
-                .names
-                .is_empty()
-                .then(|| "the suppression names no rule".into()),
-        });
-    }
-    out
 }
 
 /// Byte offset of a `//` line comment that is not a doc comment and not

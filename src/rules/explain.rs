@@ -61,26 +61,76 @@ fn capture_of<'s>(site: &'s SpawnSite, access: &Access) -> Option<(&'s Capture, 
     Some((c, c.decl?))
 }
 
+/// The names a window's wording uses.
+struct Names {
+    /// `Type::new`.
+    ctor: String,
+    /// `new`.
+    ctor_short: String,
+    /// The state the task uses too early.
+    field: String,
+    /// `still `None``, `still empty`, ….
+    state: &'static str,
+    /// The load-like method (SL002).
+    load: Option<String>,
+    /// Where the initialization is seen from the constructor: the call
+    /// that leads to it, or the write itself.
+    write_loc: Loc,
+}
+
+impl Names {
+    fn of(cx: &Context, w: &Window) -> Names {
+        let ca = w.ctor;
+        Names {
+            ctor: cx.fn_name(ca.ctor),
+            ctor_short: cx.model.func(ca.ctor).name.clone(),
+            field: ca.key_name(&w.access.key),
+            state: placeholder_words(ca.placeholder(&w.access.key)),
+            load: w.load.map(|m| cx.model.func(m).name.clone()),
+            write_loc: w.write.via.first().map(|v| v.loc).unwrap_or(w.write.loc),
+        }
+    }
+}
+
 /// Build the diagnostic for a window.
 pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
-    let ca = w.ctor;
-    let ctor = cx.fn_name(ca.ctor);
-    let ctor_short = cx.model.func(ca.ctor).name.clone();
-    let field = ca.key_name(&w.access.key);
-    let placeholder = ca.placeholder(&w.access.key);
-    let state = placeholder_words(placeholder);
-    let load_name = w.load.map(|m| cx.model.func(m).name.clone());
-
-    let message = match &load_name {
+    let n = Names::of(cx, &w);
+    let (ctor, field) = (&n.ctor, &n.field);
+    let message = match &n.load {
         Some(load) => format!(
             "task spawned in `{ctor}` uses `{field}` before `{}::{load}` initializes it",
-            ca.ty.name
+            w.ctor.ty.name
         ),
-        None => {
-            format!("task spawned in `{ctor}` uses `{field}` before `{ctor_short}` initializes it")
-        }
+        None => format!(
+            "task spawned in `{ctor}` uses `{field}` before `{}` initializes it",
+            n.ctor_short
+        ),
     };
+    let fingerprint = stable_hash(&[
+        w.rule.code(),
+        cx.path(w.site.loc.file),
+        ctor,
+        &w.site.spawner,
+        field,
+        n.load.as_deref().unwrap_or(""),
+    ]);
+    Diagnostic {
+        rule: w.rule,
+        severity: w.severity,
+        message,
+        file: w.site.loc.file,
+        span: w.site.loc.span,
+        labels: window_labels(&w, &n),
+        notes: window_notes(&w, &n),
+        fixes: window_fixes(cx, &w, &n),
+        fingerprint,
+    }
+}
 
+/// The spawn, the capture, the call path, the access and the
+/// initialization.
+fn window_labels(w: &Window, n: &Names) -> Vec<Label> {
+    let (field, state, ctor_short) = (&n.field, n.state, &n.ctor_short);
     let mut labels = vec![label(
         w.site.loc,
         "the task may run from here on".into(),
@@ -122,20 +172,24 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
             ));
         }
     }
-    let write_text = match &load_name {
+    let write_text = match &n.load {
         Some(load) => format!("initialized here, in `{load}`, after `{ctor_short}` has returned"),
         None => "initialized here, after the task may already run".to_string(),
     };
-    let write_loc = w.write.via.first().map(|v| v.loc).unwrap_or(w.write.loc);
-    if load_name.is_none() && write_loc != w.write.loc {
+    if n.load.is_none() && n.write_loc != w.write.loc {
         labels.push(label(
-            write_loc,
+            n.write_loc,
             format!("`{ctor_short}` initializes `{field}` through this call, after the spawn"),
             false,
         ));
     }
     labels.push(label(w.write.loc, write_text, false));
+    labels
+}
 
+/// How immediately the task reaches the state, and what tolerance loses.
+fn window_notes(w: &Window, n: &Names) -> Vec<String> {
+    let field = &n.field;
     let mut notes = Vec::new();
     let entry = w
         .access
@@ -150,7 +204,7 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
     } else if !w.access.delayed {
         notes.push(format!(
             "{entry} reaches `{field}` before its first await or sleep, so the window is hit whenever the task is scheduled before `{}` finishes",
-            load_name.clone().unwrap_or_else(|| ctor_short.clone())
+            n.load.clone().unwrap_or_else(|| n.ctor_short.clone())
         ));
     } else {
         notes.push(format!(
@@ -162,32 +216,34 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
             "the task tolerates a missing `{field}` by skipping the work, so every message received before initialization is lost"
         ));
     }
+    notes
+}
 
+/// Reorder (SL001), gate, start method and typestate, in the code's names.
+fn window_fixes(cx: &Context, w: &Window, n: &Names) -> Vec<Fix> {
+    let ca = w.ctor;
+    let ty = ca.ty.name.as_str();
+    let names = |own: bool| -> Vec<String> {
+        w.site
+            .captures
+            .iter()
+            .filter(|c| (c.handle_type() == Some(ty)) == own)
+            .map(|c| c.name.clone())
+            .collect()
+    };
     let input = FixInput {
         runtime: w.site.runtime,
-        type_name: ca.ty.name.clone(),
-        ctor: ctor_short.clone(),
-        field: field.clone(),
-        load: load_name.clone(),
+        type_name: ty.to_string(),
+        ctor: n.ctor_short.clone(),
+        field: n.field.clone(),
+        load: n.load.clone(),
         spawner_text: cx.slice(w.site.call),
         task_text: cx.slice(w.site.task),
         write_text: cx
             .source(w.write.loc.file)
-            .and_then(|s| fixes::statement_at(s, write_loc.span)),
-        self_handles: w
-            .site
-            .captures
-            .iter()
-            .filter(|c| c.handle_type() == Some(ca.ty.name.as_str()))
-            .map(|c| c.name.clone())
-            .collect(),
-        other_captures: w
-            .site
-            .captures
-            .iter()
-            .filter(|c| c.handle_type() != Some(ca.ty.name.as_str()))
-            .map(|c| c.name.clone())
-            .collect(),
+            .and_then(|s| fixes::statement_at(s, n.write_loc.span)),
+        self_handles: names(true),
+        other_captures: names(false),
         load_text: w.load.and_then(|m| {
             cx.slice(Loc {
                 file: m.file,
@@ -195,43 +251,29 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
             })
         }),
     };
-    let mut fixes: Vec<Fix> = Vec::new();
-    if load_name.is_none() {
+    let mut out: Vec<Fix> = Vec::new();
+    if n.load.is_none() {
         if let Some(mut fix) = fixes::reorder(&input) {
-            if w.site.call.file == write_loc.file {
+            if w.site.call.file == n.write_loc.file {
                 fix.edits = cx
-                    .source(write_loc.file)
+                    .source(n.write_loc.file)
                     .and_then(|s| {
-                        fixes::reorder_edits(s, write_loc.file, w.site.call.span, write_loc.span)
+                        fixes::reorder_edits(
+                            s,
+                            n.write_loc.file,
+                            w.site.call.span,
+                            n.write_loc.span,
+                        )
                     })
                     .unwrap_or_default();
             }
-            fixes.push(fix);
+            out.push(fix);
         }
     }
-    fixes.extend(fixes::gate(&input));
-    fixes.extend(fixes::start_method(&input));
-    fixes.extend(fixes::typestate(&input));
-
-    let fingerprint = stable_hash(&[
-        w.rule.code(),
-        cx.path(w.site.loc.file),
-        &ctor,
-        &w.site.spawner,
-        &field,
-        load_name.as_deref().unwrap_or(""),
-    ]);
-    Diagnostic {
-        rule: w.rule,
-        severity: w.severity,
-        message,
-        file: w.site.loc.file,
-        span: w.site.loc.span,
-        labels,
-        notes,
-        fixes,
-        fingerprint,
-    }
+    out.extend(fixes::gate(&input));
+    out.extend(fixes::start_method(&input));
+    out.extend(fixes::typestate(&input));
+    out
 }
 
 /// A finding that is not a spawn-to-initialization window (SL003–SL007):

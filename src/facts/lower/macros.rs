@@ -1,0 +1,101 @@
+//! Macro arguments: lowered where they parse.
+
+use super::super::*;
+use super::expr::{lower_expr, lower_stmts, macro_span};
+use crate::source::Span;
+
+/// A macro's arguments, lowered where they parse, so the analysis sees
+/// accesses inside `format!`, `assert!`, logging macros and block-bodied
+/// macros. The tokens are read once as a list of expressions separated by
+/// `,`, `;` or `=>`; a piece that is no expression is skipped up to the next
+/// separator, which also covers key-value logging (`info!("msg"; "k" =>
+/// v)`). Brace-bodied macros holding statements are parsed as a block.
+pub(super) fn macro_args(mac: &syn::Macro, depth: u32) -> Vec<Expr> {
+    use syn::parse::discouraged::Speculative;
+    use syn::parse::{ParseStream, Parser};
+    if matches!(mac.delimiter, syn::MacroDelimiter::Brace(_)) {
+        if let Ok(stmts) = syn::Block::parse_within.parse2(mac.tokens.clone()) {
+            if stmts.iter().any(|s| !matches!(s, syn::Stmt::Expr(_, None))) {
+                let block = lower_stmts(&stmts, macro_span(mac), depth + 1);
+                return vec![Expr::Block(block)];
+            }
+        }
+    }
+    let pieces = |input: ParseStream| -> syn::Result<Vec<syn::Expr>> {
+        let at_separator = |input: ParseStream| {
+            input.is_empty()
+                || input.peek(syn::Token![,])
+                || input.peek(syn::Token![;])
+                || input.peek(syn::Token![=>])
+        };
+        let mut out = Vec::new();
+        while !input.is_empty() {
+            let fork = input.fork();
+            match fork.parse::<syn::Expr>() {
+                // A block needs no separator after it: `select!` arms are
+                // `pat = fut => { .. }` one after the other.
+                Ok(e) if at_separator(&fork) || matches!(e, syn::Expr::Block(_)) => {
+                    input.advance_to(&fork);
+                    out.push(e);
+                }
+                _ => {
+                    while !at_separator(input) {
+                        input.parse::<proc_macro2::TokenTree>()?;
+                    }
+                }
+            }
+            if input.peek(syn::Token![=>]) {
+                input.parse::<syn::Token![=>]>()?;
+            } else if !input.is_empty() {
+                input.parse::<proc_macro2::TokenTree>()?;
+            }
+        }
+        Ok(out)
+    };
+    let Ok(list) = pieces.parse2(mac.tokens.clone()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::with_capacity(list.len());
+    for e in &list {
+        // `format!("{name}")` reads `name` through the string literal.
+        if let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) = e
+        {
+            let span = Span::from_pm2(s.span());
+            for name in inline_format_args(&s.value()) {
+                out.push(Expr::Path {
+                    segs: vec![name],
+                    span,
+                });
+            }
+            continue;
+        }
+        out.push(lower_expr(e, depth + 1));
+    }
+    out
+}
+
+/// Identifiers captured inline by a format string: `{name}`, `{name:?}`.
+fn inline_format_args(fmt: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = fmt;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        if rest.starts_with('{') {
+            rest = &rest[1..];
+            continue;
+        }
+        let end = rest.find(['}', ':']).unwrap_or(rest.len());
+        let name = &rest[..end];
+        if !name.is_empty()
+            && name.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+        {
+            out.push(name.to_string());
+        }
+        rest = &rest[end..];
+    }
+    out
+}

@@ -1,0 +1,348 @@
+//! Lowering: syn's syntax tree → [`FileFacts`]: items here, function
+//! bodies in `expr.rs`, macro arguments in `macros.rs`.
+
+mod expr;
+mod macros;
+
+use super::*;
+use crate::source::Span;
+use expr::{between, lower_block, lower_expr, lower_pat, pm};
+
+/// Extract the facts of a parsed file.
+pub fn extract(file: &syn::File) -> FileFacts {
+    let mut facts = FileFacts::default();
+    let mut module = Vec::new();
+    items(&file.items, &mut module, &mut facts);
+    // After all items: `use` declarations may follow the functions.
+    for i in 0..facts.fns.len() {
+        let c = callees(&facts.fns[i], &facts.uses);
+        facts.fns[i].callees = c;
+    }
+    let mut updates = Vec::new();
+    for f in &facts.fns {
+        for s in &f.body.stmts {
+            let e = match s {
+                Stmt::Let { init: Some(e), .. } | Stmt::Expr(e) => e,
+                Stmt::Let { .. } => continue,
+            };
+            default_updates(e, f.owner.as_deref(), &mut updates);
+        }
+    }
+    facts.default_updates = updates;
+    facts
+}
+
+/// `T { .., ..Default::default() }` / `..T::default()` struct updates,
+/// by the type name (`Self` replaced by the impl's type).
+fn default_updates(e: &Expr, owner: Option<&str>, out: &mut Vec<(String, Span)>) {
+    if let Expr::Struct {
+        name,
+        rest: Some(rest),
+        span,
+        ..
+    } = e
+    {
+        if let Expr::Call { func, args, .. } = &**rest {
+            if let Expr::Path { segs, .. } = &**func {
+                if args.is_empty() && segs.last().is_some_and(|l| l == "default") {
+                    let ty = if name == "Self" {
+                        owner.unwrap_or(name)
+                    } else {
+                        name
+                    };
+                    out.push((ty.to_string(), *span));
+                }
+            }
+        }
+    }
+    e.for_each_child(|c| default_updates(c, owner, out));
+}
+
+fn items(list: &[syn::Item], module: &mut Vec<String>, facts: &mut FileFacts) {
+    for item in list {
+        match item {
+            syn::Item::Use(u) => uses(&u.tree, &mut Vec::new(), facts),
+            syn::Item::Struct(s) => {
+                let fields = s
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| {
+                        let name = f
+                            .ident
+                            .as_ref()
+                            .map(|i| i.to_string())
+                            .unwrap_or_else(|| i.to_string());
+                        (name, type_info(&f.ty))
+                    })
+                    .collect();
+                facts.structs.push(StructFacts {
+                    name: s.ident.to_string(),
+                    fields,
+                });
+            }
+            syn::Item::Fn(f) => {
+                let lowered = lower_fn(&f.sig, &f.block, None, None, module);
+                facts.fns.push(lowered);
+                nested_items(&f.block, module, facts);
+            }
+            syn::Item::Impl(imp) => {
+                let owner = match &*imp.self_ty {
+                    syn::Type::Path(tp) => tp.path.segments.last().map(|s| s.ident.to_string()),
+                    _ => None,
+                };
+                let trait_name = imp
+                    .trait_
+                    .as_ref()
+                    .and_then(|(_, p, _)| p.segments.last().map(|s| s.ident.to_string()));
+                for ii in &imp.items {
+                    if let syn::ImplItem::Fn(m) = ii {
+                        let lowered =
+                            lower_fn(&m.sig, &m.block, owner.clone(), trait_name.clone(), module);
+                        facts.fns.push(lowered);
+                        nested_items(&m.block, module, facts);
+                    }
+                }
+            }
+            syn::Item::Static(st) => facts.statics.push(StaticFacts {
+                name: st.ident.to_string(),
+                ty: type_info(&st.ty),
+                init: lower_expr(&st.expr, 0),
+            }),
+            syn::Item::Macro(m) if m.mac.path.is_ident("macro_rules") => {
+                // A crate's own `spawn!` wrapper: its body names a spawner.
+                let body = m.mac.tokens.to_string();
+                if let Some(name) = &m.ident {
+                    if body.contains("spawn") {
+                        facts.spawn_macros.push(name.to_string());
+                    }
+                }
+            }
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    module.push(m.ident.to_string());
+                    items(inner, module, facts);
+                    module.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Items declared inside function bodies (helper fns, local impls).
+fn nested_items(block: &syn::Block, module: &mut Vec<String>, facts: &mut FileFacts) {
+    let inner: Vec<syn::Item> = block
+        .stmts
+        .iter()
+        .filter_map(|s| match s {
+            syn::Stmt::Item(i) => Some(i.clone()),
+            _ => None,
+        })
+        .collect();
+    if !inner.is_empty() {
+        items(&inner, module, facts);
+    }
+}
+
+fn uses(tree: &syn::UseTree, prefix: &mut Vec<String>, facts: &mut FileFacts) {
+    match tree {
+        syn::UseTree::Path(p) => {
+            prefix.push(p.ident.to_string());
+            uses(&p.tree, prefix, facts);
+            prefix.pop();
+        }
+        syn::UseTree::Name(n) => {
+            let name = n.ident.to_string();
+            if name == "self" {
+                if let Some(last) = prefix.last() {
+                    facts.uses.insert(last.clone(), prefix.clone());
+                }
+            } else {
+                let mut full = prefix.clone();
+                full.push(name.clone());
+                facts.uses.insert(name, full);
+            }
+        }
+        syn::UseTree::Rename(r) => {
+            let mut full = prefix.clone();
+            let name = r.ident.to_string();
+            if name != "self" {
+                full.push(name);
+            }
+            facts.uses.insert(r.rename.to_string(), full);
+        }
+        syn::UseTree::Glob(_) => facts.globs.push(prefix.clone()),
+        syn::UseTree::Group(g) => {
+            for t in &g.items {
+                uses(t, prefix, facts);
+            }
+        }
+    }
+}
+
+const WRAPPERS: &[&str] = &[
+    "Arc",
+    "Rc",
+    "Box",
+    "Pin",
+    "Option",
+    "Result",
+    "Mutex",
+    "RwLock",
+    "RefCell",
+    "Cell",
+    "OnceLock",
+    "OnceCell",
+    "Weak",
+    "ArcSwap",
+    "ArcSwapOption",
+    "Lazy",
+    "LazyLock",
+    "ManuallyDrop",
+    "Cow",
+    "Vec",
+    "VecDeque",
+    "JoinHandle",
+];
+
+/// Reduce a type to its wrappers and core name.
+pub fn type_info(ty: &syn::Type) -> TypeInfo {
+    let mut info = TypeInfo::default();
+    let mut ty = ty;
+    loop {
+        match ty {
+            syn::Type::Reference(r) => ty = &r.elem,
+            syn::Type::Paren(p) => ty = &p.elem,
+            syn::Type::Group(g) => ty = &g.elem,
+            syn::Type::Path(tp) => {
+                let Some(last) = tp.path.segments.last() else {
+                    return info;
+                };
+                let name = last.ident.to_string();
+                if name == "Self" {
+                    info.is_self = true;
+                    info.core = Some(name);
+                    return info;
+                }
+                if WRAPPERS.contains(&name.as_str()) {
+                    if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                        if let Some(syn::GenericArgument::Type(inner)) = args.args.first() {
+                            info.wrappers.push(name);
+                            ty = inner;
+                            continue;
+                        }
+                    }
+                }
+                info.core = Some(name);
+                info.path = tp
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                return info;
+            }
+            syn::Type::ImplTrait(it) => {
+                // `impl Future<Output = Self>`: look through to the output.
+                for b in &it.bounds {
+                    if let syn::TypeParamBound::Trait(t) = b {
+                        if let Some(seg) = t.path.segments.last() {
+                            if let syn::PathArguments::AngleBracketed(a) = &seg.arguments {
+                                for arg in &a.args {
+                                    if let syn::GenericArgument::AssocType(at) = arg {
+                                        info.wrappers.push(seg.ident.to_string());
+                                        let inner = type_info(&at.ty);
+                                        info.wrappers.extend(inner.wrappers);
+                                        info.core = inner.core;
+                                        info.is_self = inner.is_self;
+                                        info.path = inner.path;
+                                        return info;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                return info;
+            }
+            _ => return info,
+        }
+    }
+}
+
+fn lower_fn(
+    sig: &syn::Signature,
+    body: &syn::Block,
+    owner: Option<String>,
+    trait_name: Option<String>,
+    module: &[String],
+) -> FnFacts {
+    let item_span = between(pm(sig.fn_token.span), pm(body.brace_token.span.close()));
+    let body = lower_block(body, 0);
+    let mut receiver = Receiver::None;
+    let mut params = Vec::new();
+    for input in &sig.inputs {
+        match input {
+            syn::FnArg::Receiver(r) => {
+                receiver = if r.reference.is_some() {
+                    if r.mutability.is_some() {
+                        Receiver::RefMut
+                    } else {
+                        Receiver::Ref
+                    }
+                } else if r.colon_token.is_some() && matches!(&*r.ty, syn::Type::Reference(_)) {
+                    Receiver::Ref
+                } else {
+                    Receiver::Value
+                };
+            }
+            syn::FnArg::Typed(t) => params.push(Param {
+                pat: lower_pat(&t.pat),
+                ty: type_info(&t.ty),
+            }),
+        }
+    }
+    let ret = match &sig.output {
+        syn::ReturnType::Default => None,
+        syn::ReturnType::Type(_, ty) => Some(type_info(ty)),
+    };
+    FnFacts {
+        name: sig.ident.to_string(),
+        name_span: Span::from_pm2(sig.ident.span()),
+        item_span,
+        owner,
+        trait_name,
+        receiver,
+        params,
+        ret,
+        is_async: sig.asyncness.is_some(),
+        module: module.to_vec(),
+        callees: Vec::new(),
+        body,
+    }
+}
+
+/// The calls of a body (see [`Expr::callees`]).
+fn callees(f: &FnFacts, uses: &HashMap<String, Vec<String>>) -> Vec<Callee> {
+    let mut out = Vec::new();
+    let owner = f.owner.as_deref();
+    for s in &f.body.stmts {
+        match s {
+            Stmt::Let { init, diverge, .. } => {
+                if let Some(i) = init {
+                    i.callees(owner, uses, &mut out);
+                }
+                for d in diverge.iter().flat_map(|d| &d.stmts) {
+                    if let Stmt::Expr(e) | Stmt::Let { init: Some(e), .. } = d {
+                        e.callees(owner, uses, &mut out);
+                    }
+                }
+            }
+            Stmt::Expr(e) => e.callees(owner, uses, &mut out),
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
