@@ -342,3 +342,28 @@ fn other_config_errors_name_file_key_and_allowed_values() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope.toml: cannot read"));
 }
+
+#[test]
+fn extend_semantics() {
+    // `must()` panics on absence only once the configuration says so.
+    with_and_without(
+        "custom_semantics.rs",
+        "extend-semantics = { panicking = [\"must\"] }\n",
+        true,
+    );
+    let e = config_error("extend-semantics = { lockz = [\"lock_shared\"] }\n");
+    assert!(
+        e.contains("spawnlint.toml:1:")
+            && e.contains("unknown table `lockz` in `extend-semantics`"),
+        "{e}"
+    );
+    assert!(
+        e.contains("`locks`") && e.contains("`absence-handlers`"),
+        "{e}"
+    );
+    let e = config_error("extend-semantics = { locks = [\"lock shared\"] }\n");
+    assert!(
+        e.contains("invalid entry `lock shared` in `extend-semantics.locks`"),
+        "{e}"
+    );
+}

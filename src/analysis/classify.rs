@@ -240,3 +240,110 @@ pub(super) fn chain_calls(e: &Expr, pred: &dyn Fn(&[String]) -> bool) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::tests::{lowered, lowered_block};
+
+    fn sem() -> Semantics {
+        Catalog::builtin().sem
+    }
+
+    #[test]
+    fn placeholders_of_initializers() {
+        let p = |src: &str| placeholder_of(&lowered(src), &sem());
+        assert_eq!(p("None"), Placeholder::Absent);
+        assert_eq!(p("Mutex::new(None)"), Placeholder::Absent);
+        assert_eq!(p("OnceLock::new()"), Placeholder::Absent);
+        assert_eq!(
+            p("Arc::new(RwLock::new(HashMap::new()))"),
+            Placeholder::Empty
+        );
+        assert_eq!(p("Vec::with_capacity(8)"), Placeholder::Empty);
+        assert_eq!(
+            p("Vec::with_capacity(n)"),
+            Placeholder::Value,
+            "sized from a value"
+        );
+        assert_eq!(p("vec![]"), Placeholder::Empty);
+        assert_eq!(p("AtomicBool::new(false)"), Placeholder::Default);
+        assert_eq!(p("AtomicU64::new(7)"), Placeholder::Value);
+        assert_eq!(p("Config::default()"), Placeholder::Default);
+        assert_eq!(p("load_routes()"), Placeholder::Value);
+    }
+
+    #[test]
+    fn handles_and_fresh_values() {
+        assert!(makes_handle(&lowered("routes.clone()")));
+        assert!(makes_handle(&lowered("Arc::clone(&routes)")));
+        assert!(makes_handle(&lowered("Arc::new(Mutex::new(0))")));
+        assert!(makes_handle(&lowered("mpsc::channel::<u32>()")));
+        assert!(!makes_handle(&lowered("self.next_id")));
+        assert!(clones_name(
+            &lowered("spawn(run(Arc::clone(&keys)))"),
+            "keys"
+        ));
+        assert!(clones_name(&lowered("spawn(run(keys.clone()))"), "keys"));
+        assert!(!clones_name(&lowered("spawn(run(keys))"), "keys"));
+        let s = sem();
+        assert!(is_fresh_value(&lowered("Arc::new(load())"), &s));
+        assert!(!is_fresh_value(&lowered("other.clone()"), &s));
+        assert!(!is_fresh_value(&lowered("Arc::clone(&x)"), &s));
+        assert!(!is_fresh_value(&lowered("x.field"), &s));
+        assert!(is_shared_init(&lowered("Arc::new(x)"), &s));
+        assert!(is_shared_init(&lowered("mpsc::channel()"), &s));
+        assert!(!is_shared_init(&lowered("Vec::new()"), &s));
+    }
+
+    #[test]
+    fn places_and_names() {
+        assert!(is_place(&lowered("self.cfg")));
+        assert!(!is_place(&lowered("*cfg.write().unwrap()")));
+        assert_eq!(
+            assigned_place(&lowered("self.inner.cfg")),
+            Some("cfg".into())
+        );
+        assert_eq!(assigned_place(&lowered("self.0")), None);
+        assert_eq!(
+            last_name(&lowered("self.ready.clone()")),
+            Some("ready".into())
+        );
+        assert!(is_transparent_ctor("Arc", "new", &sem()));
+        assert!(is_transparent_ctor("Weak", "downgrade", &sem()));
+        assert!(!is_transparent_ctor("Vec", "new", &sem()));
+    }
+
+    #[test]
+    fn loops_that_only_wait_are_gates() {
+        let cat = Catalog::builtin();
+        let body = |src: &str| match lowered(src) {
+            Expr::While { body, .. } => body,
+            other => panic!("{other:?}"),
+        };
+        assert!(waits_only(
+            &body("while !ready.load(Ordering::Acquire) { std::hint::spin_loop(); }"),
+            &cat
+        ));
+        assert!(waits_only(
+            &body("while !*done { done = cvar.wait(done).unwrap(); }"),
+            &cat
+        ));
+        assert!(waits_only(
+            &body("while !up() { tokio::time::sleep(d).await; continue; }"),
+            &cat
+        ));
+        assert!(!waits_only(
+            &body("while let Some(j) = q.pop() { run(j); }"),
+            &cat
+        ));
+        assert!(panics(&lowered_block("log(); panic!(\"no\");")));
+        assert!(!panics(&lowered_block("log();")));
+        let thread = |segs: &[String]| segs.join("::") == "thread::Builder::new";
+        assert!(chain_calls(
+            &lowered("thread::Builder::new().name(n)"),
+            &thread
+        ));
+        assert!(!chain_calls(&lowered("handle.name(n)"), &thread));
+    }
+}

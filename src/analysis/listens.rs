@@ -78,3 +78,118 @@ fn is_condvar(c: &SignalCall) -> bool {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::trace::{ListenKind, SignalCall, TaskEvent, WaitCheck};
+    use crate::source::{Pos, Span};
+
+    fn loc(line: u32) -> Loc {
+        Loc {
+            file: 0,
+            span: Span {
+                start: Pos { line, column: 0 },
+                end: Pos { line, column: 1 },
+            },
+        }
+    }
+
+    fn call(method: &str, nargs: usize, name: &str, line: u32) -> SignalCall {
+        SignalCall {
+            method: method.into(),
+            nargs,
+            loc: loc(line),
+            name: name.into(),
+            recv_type: None,
+            recv_local: None,
+            on_local: false,
+            via: Vec::new(),
+            delayed: false,
+            in_loop: false,
+            bounded: false,
+            check: WaitCheck::Never,
+        }
+    }
+
+    fn kinds(events: &[TaskEvent]) -> Vec<ListenKind> {
+        derive(events, &Catalog::builtin())
+            .into_iter()
+            .map(|l| l.kind)
+            .collect()
+    }
+
+    #[test]
+    fn condvar_waits_need_a_condvar() {
+        let mut typed = call("wait", 1, "signal", 3);
+        typed.recv_type = Some(vec!["std".into(), "sync".into(), "Condvar".into()]);
+        let named = call("wait_timeout", 2, "cvar", 4);
+        let latch = call("wait", 1, "latch", 5);
+        let got = kinds(&[
+            TaskEvent::Call(typed),
+            TaskEvent::Call(named),
+            TaskEvent::Call(latch),
+        ]);
+        assert_eq!(
+            got,
+            [
+                ListenKind::CondvarWait {
+                    check: WaitCheck::Never,
+                    timed: false
+                },
+                ListenKind::CondvarWait {
+                    check: WaitCheck::Never,
+                    timed: true
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_self_subscribed_watch_read_before_changed_is_fine() {
+        let subscribed = |local| TaskEvent::Subscribed {
+            local,
+            sender: vec![
+                "tokio".into(),
+                "sync".into(),
+                "watch".into(),
+                "Sender".into(),
+            ],
+            loc: loc(2),
+        };
+        let on = |mut c: SignalCall, local| {
+            c.recv_local = Some(local);
+            TaskEvent::Call(c)
+        };
+        let unchecked = kinds(&[subscribed(7), on(call("changed", 0, "rx", 3), 7)]);
+        assert_eq!(
+            unchecked,
+            [ListenKind::WatchChangedUnchecked { subscribed: loc(2) }]
+        );
+        let read_first = kinds(&[
+            subscribed(7),
+            on(call("borrow", 0, "rx", 3), 7),
+            on(call("changed", 0, "rx", 4), 7),
+        ]);
+        assert!(read_first.is_empty(), "{read_first:?}");
+    }
+
+    #[test]
+    fn subscriptions_and_notified() {
+        let got = kinds(&[
+            TaskEvent::Call(call("subscribe", 0, "events", 2)),
+            TaskEvent::Call(call("notified", 0, "ready", 3)),
+            TaskEvent::Call(call("subscribe", 1, "events", 4)),
+        ]);
+        assert_eq!(
+            got,
+            [
+                ListenKind::Subscribe {
+                    method: "subscribe".into(),
+                    ty: None
+                },
+                ListenKind::Notified,
+            ]
+        );
+    }
+}

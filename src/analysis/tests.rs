@@ -8,6 +8,22 @@ use crate::model::{Model, SourceFile};
 use expect_test::{expect, Expect};
 use std::fmt::Write;
 
+/// The first statement's expression of `fn f() { <src> }`, lowered.
+pub(super) fn lowered(src: &str) -> crate::facts::Expr {
+    let file = syn::parse_file(&format!("fn f() {{ {src} }}")).expect("test source parses");
+    let mut facts = crate::facts::extract(&file);
+    match facts.fns.remove(0).body.stmts.remove(0) {
+        crate::facts::Stmt::Expr(e) => e,
+        crate::facts::Stmt::Let { init, .. } => init.expect("a let with a value"),
+    }
+}
+
+/// The body of `fn f() { <src> }`, lowered.
+pub(super) fn lowered_block(src: &str) -> crate::facts::Block {
+    let file = syn::parse_file(&format!("fn f() {{ {src} }}")).expect("test source parses");
+    crate::facts::extract(&file).fns.remove(0).body
+}
+
 fn model(src: &str) -> Model {
     let parsed = crate::parse::parse_source(0, src).expect("test source parses");
     Model::new(vec![SourceFile {
@@ -398,4 +414,43 @@ impl Feed {{
     "#]]
     .assert_debug_eq(&writes);
     assert_eq!(e.spawns.len(), 1, "the restart's spawn is reached");
+}
+
+#[test]
+fn state_deep_in_nested_structs_has_one_name() {
+    // A local moved into `Inner { .. }` inside `Arc<Inner>` inside `Self`
+    // is the same state as `self.inner.gauges` in a later method.
+    let src = format!(
+        "{PRELUDE}
+struct Inner {{ gauges: Mutex<Option<u32>> }}
+pub struct Hub {{ inner: Arc<Inner> }}
+impl Hub {{
+    pub fn new() -> Self {{
+        let gauges = Mutex::new(None);
+        let inner = Arc::new(Inner {{ gauges }});
+        let i = inner.clone();
+        tokio::spawn(async move {{ i.gauges.lock().unwrap().unwrap() }});
+        Self {{ inner }}
+    }}
+    pub fn load(&self) {{ *self.inner.gauges.lock().unwrap() = Some(1); }}
+}}
+"
+    );
+    check_ctor(
+        &src,
+        "new",
+        expect![[r#"
+            call new
+            spawn tokio::spawn @11 Async
+              captures i = Inner (handle)
+              task panics(unwrap()) Inner.gauges @11 [immediate]
+            later methods: load
+        "#]],
+    );
+    let m = model(&src);
+    let cat = Catalog::builtin();
+    let load = m.all_fns().find(|f| m.func(*f).name == "load").unwrap();
+    let hub = m.resolve_type("Hub", 0).unwrap();
+    let w = &super::method_effects(&m, &cat, &hub, load).writes[0];
+    assert_eq!(key(&w.key, &[]), "Inner.gauges");
 }

@@ -55,3 +55,47 @@ pub(super) fn lossy_arm(
         Some(dropping.body.span())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::tests::lowered;
+
+    fn env(messages: &[&str], others: &[&str]) -> Vec<Binding<'static>> {
+        let mut env: Vec<Binding> = messages
+            .iter()
+            .map(|m| Binding::new(*m, Val::Message))
+            .collect();
+        env.extend(others.iter().map(|o| Binding::new(*o, Val::Unknown)));
+        env
+    }
+
+    fn arms(src: &str) -> (Expr, Vec<Arm>) {
+        match lowered(src) {
+            Expr::Match { scrutinee, arms } => (*scrutinee, arms),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_skipping_arm_of_a_lookup_keyed_by_the_message_loses_it() {
+        let (s, a) =
+            arms("match routes.get(&job.kind) { Some(r) => r.run(job), None => continue }");
+        assert!(lossy_arm(&env(&["job"], &["routes"]), &s, &a).is_some());
+        let (s, a) =
+            arms("match routes.get(&job.kind) { Some(r) => r.run(job), None => park(job) }");
+        assert!(lossy_arm(&env(&["job"], &[]), &s, &a).is_none());
+        assert!(
+            lossy_arm(&env(&[], &["job"]), &s, &a).is_none(),
+            "not a received message"
+        );
+    }
+
+    #[test]
+    fn an_else_that_never_mentions_the_message_drops_it() {
+        let e = env(&["event"], &[]);
+        assert!(drops_message(&e, |m| m == "event", |_| false));
+        assert!(!drops_message(&e, |m| m == "event", |m| m == "event"));
+        assert!(!drops_message(&e, |_| false, |_| false));
+    }
+}

@@ -346,3 +346,6 @@ fn callees(f: &FnFacts, uses: &HashMap<String, Vec<String>>) -> Vec<Callee> {
     out.dedup();
     out
 }
+
+#[cfg(test)]
+mod tests;
