@@ -214,6 +214,16 @@ impl<'m> Interp<'m> {
             return Some(Val::Unknown);
         }
         if self.cat.is_blocking(resolved) {
+            // `block_on(ready_rx)` waits on the receiver.
+            for a in args {
+                if let Some(id) = a
+                    .as_ident()
+                    .and_then(|n| self.lookup(n))
+                    .and_then(|v| v.local_id())
+                {
+                    self.rec().waited(id);
+                }
+            }
             self.run_closure_args(args, span);
             return Some(Val::Unknown);
         }
@@ -291,6 +301,14 @@ impl<'m> Interp<'m> {
             return v;
         }
         self.signal_call(recv, &rv, method, args.len(), span);
+        if matches!(
+            method,
+            "send" | "try_send" | "blocking_send" | "send_replace"
+        ) {
+            if let Some(id) = rv.local_id() {
+                self.rec().sent(id);
+            }
+        }
         self.method_on_value(rv, method, args, span)
     }
 
@@ -341,7 +359,10 @@ impl<'m> Interp<'m> {
         {
             return;
         }
-        let check = if self.nest.while_bodies > 0 {
+        // A `while` re-checks its condition; so does any loop whose iteration
+        // checked a condition before (or around) the wait: `loop { match
+        // state { Ready => break, _ => guard = cvar.wait(guard) } }`.
+        let check = if self.nest.while_bodies > 0 || self.nest.loop_checked {
             WaitCheck::Loop
         } else if self.nest.ifs > 0 {
             WaitCheck::Once
@@ -464,11 +485,13 @@ impl<'m> Interp<'m> {
                 Val::State(r) => Some(r.key.clone()),
                 _ => None,
             };
+            let channel_end = self.is_channel_end(&b.val);
             captures.push(Capture {
                 name: b.name.clone(),
                 key,
                 decl: b.decl,
                 is_handle: b.makes_handle || classify::clones_name(task, &b.name),
+                channel_end,
             });
         }
         captures.reverse();

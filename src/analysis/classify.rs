@@ -194,6 +194,35 @@ pub(super) fn clones_name(task: &Expr, name: &str) -> bool {
     })
 }
 
+/// The fields of `self` passed in the arguments of a `send*` call of a
+/// body (`tx.send(Update { cfg: self.cfg.clone() })`).
+pub(super) fn forwarded_fields(body: &Block) -> std::collections::BTreeSet<String> {
+    fn self_fields(e: &Expr, out: &mut std::collections::BTreeSet<String>) {
+        if let Expr::Field { base, name, .. } = e {
+            if base.as_ident() == Some("self") {
+                out.insert(name.clone());
+            }
+        }
+        e.for_each_child(|c| self_fields(c, out));
+    }
+    fn sends(e: &Expr, out: &mut std::collections::BTreeSet<String>) {
+        if let Expr::MethodCall { method, args, .. } = e {
+            if method.starts_with("send") {
+                args.iter().for_each(|a| self_fields(a, out));
+            }
+        }
+        e.for_each_child(|c| sends(c, out));
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for s in &body.stmts {
+        match s {
+            Stmt::Let { init: Some(e), .. } | Stmt::Expr(e) => sends(e, &mut out),
+            Stmt::Let { .. } => {}
+        }
+    }
+    out
+}
+
 /// Whether every statement of a loop body only waits: a gate call
 /// (`cvar.wait(guard)`, `rx.recv()`), a pause (`sleep`, `yield_now`,
 /// `spin_loop`), or `continue`. An empty body is a spin.

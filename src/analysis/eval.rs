@@ -64,7 +64,7 @@ impl<'m> Interp<'m> {
         }
         if let (Pat::Ident { name, .. }, Some(init)) = (pat, init) {
             if classify::is_fresh_value(init, &self.cat.sem) {
-                self.rebinding(name, span);
+                self.rebinding(name, span, &v);
             }
         }
         self.bind(pat, v, init, ty, decl, makes_handle);
@@ -76,6 +76,7 @@ impl<'m> Interp<'m> {
     /// `let Some(x) = state else { .. };`: an `expect` spelled differently
     /// when the else block panics, a tolerated absence otherwise.
     fn let_else(&mut self, pat: &Pat, v: &Val<'m>, init: Option<&Expr>, d: &'m Block) {
+        self.note_check();
         if let Val::State(r) = v {
             let span = init.and_then(|i| i.span()).unwrap_or(d.span);
             if classify::panics(d) {
@@ -105,18 +106,26 @@ impl<'m> Interp<'m> {
                     return;
                 };
                 let full = self.resolve_path(segs);
-                if full.last().map(String::as_str) != Some("channel") {
+                let Some(last) = full.last() else { return };
+                let sem = &self.cat.sem;
+                if !(last.ends_with("channel") || sem.channel_functions.contains(last)) {
                     return;
                 }
                 let module = &full[..full.len() - 1];
+                let mut ends = Vec::new();
                 for (p, end) in pats.iter().zip(["Sender", "Receiver"]) {
                     if let Pat::Ident { name, .. } = p {
                         if let Some(id) = local(self, name) {
                             let mut ty = module.to_vec();
                             ty.push(end.to_string());
                             self.heap.local_types.insert(id, ty);
+                            ends.push(id);
                         }
                     }
+                }
+                if let [tx, rx] = ends[..] {
+                    self.heap.channel_pairs.insert(tx, rx);
+                    self.heap.channel_pairs.insert(rx, tx);
                 }
             }
             (Pat::Ident { name, .. }, Expr::Call { func, .. }) => {
@@ -181,6 +190,9 @@ impl<'m> Interp<'m> {
                     if !t.path.is_empty() {
                         let full = self.resolve_path(&t.path);
                         self.heap.local_types.insert(id, full);
+                        if !t.wrappers.is_empty() {
+                            self.heap.wrapped.insert(id);
+                        }
                     }
                 }
                 self.frame.env.push(Binding {
@@ -276,7 +288,7 @@ impl<'m> Interp<'m> {
             Expr::Match { scrutinee, arms } => self.match_expr(scrutinee, arms),
             Expr::While { cond, body } => self.while_expr(cond, body),
             Expr::Loop { body } => {
-                self.nested(|n| n.loops += 1, |it| it.block(body));
+                self.in_loop(false, |it| it.block(body));
                 Val::Unknown
             }
             Expr::For { pat, iter, body } => self.for_expr(pat, iter, body),
@@ -363,6 +375,7 @@ impl<'m> Interp<'m> {
 
     /// An `if`/`while` condition. `if let` on state tolerates absence.
     fn condition(&mut self, cond: &'m Expr, then: &'m Block, els: Option<&'m Expr>) {
+        self.note_check();
         let Expr::Let { pat, expr } = cond else {
             let v = self.eval(cond);
             self.access_val(&v, cond.span());
@@ -390,6 +403,7 @@ impl<'m> Interp<'m> {
 
     fn match_expr(&mut self, scrutinee: &'m Expr, arms: &'m [Arm]) -> Val<'m> {
         let v = self.eval(scrutinee);
+        self.note_check();
         if let Val::State(r) = &v {
             let span = scrutinee.span().unwrap_or_default();
             let lossy = tolerance::lossy_arm(&self.frame.env, scrutinee, arms)
@@ -417,13 +431,7 @@ impl<'m> Interp<'m> {
             } else {
                 it.condition(cond, body, None);
             }
-            it.nested(
-                |n| {
-                    n.loops += 1;
-                    n.while_bodies += 1;
-                },
-                |it| it.block(body),
-            );
+            it.in_loop(true, |it| it.block(body));
         });
         Val::Unknown
     }
@@ -433,7 +441,7 @@ impl<'m> Interp<'m> {
         self.access_val(&v, iter.span());
         self.scoped(|it| {
             it.bind(pat, Val::Unknown, None, None, None, false);
-            it.nested(|n| n.loops += 1, |it| it.block(body));
+            it.in_loop(false, |it| it.block(body));
         });
         Val::Unknown
     }
@@ -461,7 +469,7 @@ impl<'m> Interp<'m> {
         let v = self.eval(rhs);
         if let Some(name) = lhs.as_ident().filter(|_| matches!(*lhs, Expr::Path { .. })) {
             if classify::is_fresh_value(rhs, &self.cat.sem) {
-                self.rebinding(name, span);
+                self.rebinding(name, span, &v);
             }
             let v = match v {
                 Val::Unknown => {
@@ -601,6 +609,9 @@ impl<'m> Interp<'m> {
             }
             Expr::MethodCall { method, .. } if self.cat.gate_methods.contains(method) => v,
             Expr::Path { segs, .. } if segs.len() == 1 && self.cat.await_on_binding => {
+                if let Some(id) = v.local_id() {
+                    self.rec().waited(id);
+                }
                 self.gate();
                 Val::Unknown
             }

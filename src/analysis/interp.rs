@@ -33,6 +33,12 @@ pub(super) struct Heap {
     pub owned: HashSet<u32>,
     /// Declared or inferred types of locals (resolved paths).
     pub local_types: HashMap<u32, Vec<String>>,
+    /// The two ends of each channel made by `let (tx, rx) = channel()`,
+    /// each mapped to the other.
+    pub channel_pairs: HashMap<u32, u32>,
+    /// Locals whose declared type wraps the type `local_types` records
+    /// (`Arc<Mutex<Vec<Sender<_>>>>` is not a sender).
+    pub wrapped: HashSet<u32>,
 }
 
 /// The body being run: its names in scope, file, `Self` type and the value
@@ -55,8 +61,9 @@ impl<'m> Frame<'m> {
     }
 }
 
-/// Where evaluation is nested. Changed only through [`Interp::nested`],
-/// which restores it, so no early return can leak a level.
+/// Where evaluation is nested. Changed only through [`Interp::nested`]
+/// (and its `in_loop`), which restores it, so no early return can leak a
+/// level; `loop_checked` alone is also set in place by `note_check`.
 #[derive(Clone, Copy, Default)]
 pub(super) struct Nesting {
     /// Loops of the task around the current point.
@@ -74,6 +81,11 @@ pub(super) struct Nesting {
     pub before_task: u32,
     /// Inside a scoped-spawn scope: spawns there are joined.
     pub scoped: u32,
+    /// Whether the innermost loop's current iteration has checked a
+    /// condition (`if`, `match`, `let .. else`) so far: a wait after or
+    /// under that check is re-checked each time round. Reset when a loop
+    /// body is entered; set by [`Interp::note_check`].
+    pub loop_checked: bool,
 }
 
 impl Nesting {
@@ -85,6 +97,7 @@ impl Nesting {
             bounded: 0,
             ifs: 0,
             while_bodies: 0,
+            loop_checked: false,
             ..self
         }
     }
@@ -193,6 +206,27 @@ impl<'m> Interp<'m> {
         v
     }
 
+    /// Run a loop body: one more loop, nothing checked yet this iteration.
+    pub fn in_loop<T>(&mut self, while_body: bool, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.nested(
+            |n| {
+                n.loops += 1;
+                n.while_bodies += u32::from(while_body);
+                n.loop_checked = false;
+            },
+            f,
+        )
+    }
+
+    /// A condition is checked here: within the innermost loop, later waits
+    /// of this iteration are re-checked ones. (The flag is sequential state
+    /// of the loop body; [`Interp::in_loop`] resets and restores it.)
+    pub fn note_check(&mut self) {
+        if self.nest.loops > 0 {
+            self.nest.loop_checked = true;
+        }
+    }
+
     /// Run `f` in `frame`, then restore the current frame.
     pub fn in_frame<T>(&mut self, frame: Frame<'m>, f: impl FnOnce(&mut Self) -> T) -> T {
         let saved = std::mem::replace(&mut self.frame, frame);
@@ -271,10 +305,12 @@ impl<'m> Interp<'m> {
         self.rec().write(w);
     }
 
-    /// A name that held a handle is bound to a new value (`cfg =
+    /// A name that held a handle is bound to a new value `new` (`cfg =
     /// Arc::new(real)`, `let cfg = ..` shadowing it): a task spawned
-    /// earlier keeps the old handle, recorded as a replacing write.
-    pub fn rebinding(&mut self, name: &str, span: Span) {
+    /// earlier keeps the old handle, recorded as a replacing write. A name
+    /// reused for a value of another crate type is another variable, not a
+    /// replacement.
+    pub fn rebinding(&mut self, name: &str, span: Span, new: &Val<'m>) {
         if self.nest.quiet > 0 {
             return;
         }
@@ -283,6 +319,11 @@ impl<'m> Interp<'m> {
         };
         if !old.key.path.is_empty() || matches!(old.key.root, Root::Cyclic(_)) {
             return;
+        }
+        if let (Root::Type(was), Val::State(now)) = (&old.key.root, new) {
+            if matches!(&now.key.root, Root::Type(t) if t != was) && now.key.path.is_empty() {
+                return;
+            }
         }
         let loc = self.loc(span);
         let via = self.via.clone();
@@ -321,6 +362,28 @@ impl<'m> Interp<'m> {
                 Some(self.model.resolve_path(file, &st.ty.path))
             }
             _ => None,
+        }
+    }
+
+    /// Whether a value is a channel end (a sender or receiver itself, not
+    /// something holding one).
+    pub fn is_channel_end(&self, v: &Val<'m>) -> bool {
+        let ends = &self.cat.sem.channel_ends;
+        let Val::State(r) = v else { return false };
+        match (&r.key.root, r.key.path.as_slice()) {
+            (Root::Local(id), []) => {
+                !self.heap.wrapped.contains(id)
+                    && self
+                        .heap
+                        .local_types
+                        .get(id)
+                        .and_then(|t| t.last())
+                        .is_some_and(|l| ends.contains(l))
+            }
+            (Root::Type(t), [field]) => self.model.field_type(t, field).is_some_and(|ty| {
+                ty.wrappers.is_empty() && ty.core.as_ref().is_some_and(|c| ends.contains(c))
+            }),
+            _ => false,
         }
     }
 

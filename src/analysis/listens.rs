@@ -10,7 +10,7 @@ use std::collections::HashMap;
 pub(super) fn derive(events: &[TaskEvent], cat: &Catalog) -> Vec<Listen> {
     // Watch receivers the task subscribed itself and has not read yet.
     let mut unread: HashMap<u32, Loc> = HashMap::new();
-    let mut out = Vec::new();
+    let mut out: Vec<Listen> = Vec::new();
     for ev in events {
         match ev {
             TaskEvent::Subscribed { local, loc, .. } => {
@@ -19,6 +19,11 @@ pub(super) fn derive(events: &[TaskEvent], cat: &Catalog) -> Vec<Listen> {
             TaskEvent::Call(c) => {
                 if let Some(kind) = classify(c, cat, &mut unread) {
                     out.push(listen(c, kind));
+                }
+            }
+            TaskEvent::Sent { local } => {
+                for l in &mut out {
+                    l.then_sends.push(*local);
                 }
             }
         }
@@ -37,6 +42,8 @@ fn listen(c: &SignalCall, kind: ListenKind) -> Listen {
         in_loop: c.in_loop,
         bounded: c.bounded,
         on_local,
+        then_sends: Vec::new(),
+        acknowledged: false,
     }
 }
 

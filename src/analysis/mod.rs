@@ -59,6 +59,7 @@ pub fn analyze_constructor(model: &Model, cat: &Catalog, ctor: FnRef, ty: TypeRe
     else {
         unreachable!("a constructor runs with a constructor recorder")
     };
+    trace::mark_acknowledged(&timeline, &mut spawns, &heap.channel_pairs);
     let canon = |key: &Key| canon::canonical(model, cat, &heap.literal_aliases, key);
     for s in &mut spawns {
         for a in &mut s.accesses {
@@ -120,10 +121,11 @@ pub fn analyze_spawning_fn(model: &Model, cat: &Catalog, f: FnRef) -> Vec<SpawnS
         .filter(|_| func.receiver != Receiver::None)
         .map(Val::instance);
     it.enter_fn(f, this, Vec::new(), None);
-    let (rec, ..) = it.finish();
-    let Recorder::Ctor(c) = rec else {
+    let (rec, heap, ..) = it.finish();
+    let Recorder::Ctor(mut c) = rec else {
         unreachable!("a spawning function runs with a constructor recorder")
     };
+    trace::mark_acknowledged(&c.timeline, &mut c.spawns, &heap.channel_pairs);
     c.spawns.into_iter().filter(|s| s.via.is_empty()).collect()
 }
 
@@ -149,6 +151,7 @@ pub fn method_effects(model: &Model, cat: &Catalog, ty: &TypeRef, method: FnRef)
     MethodEffects {
         writes,
         spawns: m.respawns,
+        forwarded: classify::forwarded_fields(&model.func(method).body),
     }
 }
 

@@ -175,6 +175,21 @@ impl Recorder {
         }
     }
 
+    /// The task sends on a channel sender that is a local.
+    pub fn sent(&mut self, local: u32) {
+        if let Recorder::Task(t) = self {
+            t.events.push(TaskEvent::Sent { local });
+        }
+    }
+
+    /// The analyzed function (not a task) waits on a receiver that is a
+    /// local.
+    pub fn waited(&mut self, local: u32) {
+        if let Recorder::Ctor(c) = self {
+            c.timeline.push(Event::Waited(local));
+        }
+    }
+
     /// The task bound a receiver it subscribed itself.
     pub fn subscribed(&mut self, local: u32, sender: Vec<String>, loc: Loc) {
         if let Recorder::Task(t) = self {

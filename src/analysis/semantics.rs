@@ -72,6 +72,9 @@ impl<'m> Interp<'m> {
     /// receive hands back a message; `cvar.wait(guard)` the guard.
     fn gate_call(&mut self, rv: Val<'m>, method: &str, args: &'m [Expr]) -> Val<'m> {
         self.nested(|n| n.quiet += 1, |it| it.eval_args(args));
+        if let Some(id) = rv.local_id() {
+            self.rec().waited(id);
+        }
         self.gate();
         if self.cat.sem.receives.contains(method) {
             return Val::Message;

@@ -213,6 +213,12 @@ pub struct Listen {
     /// than a field, a static or unknown): its signal must then come from
     /// that function too.
     pub on_local: bool,
+    /// Channel senders (locals) the task sends on after this call.
+    pub then_sends: Vec<u32>,
+    /// Whether the spawning function waits, after the spawn, for one of
+    /// those sends: the task acknowledged it is listening before the
+    /// spawner went on (a subscribe-then-ack handshake).
+    pub acknowledged: bool,
 }
 
 /// The kinds of [`Listen`].
@@ -291,6 +297,11 @@ pub struct SignalCall {
 pub enum TaskEvent {
     /// A signal call.
     Call(SignalCall),
+    /// The task sends on a channel sender that is a local of the analysis.
+    Sent {
+        /// The sender local.
+        local: u32,
+    },
     /// `let rx = tx.subscribe()`: local `local` now holds a receiver of
     /// type `ty` (the sender's, with `Receiver` last), bound at `loc`.
     Subscribed {
@@ -315,6 +326,8 @@ pub struct Capture {
     /// Whether the task holds it as a handle of its own (a clone of a
     /// shared value, a new `Arc`/`Rc`, a channel end) rather than a copy.
     pub is_handle: bool,
+    /// Whether it is a channel end (sender or receiver).
+    pub channel_end: bool,
 }
 
 impl Capture {
@@ -339,6 +352,9 @@ pub enum Event {
     Write(Write),
     /// A crate function or method was run.
     Called(FnRef),
+    /// The analyzed function waits on a channel receiver (a local): it
+    /// receives, awaits or blocks on it.
+    Waited(u32),
 }
 
 /// The analysis of one constructor.
@@ -364,6 +380,32 @@ pub struct CtorTrace {
     pub later_methods: Vec<FnRef>,
     /// Whether the step budget ran out before the run finished.
     pub truncated: bool,
+}
+
+/// Mark the listens of each spawn that the spawning function then waits
+/// for: the task sends on a channel after it started listening, and the
+/// spawner, later in its timeline, waits on that channel's receiver.
+/// `pairs` maps each channel end to the other end of its channel.
+pub fn mark_acknowledged(timeline: &[Event], spawns: &mut [SpawnSite], pairs: &HashMap<u32, u32>) {
+    for (pos, e) in timeline.iter().enumerate() {
+        let Event::Spawn(i) = e else { continue };
+        let waited: Vec<u32> = timeline[pos + 1..]
+            .iter()
+            .filter_map(|e| match e {
+                Event::Waited(local) => Some(*local),
+                _ => None,
+            })
+            .collect();
+        if waited.is_empty() {
+            continue;
+        }
+        for l in &mut spawns[*i].listens {
+            l.acknowledged = l
+                .then_sends
+                .iter()
+                .any(|tx| pairs.get(tx).is_some_and(|rx| waited.contains(rx)));
+        }
+    }
 }
 
 impl CtorTrace {
@@ -410,6 +452,10 @@ pub struct MethodEffects {
     pub writes: Vec<Write>,
     /// The spawn calls it reaches.
     pub spawns: Vec<Loc>,
+    /// Fields of `self` it passes on in a `send*` call (`send_to_plugin(
+    /// Reconfigure { shell: self.shell.clone() })`): whoever receives the
+    /// message is told the new value.
+    pub forwarded: std::collections::BTreeSet<String>,
 }
 
 /// A readable name for a key.

@@ -36,6 +36,7 @@ struct PlaceholderTable {
 struct HandleTable {
     types: Vec<String>,
     channel_functions: Vec<String>,
+    channel_ends: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -126,6 +127,8 @@ pub struct Semantics {
     pub shared_types: Names,
     /// Functions that create channel ends.
     pub channel_functions: Names,
+    /// Types of channel ends.
+    pub channel_ends: Names,
     /// Methods whose result is an existing value.
     pub existing_values: Names,
     /// Field wrappers that make a field state of its own.
@@ -163,6 +166,7 @@ impl Semantics {
             atomic_functions: set(f.placeholders.atomic_functions),
             shared_types: set(f.handles.types),
             channel_functions: set(f.handles.channel_functions),
+            channel_ends: set(f.handles.channel_ends),
             existing_values: set(f.existing_values.names),
             own_state_wrappers: set(f.own_state_wrappers.names),
             listen_starts: set(f.listens.starts),

@@ -40,6 +40,12 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             if site.joined || site.in_cyclic.is_some() {
                 continue;
             }
+            // An actor: the task holds only channel ends, fed by the value
+            // (`Self { tx }` keeps the sender); nothing it reaches is left
+            // for a struct update to override.
+            if !site.captures.is_empty() && site.captures.iter().all(|c| c.channel_end) {
+                continue;
+            }
             let ty = &ca.ty.name;
             let mut labels = Vec::new();
             for via in &site.via {

@@ -54,6 +54,14 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                         return None;
                     }
                     effects.writes.iter().find_map(|w| {
+                        // The method sends the new value on to whoever
+                        // listens: the task is told, not left stale.
+                        if w.place
+                            .as_ref()
+                            .is_some_and(|p| effects.forwarded.contains(p))
+                        {
+                            return None;
+                        }
                         replaced_capture(ca, site, w)
                             .filter(|c| c.is_handle)
                             .map(|c| (c, w, Some(*m)))

@@ -21,13 +21,23 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (func, sites) in cx.tasks() {
         for site in sites {
-            let Some(listen) = site.listens.iter().find(|l| match &l.kind {
-                ListenKind::Subscribe {
-                    ty: Some(ty),
-                    method,
-                } => cx.catalog.is_broadcast(ty) && cx.catalog.subscribe_methods.contains(method),
-                _ => false,
-            }) else {
+            // A task that acknowledges it subscribed, on a channel the
+            // spawner waits on, is subscribed before the spawner goes on.
+            let Some(listen) =
+                site.listens
+                    .iter()
+                    .filter(|l| !l.acknowledged)
+                    .find(|l| match &l.kind {
+                        ListenKind::Subscribe {
+                            ty: Some(ty),
+                            method,
+                        } => {
+                            cx.catalog.is_broadcast(ty)
+                                && cx.catalog.subscribe_methods.contains(method)
+                        }
+                        _ => false,
+                    })
+            else {
                 continue;
             };
             let ListenKind::Subscribe { method, .. } = &listen.kind else {
