@@ -123,6 +123,9 @@ fn dump(model: &Model, t: &CtorTrace) -> String {
             Event::Called(f) => {
                 let _ = writeln!(out, "call {}", model.func(*f).name);
             }
+            Event::Waited(local) => {
+                let _ = writeln!(out, "waits on local {}", t.local_names[*local as usize]);
+            }
         }
     }
     let later: Vec<&str> = t
