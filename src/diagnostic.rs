@@ -5,6 +5,49 @@ pub use crate::rule::Severity;
 use crate::source::{FileId, SourceDb, Span};
 use serde::Serialize;
 
+/// How sure the analysis is that a finding is a window that can bite, from
+/// the evidence it has (SpotBugs' priorities, Rudra's tiers): a panic on
+/// the placeholder or an access before the task's first await is high; a
+/// window the task tolerates, or whose worst case is a missed shutdown
+/// signal, is low. Ordered `High` first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    /// The evidence shows the window is hit and does damage.
+    High,
+    /// A real window; how often or how badly it bites is not shown.
+    Medium,
+    /// Probably harmless, or the window is narrow.
+    Low,
+}
+
+impl Confidence {
+    /// `high` / `medium` / `low`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
+            Confidence::Low => "low",
+        }
+    }
+
+    /// The level a name means (`high`, `medium`, `low`).
+    pub fn from_name(name: &str) -> Option<Confidence> {
+        Some(match name {
+            "high" => Confidence::High,
+            "medium" => Confidence::Medium,
+            "low" => Confidence::Low,
+            _ => return None,
+        })
+    }
+
+    /// Whether a finding of this confidence reaches `min` (fails CI when
+    /// `min` is the configured minimum).
+    pub fn reaches(self, min: Confidence) -> bool {
+        self <= min
+    }
+}
+
 /// A labelled source range.
 #[derive(Clone, Debug, Serialize)]
 pub struct Label {
@@ -81,6 +124,8 @@ pub struct Diagnostic {
     pub rule: RuleId,
     /// Severity.
     pub severity: Severity,
+    /// How sure the analysis is.
+    pub confidence: Confidence,
     /// One-sentence message.
     pub message: String,
     /// The primary file.
@@ -113,6 +158,15 @@ impl Diagnostic {
     /// `SL001`.
     pub fn code(&self) -> &'static str {
         self.rule.code()
+    }
+
+    /// The message as text formats show it: with the confidence when it is
+    /// not high.
+    pub fn headline(&self) -> String {
+        match self.confidence {
+            Confidence::High => self.message.clone(),
+            c => format!("{} ({} confidence)", self.message, c.as_str()),
+        }
     }
 }
 

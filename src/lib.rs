@@ -54,6 +54,9 @@ pub struct Options {
     /// `--write-baseline FILE`: record every finding in it (nothing is
     /// reported as new).
     pub write_baseline: Option<PathBuf>,
+    /// `--min-confidence`: the least confidence a finding needs to fail the
+    /// run, for every crate (instead of each configuration's).
+    pub min_confidence: Option<diagnostic::Confidence>,
 }
 
 /// Errors that stop a run before analysis.

@@ -27,7 +27,7 @@ const ABOUT: &str = "Finds constructors that spawn a task before the state it us
 /// The end of `--help` (and so of `cargo help spawnlint`, which cargo
 /// answers by running `cargo-spawnlint spawnlint --help`).
 const AFTER_HELP: &str = "\
-Exit status: 0 no findings, 1 findings, 2 usage error, unreadable input or nothing to analyze.
+Exit status: 0 no findings (or only findings below --min-confidence), 1 findings, 2 usage error, unreadable input or nothing to analyze.
 
 Examples:
   cargo spawnlint                               the package around the current directory
@@ -82,6 +82,11 @@ struct RunArgs {
     /// Exit 0 even when there are findings.
     #[arg(long)]
     exit_zero: bool,
+    /// The least confidence a finding needs to fail the run (exit status
+    /// 1): high, medium or low [default: the configuration's
+    /// `min-confidence`, else medium]. Findings below it are still shown.
+    #[arg(long, value_name = "LEVEL", value_parser = ["high", "medium", "low"])]
+    min_confidence: Option<String>,
     /// Print only the findings, no summary.
     #[arg(short, long)]
     quiet: bool,
@@ -262,6 +267,10 @@ fn run(args: RunArgs) -> ExitCode {
         config: args.config,
         baseline: args.baseline,
         write_baseline: args.write_baseline,
+        min_confidence: args
+            .min_confidence
+            .as_deref()
+            .and_then(spawnlint::diagnostic::Confidence::from_name),
     };
     let report = match spawnlint::analyze(&opts) {
         Ok(r) => r,
@@ -310,7 +319,7 @@ fn run(args: RunArgs) -> ExitCode {
             eprintln!("error: {}: {}", p.display, p.message);
         }
     }
-    if (!report.diagnostics.is_empty() || check_failed) && !args.exit_zero {
+    if (report.failing > 0 || check_failed) && !args.exit_zero {
         ExitCode::from(1)
     } else if report.parse_failures.iter().any(|f| f.unreadable) || !report.problems.is_empty() {
         // Unreadable input; a syntax error is reported but is not fatal.

@@ -60,14 +60,10 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
             loaded.as_ref(),
             &mut diagnostics,
         )?;
-        Ok::<_, Error>(assemble(
-            linked,
-            analysis,
-            diagnostics,
-            suppressed,
-            outcome,
-            registry,
-        ))
+        let failing = count_failing(&linked, &configured, opts, &diagnostics);
+        let mut report = assemble(linked, analysis, diagnostics, suppressed, outcome, registry);
+        report.failing = failing;
+        Ok::<_, Error>(report)
     })?;
     report.problems = found.problems;
     report.elapsed = start.elapsed();
@@ -497,6 +493,25 @@ fn apply_baseline(
             .find(&k.rule)
             .is_some_and(|rule| selection.enabled(cfg, rule))
     })))
+}
+
+/// How many findings reach the confidence that fails the run: the
+/// command line's minimum, else each file's configuration's.
+fn count_failing(
+    linked: &Linked,
+    configured: &Configured,
+    opts: &Options,
+    diagnostics: &[Diagnostic],
+) -> usize {
+    diagnostics
+        .iter()
+        .filter(|d| {
+            let min = opts
+                .min_confidence
+                .unwrap_or_else(|| configured.configs[linked.group_of_file(d.file)].min_confidence);
+            d.confidence.reaches(min)
+        })
+        .count()
 }
 
 // ----- report -----------------------------------------------------------

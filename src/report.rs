@@ -96,6 +96,9 @@ pub struct Report {
     pub problems: Vec<Problem>,
     /// Findings silenced by suppressions.
     pub suppressed: usize,
+    /// Findings whose confidence reaches the minimum that fails a run
+    /// (`min-confidence`, default medium): the exit status counts these.
+    pub failing: usize,
     /// What `--baseline` / `--write-baseline` did, when given.
     pub baseline: Option<baseline::Outcome>,
     /// Spawn sites reached from constructors that the rules examined.
@@ -118,6 +121,7 @@ impl Report {
             parse_failures: Vec::new(),
             problems: Vec::new(),
             suppressed: 0,
+            failing: 0,
             baseline: None,
             constructor_spawns: 0,
             packages: HashMap::new(),

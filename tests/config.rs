@@ -298,7 +298,7 @@ fn config_error(text: &str) -> String {
 fn unknown_key_error_text() {
     insta::assert_snapshot!(
         config_error("select = [\"SL002\"]\nselcet = [\"SL001\"]\n"),
-        @"error: spawnlint.toml:2:1: unknown key `selcet`, expected one of `select`, `ignore`, `severity`, `extend-spawners`, `extend-load-methods`, `extend-gates`, `extend-semantics`, `exclude`, `include-tests`"
+        @"error: spawnlint.toml:2:1: unknown key `selcet`, expected one of `select`, `ignore`, `severity`, `extend-spawners`, `extend-load-methods`, `extend-gates`, `extend-semantics`, `exclude`, `include-tests`, `min-confidence`"
     );
 }
 
@@ -364,6 +364,31 @@ fn extend_semantics() {
     let e = config_error("extend-semantics = { locks = [\"lock shared\"] }\n");
     assert!(
         e.contains("invalid entry `lock shared` in `extend-semantics.locks`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn min_confidence_decides_what_fails_the_run() {
+    // A late subscription to a shutdown broadcast is low confidence: shown,
+    // not failing, unless the minimum is lowered.
+    let dir = common::tempdir("confidence");
+    let fixture = "fixtures/subscribe-in-task/batcher_worker_shutdown_in_task.rs";
+    std::fs::copy(repo(fixture), dir.join("worker.rs")).unwrap();
+    let (code, doc) = run(&dir, &["worker.rs"]);
+    assert_eq!(code, 0, "a low-confidence finding alone does not fail");
+    assert_eq!(doc["diagnostics"][0]["confidence"], "low");
+    assert_eq!(doc["summary"]["failing"], 0);
+    let (code, _) = run(&dir, &["worker.rs", "--min-confidence", "low"]);
+    assert_eq!(code, 1, "--min-confidence low fails on it");
+    write(&dir.join("spawnlint.toml"), "min-confidence = \"low\"\n");
+    let (code, doc) = run(&dir, &["worker.rs"]);
+    assert_eq!((code, doc["summary"]["failing"].as_u64()), (1, Some(1)));
+    let (code, _) = run(&dir, &["worker.rs", "--min-confidence", "high"]);
+    assert_eq!(code, 0, "the command line wins over the configuration");
+    let e = config_error("min-confidence = \"sure\"\n");
+    assert!(
+        e.contains("spawnlint.toml:1:18: invalid `min-confidence` `sure`, expected one of `high`, `medium`, `low`"),
         "{e}"
     );
 }

@@ -193,7 +193,7 @@ fn rustc_json_parses_as_cargo_messages_with_every_span() {
     assert_eq!(messages.len(), report.diagnostics.len());
     for (m, d) in messages.iter().zip(&report.diagnostics) {
         let msg = &m.message;
-        assert_eq!(msg.message, d.message);
+        assert_eq!(msg.message, d.headline());
         assert_eq!(msg.code.as_ref().unwrap().code, d.code());
         assert!(msg.code.as_ref().unwrap().explanation.is_some());
         let level = match d.severity {
@@ -332,6 +332,7 @@ fn synthetic(file: &str, message: &str) -> Report {
     report.diagnostics = vec![Diagnostic {
         rule: registry.find("SL002").unwrap(),
         severity: Severity::Warning,
+        confidence: spawnlint::diagnostic::Confidence::High,
         message: message.to_string(),
         file: id,
         span,
@@ -456,4 +457,26 @@ fn rustc_json_reports_parse_failures_as_errors() {
     assert!(m.message.contains("cannot parse"), "{}", m.message);
     assert_eq!(m.spans[0].line_start, 2);
     assert!(m.spans[0].file_name.ends_with("broken.rs"));
+}
+
+#[test]
+fn every_format_carries_the_confidence() {
+    let fixture = "fixtures/subscribe-in-task/batcher_worker_shutdown_in_task.rs";
+    let report = analyze(&[PathBuf::from(fixture)]);
+    assert_eq!(report.diagnostics.len(), 1);
+    let human = render(&report, Format::Human, false, true);
+    assert!(human.contains("(low confidence)"), "{human}");
+    let short = render(&report, Format::Short, false, true);
+    assert!(short.trim_end().ends_with("(low confidence)"), "{short}");
+    let doc = json(&render(&report, Format::Json, false, false));
+    assert_eq!(doc["diagnostics"][0]["confidence"], "low");
+    let sarif = json(&render(&report, Format::Sarif, false, false));
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["rank"], 30.0);
+    assert_eq!(result["level"], "note", "low confidence is a note");
+    assert_eq!(result["properties"]["confidence"], "low");
+    let github = render(&report, Format::Github, false, false);
+    assert!(github.starts_with("::notice "), "{github}");
+    let gitlab = json(&render(&report, Format::Gitlab, false, false));
+    assert_eq!(gitlab[0]["severity"], "minor");
 }

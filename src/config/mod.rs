@@ -21,6 +21,7 @@ mod parse;
 pub use parse::parse;
 
 use crate::catalog::Extension;
+use crate::diagnostic::Confidence;
 use crate::rule::{Registry, RuleId, Severity};
 use crate::source::display_path;
 use globset::GlobSet;
@@ -42,6 +43,7 @@ pub const KEYS: &[&str] = &[
     "extend-semantics",
     "exclude",
     "include-tests",
+    "min-confidence",
 ];
 
 /// What `severity` may set a rule to.
@@ -83,6 +85,8 @@ pub struct Config {
     pub exclude_patterns: Vec<String>,
     /// Whether test code is analyzed.
     pub include_tests: bool,
+    /// The least confidence a finding needs to fail the run.
+    pub min_confidence: Confidence,
     exclude: GlobSet,
     /// Directory `exclude` globs are relative to.
     base: PathBuf,
@@ -98,6 +102,7 @@ impl Default for Config {
             extension: Extension::default(),
             exclude_patterns: Vec::new(),
             include_tests: true,
+            min_confidence: Confidence::Medium,
             exclude: GlobSet::empty(),
             base: PathBuf::new(),
         }

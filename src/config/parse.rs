@@ -3,6 +3,7 @@
 
 use super::{absolute, Config, Level, ParseContext};
 use crate::catalog::{Extension, FunctionSpawner, MethodSpawner, RuntimeKind, Semantics};
+use crate::diagnostic::Confidence;
 use crate::rule::{Registry, RuleId};
 use crate::source::display_path;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
@@ -33,6 +34,8 @@ struct RawConfig {
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
     include_tests: Option<bool>,
+    #[serde(default)]
+    min_confidence: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -82,6 +85,17 @@ pub fn parse(path: &Path, text: &str, cx: ParseContext) -> Result<Option<Config>
         config
             .severity
             .insert(id, severity_level(rule, level, &fail)?);
+    }
+    if let Some(level) = &raw.min_confidence {
+        config.min_confidence = Confidence::from_name(level.get_ref()).ok_or_else(|| {
+            fail(
+                Some(level.span()),
+                format!(
+                    "invalid `min-confidence` `{}`, expected one of `high`, `medium`, `low`",
+                    level.get_ref()
+                ),
+            )
+        })?;
     }
     extensions(&raw, &mut config.extension, &fail)?;
     (config.exclude, config.exclude_patterns) = excludes(&raw.exclude, &fail)?;

@@ -5,7 +5,7 @@
 //! Values are escaped exactly as `@actions/core` does: the message escapes
 //! `%`, CR and LF; properties additionally `:` and `,`.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Confidence, Diagnostic, Severity};
 use crate::report::Report;
 use std::fmt::Write;
 
@@ -37,7 +37,7 @@ pub fn command(name: &str, properties: &[(&str, String)], data: &str) -> String 
 /// The annotation text: the message, then where the window closes (the
 /// secondary labels with their lines), the notes and the explain hint.
 fn message(report: &Report, d: &Diagnostic) -> String {
-    let mut m = d.message.clone();
+    let mut m = d.headline();
     for l in d.labels.iter().filter(|l| !l.primary) {
         let _ = write!(
             m,
@@ -72,9 +72,11 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "{}", command("error", &props, &f.message));
     }
     for d in &report.diagnostics {
-        let name = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+        // Low confidence: a notice, shown but not a failing annotation.
+        let name = match (d.severity, d.confidence) {
+            (_, Confidence::Low) => "notice",
+            (Severity::Error, _) => "error",
+            (Severity::Warning, _) => "warning",
         };
         let props = [
             ("file", report.display(d.file).to_string()),

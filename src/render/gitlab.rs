@@ -2,17 +2,19 @@
 //! reads from a `codequality` report artifact and shows in merge requests.
 
 use super::unique_fingerprints;
-use crate::diagnostic::{stable_hash, Severity};
+use crate::diagnostic::{stable_hash, Confidence, Severity};
 use crate::report::Report;
 use serde_json::{json, Value};
 
 /// GitLab's severity scale is info, minor, major, critical, blocker. A
 /// finding that panics or runs at once (error) is `critical`: it crashes
-/// services; a narrower window (warning) is `major`.
-pub fn severity(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "critical",
-        Severity::Warning => "major",
+/// services; a narrower window (warning) is `major`; a low-confidence one
+/// `minor`.
+pub fn severity(s: Severity, c: Confidence) -> &'static str {
+    match (s, c) {
+        (_, Confidence::Low) => "minor",
+        (Severity::Error, _) => "critical",
+        (Severity::Warning, _) => "major",
     }
 }
 
@@ -42,12 +44,12 @@ pub fn document(report: &Report) -> Value {
         ));
         issues.push(json!({
             "type": "issue",
-            "description": format!("{}[{}]: {}", d.severity.as_str(), d.code(), d.message),
+            "description": format!("{}[{}]: {}", d.severity.as_str(), d.code(), d.headline()),
             "check_name": format!("{} {}", d.code(), d.rule.slug()),
             "content": {"body": body},
             "categories": ["Bug Risk"],
             "fingerprint": fingerprint,
-            "severity": severity(d.severity),
+            "severity": severity(d.severity, d.confidence),
             "location": {
                 "path": report.display(d.file),
                 "lines": {"begin": d.span.start.line, "end": d.span.end.line},

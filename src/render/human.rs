@@ -85,7 +85,7 @@ impl<'a> Renderer<'a> {
                 "{}[{}]: {} ({}:{})\n",
                 d.severity.as_str(),
                 d.code(),
-                d.message,
+                d.headline(),
                 self.sources.display(d.file),
                 d.span.start.line
             )
@@ -115,6 +115,10 @@ fn summary(report: &Report, errors: usize, warnings: usize) -> String {
             ", {}",
             plural(report.parse_failures.len(), "parse failure")
         ));
+    }
+    let below = report.diagnostics.len().saturating_sub(report.failing);
+    if below > 0 {
+        s.push_str(&format!(", {below} below the failing confidence"));
     }
     if report.suppressed > 0 {
         s.push_str(&format!(", {} suppressed", report.suppressed));
@@ -162,7 +166,7 @@ fn to_codespan(
         "help: run `cargo spawnlint --explain {}`",
         d.code()
     ));
-    base.with_message(d.message.clone())
+    base.with_message(d.headline())
         .with_code(d.code())
         .with_labels(labels)
         .with_notes(notes)

@@ -31,6 +31,7 @@ pub fn document(report: &Report) -> Value {
                 "code": d.code(),
                 "rule": d.rule.slug(),
                 "severity": d.severity.as_str(),
+                "confidence": d.confidence.as_str(),
                 "message": d.message,
                 "file": report.display(d.file),
                 "span": span(d.span),
@@ -68,6 +69,7 @@ pub fn document(report: &Report) -> Value {
         "warnings": warnings,
         "parse_failures": report.parse_failures.len(),
         "suppressed": report.suppressed,
+        "failing": report.failing,
     });
     if let Some(b) = &report.baseline {
         // Only with --baseline / --write-baseline.

@@ -153,7 +153,7 @@ fn diagnostic(sources: &SourceDb, renderer: &mut Renderer, d: &Diagnostic) -> Va
     ));
     json!({
         "$message_type": "diagnostic",
-        "message": d.message,
+        "message": d.headline(),
         "code": {"code": d.code(), "explanation": d.rule.meta().doc},
         "level": d.severity.as_str(),
         "spans": spans,

@@ -8,7 +8,7 @@
 //! `partialFingerprints` hold the diagnostic's line-free fingerprint.
 
 use super::{file_uri, unique_fingerprints};
-use crate::diagnostic::{Diagnostic, Edit, Label, Severity};
+use crate::diagnostic::{Confidence, Diagnostic, Edit, Label, Severity};
 use crate::report::Report;
 use crate::rule::{Registry, RuleId};
 use crate::source::{SourceDb, Span};
@@ -196,17 +196,33 @@ fn result(report: &Report, d: &Diagnostic, fingerprint: &str) -> s::Result {
     primary.message = primary_message.map(text);
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(FINGERPRINT_KEY.to_string(), fingerprint.to_string());
+    // A low-confidence finding is a note: code scanning shows it without
+    // failing on it.
+    let level = match (d.severity, d.confidence) {
+        (_, Confidence::Low) => s::ResultLevel::Note,
+        (Severity::Error, _) => s::ResultLevel::Error,
+        (Severity::Warning, _) => s::ResultLevel::Warning,
+    };
+    let mut props = BTreeMap::new();
+    props.insert("confidence".to_string(), json!(d.confidence.as_str()));
     let mut r = s::Result::builder()
         .rule_id(d.code().to_string())
-        .level(match d.severity {
-            Severity::Error => s::ResultLevel::Error,
-            Severity::Warning => s::ResultLevel::Warning,
-        })
+        .level(level)
         .message(text(message(d)))
         .locations(vec![primary])
         .partial_fingerprints(fingerprints)
         .build();
     r.rule_index = index.map(|i| i as i64);
+    r.rank = Some(match d.confidence {
+        Confidence::High => 90.0,
+        Confidence::Medium => 60.0,
+        Confidence::Low => 30.0,
+    });
+    r.properties = Some(
+        s::PropertyBag::builder()
+            .additional_properties(props)
+            .build(),
+    );
     if !related.is_empty() {
         r.related_locations = Some(related);
     }

@@ -25,7 +25,7 @@ pub fn render(report: &Report) -> String {
             d.span.start.column + 1,
             d.severity.as_str(),
             d.code(),
-            d.message
+            d.headline()
         );
     }
     out

@@ -5,7 +5,7 @@ use super::Context;
 use crate::analysis::trace::{
     Access, AccessKind, Capture, CtorTrace, Placeholder, Root, SpawnSite, Write,
 };
-use crate::diagnostic::{stable_hash, Diagnostic, Fix, Label, Severity};
+use crate::diagnostic::{stable_hash, Confidence, Diagnostic, Fix, Label, Severity};
 use crate::fixes::{self, FixInput};
 use crate::model::FnRef;
 use crate::rule::RuleId;
@@ -17,6 +17,8 @@ pub struct Window<'a> {
     pub rule: RuleId,
     /// Escalated severity.
     pub severity: Severity,
+    /// How sure the analysis is.
+    pub confidence: Confidence,
     /// The constructor.
     pub ctor: &'a CtorTrace,
     /// The spawn.
@@ -92,6 +94,18 @@ impl Names {
     }
 }
 
+/// The confidence of a window from how the task reaches the state: a panic
+/// or an access before the first await is high; a delayed read, or a
+/// tolerance that drops received work, medium.
+pub fn window_confidence(a: &Access) -> Confidence {
+    match a.kind {
+        AccessKind::Panicky(_) => Confidence::High,
+        AccessKind::Plain if !a.delayed => Confidence::High,
+        AccessKind::Plain => Confidence::Medium,
+        AccessKind::Tolerant { .. } => Confidence::Medium,
+    }
+}
+
 /// Build the diagnostic for a window.
 pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
     let n = Names::of(cx, &w);
@@ -117,6 +131,7 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
     Diagnostic {
         rule: w.rule,
         severity: w.severity,
+        confidence: w.confidence,
         message,
         file: w.site.loc.file,
         span: w.site.loc.span,
@@ -283,6 +298,8 @@ pub struct Finding {
     pub rule: RuleId,
     /// Severity.
     pub severity: Severity,
+    /// How sure the analysis is.
+    pub confidence: Confidence,
     /// One sentence.
     pub message: String,
     /// The spawn call: the primary span.
@@ -313,6 +330,7 @@ pub fn finding(cx: &Context, f: Finding) -> Diagnostic {
     Diagnostic {
         rule: f.rule,
         severity: f.severity,
+        confidence: f.confidence,
         message: f.message,
         file: f.primary.file,
         span: f.primary.span,

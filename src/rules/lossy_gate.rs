@@ -4,7 +4,7 @@
 use super::explain::{self, Finding};
 use super::{Check, Context};
 use crate::analysis::trace::{Listen, ListenKind, SpawnSite, WaitCheck};
-use crate::diagnostic::{Diagnostic, Fix, Severity};
+use crate::diagnostic::{Confidence, Diagnostic, Fix, Severity};
 use crate::fixes;
 use crate::model::FnRef;
 use crate::source::Loc;
@@ -175,6 +175,12 @@ fn diagnostic(
         Finding {
             rule: RULE.id(),
             severity: v.severity,
+            // A wait that blocks forever when the signal came first is the
+            // damage itself; a bounded or once-checked one recovers.
+            confidence: match v.severity {
+                Severity::Error => Confidence::High,
+                Severity::Warning => Confidence::Medium,
+            },
             message: v.message,
             primary: site.loc,
             primary_text: "the signal may fire before the task starts waiting".into(),

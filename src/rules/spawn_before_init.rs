@@ -52,6 +52,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                     Window {
                         rule: RULE.id(),
                         severity: access_severity(access),
+                        confidence: explain::window_confidence(access),
                         ctor: ca,
                         site,
                         access,

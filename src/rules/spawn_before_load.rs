@@ -57,6 +57,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                     Window {
                         rule: RULE.id(),
                         severity,
+                        confidence: explain::window_confidence(access),
                         ctor: ca,
                         site,
                         access,

@@ -4,7 +4,7 @@
 use super::explain::{self, Finding};
 use super::{Check, Context};
 use crate::analysis::trace::Root;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Confidence, Diagnostic, Severity};
 use crate::fixes;
 
 crate::declare_rule! {
@@ -71,6 +71,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 Finding {
                     rule: RULE.id(),
                     severity: Severity::Warning,
+                    confidence: Confidence::Medium,
                     message: format!("`Default::default` for `{ty}` starts a task"),
                     primary: site.loc,
                     primary_text: "the task starts whenever a default value is built".into(),

@@ -4,7 +4,7 @@
 use super::explain::{self, Finding};
 use super::{Check, Context};
 use crate::analysis::trace::{AccessKind, Root};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Confidence, Diagnostic, Severity};
 use crate::fixes;
 
 crate::declare_rule! {
@@ -29,9 +29,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             else {
                 continue;
             };
-            let severity = match access.kind {
-                AccessKind::Panicky(_) => Severity::Error,
-                _ => Severity::Warning,
+            let (severity, confidence) = match access.kind {
+                AccessKind::Panicky(_) => (Severity::Error, Confidence::High),
+                // Tolerated, the task ends without its work: real, but no crash.
+                _ => (Severity::Warning, Confidence::Medium),
             };
             let ctor = cx.fn_name(ca.ctor);
             let weak = site
@@ -76,6 +77,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 Finding {
                     rule: RULE.id(),
                     severity,
+                    confidence,
                     message: format!(
                         "task spawned inside `new_cyclic` in `{ctor}` upgrades `{weak}` before the value exists"
                     ),

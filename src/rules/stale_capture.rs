@@ -5,7 +5,7 @@
 use super::explain::{self, Finding};
 use super::{Check, Context};
 use crate::analysis::trace::{Capture, CtorTrace, Event, Key, Root, SpawnSite, Write};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Confidence, Diagnostic, Severity};
 use crate::fixes;
 use crate::model::FnRef;
 
@@ -150,6 +150,7 @@ fn diagnostic(
         Finding {
             rule: RULE.id(),
             severity: Severity::Error,
+            confidence: replaced_confidence(cx, ca, capture, &field),
             message,
             primary: site.loc,
             primary_text: format!("the task takes `{}` here and keeps it for its whole life", capture.name),
@@ -161,4 +162,25 @@ fn diagnostic(
             identity: vec![ctor, site.spawner.clone(), field, method.map(|m| cx.fn_name(m)).unwrap_or_default()],
         },
     )
+}
+
+/// High when the replaced state is a shared handle by its declared type (an
+/// `Arc`, an `Rc`, a channel end) or a local made as one; a replaced plain
+/// value the task copied may be refreshed by means the analysis does not
+/// see: medium.
+fn replaced_confidence(cx: &Context, ca: &CtorTrace, capture: &Capture, field: &str) -> Confidence {
+    if matches!(capture.key.as_ref().map(|k| &k.root), Some(Root::Local(_))) {
+        return Confidence::High;
+    }
+    let shared = cx.model.field_type(&ca.ty, field).is_some_and(|t| {
+        t.is_shared()
+            || t.core
+                .as_ref()
+                .is_some_and(|c| cx.catalog.sem.channel_ends.contains(c))
+    });
+    if shared {
+        Confidence::High
+    } else {
+        Confidence::Medium
+    }
 }

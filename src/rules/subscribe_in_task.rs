@@ -4,7 +4,7 @@
 use super::explain::{self, Finding};
 use super::{Check, Context};
 use crate::analysis::trace::ListenKind;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Confidence, Diagnostic, Severity};
 use crate::fixes;
 
 crate::declare_rule! {
@@ -74,6 +74,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 Finding {
                     rule: RULE.id(),
                     severity: Severity::Warning,
+                    confidence: subscription_confidence(&source),
                     message: format!(
                         "task spawned in `{fn_name}` subscribes to `{source}` only once it runs, so events sent right after the spawn are lost"
                     ),
@@ -90,4 +91,19 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// A missed shutdown signal is the worst case of a late subscription to a
+/// source named like one (`shutdown`, `stop_tx`, `cancel`): the task lingers
+/// until it ends some other way. Anything else may be real work lost.
+fn subscription_confidence(source: &str) -> Confidence {
+    const STOPS: &[&str] = &[
+        "shutdown", "stop", "cancel", "terminat", "kill", "exit", "quit", "close",
+    ];
+    let s = source.to_ascii_lowercase();
+    if STOPS.iter().any(|w| s.contains(w)) {
+        Confidence::Low
+    } else {
+        Confidence::Medium
+    }
 }

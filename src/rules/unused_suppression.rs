@@ -6,7 +6,7 @@
 //! stage runs it over each file's suppressions and which of them were used.
 
 use super::Check;
-use crate::diagnostic::{stable_hash, Diagnostic, Label, Severity};
+use crate::diagnostic::{stable_hash, Confidence, Diagnostic, Label, Severity};
 use crate::rule::{Registry, RuleId};
 use crate::source::FileId;
 use crate::suppress::{Scope, Suppression};
@@ -104,6 +104,7 @@ fn finding(file: File, s: &Suppression, message: String, label: &str) -> Diagnos
     Diagnostic {
         rule: RULE.id(),
         severity: Severity::Warning,
+        confidence: Confidence::High,
         fingerprint: stable_hash(&[code, file.display, &message]),
         message,
         file: file.id,

@@ -354,6 +354,14 @@ class RepoResult:
     new: list[Finding] = field(default_factory=list)
     vanished: list[dict] = field(default_factory=list)
     changed: list[tuple[Finding, dict, str]] = field(default_factory=list)
+    retired: list[dict] = field(default_factory=list)  # `reported = false`, still not reported
+    reappeared: list[tuple[Finding, dict]] = field(default_factory=list)
+
+
+def is_retired(ent: dict) -> bool:
+    """A triage entry kept as history: an earlier analyzer reported it, it
+    was labelled, and it is no longer expected (``reported = false``)."""
+    return ent.get("reported", True) is False
 
 
 def compare(result: RepoResult, triage: list[dict]) -> None:
@@ -364,9 +372,13 @@ def compare(result: RepoResult, triage: list[dict]) -> None:
     label no longer applies: it is also counted untriaged, and the old entry
     vanished).  A matched finding whose severity differs is *changed* but
     keeps its label.
+
+    Entries marked ``reported = false`` are history: when still absent they
+    are *retired* (neither vanished nor counted); when the finding comes
+    back it counts under its old label and is listed as *reappeared*.
     """
     pool: dict[tuple, list[dict]] = {}
-    for ent in triage:
+    for ent in sorted(triage, key=is_retired):  # current entries match first
         pool.setdefault((ent["file"], int(ent["line"]), ent["rule"]), []).append(ent)
     unmatched: list[Finding] = []
     for f in result.run.findings:
@@ -376,11 +388,14 @@ def compare(result: RepoResult, triage: list[dict]) -> None:
             label = ent.get("label", "untriaged")
             result.counts[label if label in LABELS else "untriaged"] += 1
             result.matched.append((f, ent))
+            if is_retired(ent):
+                result.reappeared.append((f, ent))
             if ent.get("severity") and ent["severity"] != f.severity:
                 result.changed.append((f, ent, f"severity {ent['severity']} -> {f.severity}"))
         else:
             unmatched.append(f)
-    leftovers = [e for bucket in pool.values() for e in bucket]
+    leftovers = [e for bucket in pool.values() for e in bucket if not is_retired(e)]
+    result.retired = [e for bucket in pool.values() for e in bucket if is_retired(e)]
     for f in unmatched:
         result.counts["untriaged"] += 1
         old = next(
@@ -546,6 +561,7 @@ class Summary:
     regressions: list[str]
     incomplete: list[str]
     has_confidence: bool
+    retired: dict = field(default_factory=dict)  # label -> count of `reported = false` entries
 
 
 def summarize(args, results: list[RepoResult], bugs: list[BugResult] | None) -> Summary:
@@ -569,7 +585,13 @@ def summarize(args, results: list[RepoResult], bugs: list[BugResult] | None) -> 
         for f in r.new:
             regressions.append(f"{repo}: untriaged finding {f.file}:{f.line} {f.rule}")
         for e in r.vanished:
-            regressions.append(f"{repo}: vanished finding {e['file']}:{e['line']} {e['rule']}")
+            regressions.append(
+                f"{repo}: vanished finding {e['file']}:{e['line']} {e['rule']} (was {e.get('label')}; "
+                f"if that is intended, mark the entry `reported = false`)"
+            )
+        for f, e in r.reappeared:
+            if e.get("label") == "false":
+                regressions.append(f"{repo}: false finding reappeared {f.file}:{f.line} {f.rule}")
         for f, e, why in r.changed:
             if why.startswith("rule"):
                 regressions.append(f"{repo}: changed finding {f.file}:{f.line} ({why})")
@@ -593,7 +615,11 @@ def summarize(args, results: list[RepoResult], bugs: list[BugResult] | None) -> 
             regressions.append(f"bug {bid}: expected found, no longer found")
         if b.bug.get("expected_clean_at_fix") is True and not b.clean_at_fix:
             regressions.append(f"bug {bid}: expected clean at fix, now flagged")
-    return Summary(counts, precision, high_conf_false, regressions, incomplete, has_conf)
+    retired: dict = {}
+    for r in results:
+        for e in r.retired:
+            retired[e.get("label")] = retired.get(e.get("label"), 0) + 1
+    return Summary(counts, precision, high_conf_false, regressions, incomplete, has_conf, retired)
 
 
 def print_report(args, results, bugs, missing, summary: Summary) -> None:
@@ -626,6 +652,8 @@ def print_report(args, results, bugs, missing, summary: Summary) -> None:
     )
     prec = "n/a (no true or false findings)" if summary.precision is None else f"{summary.precision:.3f}"
     print(f"precision = true/(true+false) = {prec}")
+    if summary.retired:
+        print("no longer reported (reported = false): " + ", ".join(f"{k} {v}" for k, v in sorted(summary.retired.items())))
     if summary.has_confidence:
         print(f"false findings at high confidence: {len(summary.high_conf_false)}")
     else:
@@ -635,6 +663,7 @@ def print_report(args, results, bugs, missing, summary: Summary) -> None:
         ("new (untriaged) findings", [(r, f"{f.file}:{f.line} {f.rule} {f.severity}: {f.message}") for r in results for f in r.new]),
         ("vanished findings", [(r, f"{e['file']}:{e['line']} {e['rule']} (was {e.get('label')})") for r in results for e in r.vanished]),
         ("changed findings", [(r, f"{f.file}:{f.line} {f.rule}: {why}") for r in results for f, e, why in r.changed]),
+        ("reappeared findings (marked reported = false)", [(r, f"{f.file}:{f.line} {f.rule} (label {e.get('label')})") for r in results for f, e in r.reappeared]),
     ]
     for title, rows in sections:
         print(f"\n{title}: {len(rows)}")
@@ -737,12 +766,16 @@ def render_markdown(args, corpus, results, bugs, missing, summary: Summary) -> s
     add("### Precision\n")
     add(f"true {c['true']}, benign {c['benign']}, false {c['false']}, untriaged {c['untriaged']}: "
         f"**precision = true / (true + false) = {prec}** (benign counted as neither).")
+    if summary.retired:
+        add("Findings of earlier builds, no longer reported: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(summary.retired.items())) + ".")
     if summary.has_confidence:
         add(f"False findings at high confidence: {len(summary.high_conf_false)}.\n")
     else:
         add("The JSON output has no `confidence` field yet, so there is no high-confidence count.\n")
 
     add("### Every finding\n")
+    add("Findings the analyzer reports today:\n")
     rows = [(r, f, e) for r in done for f, e in r.matched] + [(r, f, None) for r in done for f in r.new]
     if rows:
         add("| repository | location | rule | severity | label | reason |")
@@ -753,6 +786,15 @@ def render_markdown(args, corpus, results, bugs, missing, summary: Summary) -> s
             add(f"| {r.entry['repo']} | `{f.file}:{f.line}` | {f.rule} | {f.severity} | **{label}** | {md_escape(reason)} |")
     else:
         add("No findings.")
+    retired = [(r, e) for r in done for e in r.retired]
+    if retired:
+        add("\nReported by earlier builds, labelled, and no longer reported (`reported = false` in `triage.toml`; "
+            "if one comes back it counts under its label again):\n")
+        add("| repository | location | rule | label | reason | note |")
+        add("|---|---|---|---|---|---|")
+        for r, e in retired:
+            add(f"| {r.entry['repo']} | `{e['file']}:{e['line']}` | {e['rule']} | **{e.get('label')}** | "
+                f"{md_escape(e.get('reason', ''))} | {md_escape(e.get('note', ''))} |")
     vanished = [(r, e) for r in done for e in r.vanished]
     if vanished:
         add("\nIn the triage table but no longer reported:\n")
