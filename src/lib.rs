@@ -57,6 +57,9 @@ pub struct Options {
     /// `--min-confidence`: the least confidence a finding needs to fail the
     /// run, for every crate (instead of each configuration's).
     pub min_confidence: Option<diagnostic::Confidence>,
+    /// `--explain-site FILE:LINE`: explain every spawn on that line
+    /// (`Report::site_explanations`).
+    pub explain_site: Option<(PathBuf, u32)>,
 }
 
 /// Errors that stop a run before analysis.

@@ -82,6 +82,12 @@ struct RunArgs {
     /// Exit 0 even when there are findings.
     #[arg(long)]
     exit_zero: bool,
+    /// Explain, for every spawn on this line, why it was or was not
+    /// reported: the function that starts it, what the task reaches, which
+    /// gate or tolerant access kept it quiet, what initializes the state
+    /// later. The given paths (or the workspace) are analyzed as usual.
+    #[arg(long, value_name = "FILE:LINE", value_parser = parse_site)]
+    explain_site: Option<(PathBuf, u32)>,
     /// The least confidence a finding needs to fail the run (exit status
     /// 1): high, medium or low [default: the configuration's
     /// `min-confidence`, else medium]. Findings below it are still shown.
@@ -190,6 +196,31 @@ fn usage(e: clap::Error) -> ExitCode {
     }
 }
 
+/// `--explain-site`: the explanations, or why there is none.
+fn print_site(report: &spawnlint::Report, file: &std::path::Path, line: u32) -> ExitCode {
+    if report.site_explanations.is_empty() {
+        println!(
+            "{}:{line}: no spawn there reached from a constructor, nor a spawning function whose task listens or waits (the analysis examines only those)",
+            file.display()
+        );
+    }
+    for e in &report.site_explanations {
+        println!("{e}");
+    }
+    ExitCode::SUCCESS
+}
+
+/// `FILE:LINE` for `--explain-site`.
+fn parse_site(s: &str) -> Result<(PathBuf, u32), String> {
+    let (file, line) = s
+        .rsplit_once(':')
+        .ok_or_else(|| format!("expected FILE:LINE, got `{s}`"))?;
+    let line = line
+        .parse::<u32>()
+        .map_err(|_| format!("`{line}` is not a line number"))?;
+    Ok((PathBuf::from(file), line))
+}
+
 /// `--list-rules`.
 fn list_rules() -> ExitCode {
     let mut out = String::new();
@@ -271,6 +302,7 @@ fn run(args: RunArgs) -> ExitCode {
             .min_confidence
             .as_deref()
             .and_then(spawnlint::diagnostic::Confidence::from_name),
+        explain_site: args.explain_site.clone(),
     };
     let report = match spawnlint::analyze(&opts) {
         Ok(r) => r,
@@ -283,6 +315,9 @@ fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some((file, line)) = &args.explain_site {
+        return print_site(&report, file, *line);
+    }
     let text = render::render(&report, format, use_color(args.color), args.quiet);
     // cargo's messages first (streamed while we analyzed), ours, then
     // cargo's closing `build-finished` line.

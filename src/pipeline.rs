@@ -51,6 +51,7 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
         let linked = link(parsed, &configured);
         let analysis = analyze_model(&linked, &configured);
         let mut diagnostics = check(&linked, &configured, &analysis, &selection);
+        let found = opts.explain_site.as_ref().map(|_| diagnostics.clone());
         let suppressed = suppress(&linked, &configured, &selection, registry, &mut diagnostics);
         let outcome = apply_baseline(
             &linked,
@@ -61,8 +62,21 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
             &mut diagnostics,
         )?;
         let failing = count_failing(&linked, &configured, opts, &diagnostics);
+        let sites = match (&opts.explain_site, &found) {
+            (Some(site), Some(found)) => explain_site(
+                &linked,
+                &configured,
+                &analysis,
+                site,
+                opts,
+                found,
+                &diagnostics,
+            ),
+            _ => Vec::new(),
+        };
         let mut report = assemble(linked, analysis, diagnostics, suppressed, outcome, registry);
         report.failing = failing;
+        report.site_explanations = sites;
         Ok::<_, Error>(report)
     })?;
     report.problems = found.problems;
@@ -301,49 +315,7 @@ fn analyze_model(linked: &Linked, configured: &Configured) -> Analysis {
     }
     let reach = Reach::compute(&linked.model, spawn_words, &listen_words);
     let group_of = |f: FnRef| linked.group_of_file(f.file);
-    let analysis = analysis::run(&linked.model, &reach, &configured.catalogs, &group_of);
-    if std::env::var_os("SPAWNLINT_TRACE_SPAWNS").is_some() {
-        trace_spawns(linked, &analysis);
-    }
-    analysis
-}
-
-/// Triage aid: every constructor spawn and listening task the rules
-/// examined, on standard error.
-fn trace_spawns(linked: &Linked, analysis: &Analysis) {
-    let model = &linked.model;
-    for g in &analysis.groups {
-        for a in &g.ctors {
-            for s in &a.spawns {
-                eprintln!(
-                    "spawn {}:{} in {} (accesses: {}, joined: {})",
-                    linked.sources.display(s.loc.file),
-                    s.loc.span.start.line,
-                    model.func(a.ctor).name,
-                    s.accesses.len(),
-                    s.joined
-                );
-            }
-        }
-    }
-    for g in &analysis.groups {
-        for (f, sites) in &g.tasks {
-            for s in sites.iter().filter(|s| !s.listens.is_empty()) {
-                let kinds: Vec<String> = s
-                    .listens
-                    .iter()
-                    .map(|l| format!("{:?} on `{}`", l.kind, l.name))
-                    .collect();
-                eprintln!(
-                    "task {}:{} in {} listens: {}",
-                    linked.sources.display(s.loc.file),
-                    s.loc.span.start.line,
-                    model.func(*f).name,
-                    kinds.join("; ")
-                );
-            }
-        }
-    }
+    analysis::run(&linked.model, &reach, &configured.catalogs, &group_of)
 }
 
 // ----- check ------------------------------------------------------------
@@ -493,6 +465,36 @@ fn apply_baseline(
             .find(&k.rule)
             .is_some_and(|rule| selection.enabled(cfg, rule))
     })))
+}
+
+/// `--explain-site`: every spawn the analysis saw on that line, explained.
+fn explain_site(
+    linked: &Linked,
+    configured: &Configured,
+    analysis: &Analysis,
+    (path, line): &(std::path::PathBuf, u32),
+    opts: &Options,
+    found: &[Diagnostic],
+    reported: &[Diagnostic],
+) -> Vec<String> {
+    let wanted = crate::source::absolute(path, &opts.root);
+    let Some((file, _)) = linked
+        .sources
+        .iter()
+        .find(|(_, f)| crate::source::absolute(&f.path, Path::new("")) == wanted)
+    else {
+        return Vec::new();
+    };
+    let g = linked.group_of_file(file);
+    let cx = rules::Context {
+        model: &linked.model,
+        catalog: &configured.catalogs[g],
+        analysis: &analysis.groups[g],
+        notify_waiters: &analysis.notify_waiters,
+        sources: &linked.sources,
+    };
+    let outcome = rules::why::Outcome { reported, found };
+    rules::why::explain(&cx, file, *line, &outcome)
 }
 
 /// How many findings reach the confidence that fails the run: the

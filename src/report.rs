@@ -107,6 +107,9 @@ pub struct Report {
     pub packages: HashMap<FileId, Package>,
     /// The rules (for formats that list them).
     pub rules: &'static Registry,
+    /// With `--explain-site`: why each spawn on that line was or was not
+    /// reported.
+    pub site_explanations: Vec<String>,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -126,6 +129,7 @@ impl Report {
             constructor_spawns: 0,
             packages: HashMap::new(),
             rules,
+            site_explanations: Vec::new(),
             elapsed: Duration::ZERO,
         }
     }

@@ -446,3 +446,52 @@ fn color_on_a_terminal_unless_told_otherwise() {
     assert!(!on_tty(&[("CARGO_TERM_COLOR", "never")], ""));
     assert!(!on_tty(&[], "--color never"));
 }
+
+#[test]
+fn explain_site_says_why_a_spawn_is_or_is_not_reported() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let explain = |fixture: &str, line: u32| -> String {
+        let out = Command::cargo_bin("cargo-spawnlint")
+            .unwrap()
+            .current_dir(root)
+            .arg(fixture)
+            .arg("--explain-site")
+            .arg(format!("{fixture}:{line}"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let flagged = explain("fixtures/spawn-before-load/motivating_service.rs", 21);
+    assert!(
+        flagged.contains("started by the constructor `MetricsHub::new`"),
+        "{flagged}"
+    );
+    assert!(
+        flagged.contains("`gauges` (initially absent): panics on absence (unwrap())"),
+        "{flagged}"
+    );
+    assert!(
+        flagged.contains("written later in `load` (load-like)"),
+        "{flagged}"
+    );
+    assert!(
+        flagged.contains("reported: error[SL002] (high confidence)"),
+        "{flagged}"
+    );
+    let gated = explain("fixtures/spawn-before-load/notify_gate.rs", 25);
+    assert!(
+        gated.contains(
+            "after waiting on the gate at fixtures/spawn-before-load/notify_gate.rs:26: quiet"
+        ),
+        "{gated}"
+    );
+    assert!(gated.contains("no finding"), "{gated}");
+    assert_eq!(
+        gated.matches("starts an async task").count(),
+        1,
+        "one explanation per spawn: {gated}"
+    );
+    let nothing = explain("fixtures/spawn-before-load/notify_gate.rs", 3);
+    assert!(nothing.contains(":3: no spawn there"), "{nothing}");
+}

@@ -427,7 +427,7 @@ impl<'m> Interp<'m> {
         self.scoped(|it| {
             if gate_loop {
                 it.nested(|n| n.quiet += 1, |it| it.eval(cond));
-                it.gate();
+                it.gate(cond.span().unwrap_or(body.span));
             } else {
                 it.condition(cond, body, None);
             }
@@ -578,7 +578,7 @@ impl<'m> Interp<'m> {
         if let Expr::MethodCall { method, recv, .. } = base {
             if method == "next" {
                 self.eval(recv);
-                self.gate();
+                self.gate(span);
                 return Val::Message;
             }
         }
@@ -612,7 +612,7 @@ impl<'m> Interp<'m> {
                 if let Some(id) = v.local_id() {
                     self.rec().waited(id);
                 }
-                self.gate();
+                self.gate(span);
                 Val::Unknown
             }
             _ => {

@@ -337,8 +337,10 @@ impl<'m> Interp<'m> {
         });
     }
 
-    pub fn gate(&mut self) {
-        self.rec().gate();
+    /// The task waits on a gate at `span`.
+    pub fn gate(&mut self, span: Span) {
+        let loc = self.loc(span);
+        self.rec().gate(loc);
     }
 
     pub fn delay(&mut self) {

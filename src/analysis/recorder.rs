@@ -28,6 +28,8 @@ pub(super) struct TaskRecorder {
     pub task_calls: BTreeSet<FnRef>,
     pub delayed: bool,
     pub gated: bool,
+    /// The first gate the task waited on.
+    pub gate: Option<Loc>,
     pub first_tick: Option<Loc>,
     pub events: Vec<TaskEvent>,
 }
@@ -89,6 +91,7 @@ impl Recorder {
             via: via.to_vec(),
             delayed: t.delayed,
             gated: t.gated,
+            gate: t.gate,
             after_first_tick: t.first_tick,
         });
     }
@@ -131,11 +134,12 @@ impl Recorder {
         }
     }
 
-    /// The task waits on a gate.
-    pub fn gate(&mut self) {
+    /// The task waits on a gate at `loc`.
+    pub fn gate(&mut self, loc: Loc) {
         if let Recorder::Task(t) = self {
             t.gated = true;
             t.delayed = true;
+            t.gate.get_or_insert(loc);
         }
     }
 

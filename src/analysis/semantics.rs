@@ -28,7 +28,7 @@ impl<'m> Interp<'m> {
         }
         if method == "join" && args.is_empty() {
             self.joined(&rv);
-            self.gate();
+            self.gate(span);
             return Val::Unknown;
         }
         if self.cat.blocking_methods.contains(method) {
@@ -41,7 +41,7 @@ impl<'m> Interp<'m> {
             return Val::Unknown;
         }
         if self.cat.gate_methods.contains(method) {
-            return self.gate_call(rv, method, args);
+            return self.gate_call(rv, method, args, span);
         }
         match rv {
             Val::State(r) => self.method_on_state(r, method, args, span),
@@ -70,12 +70,12 @@ impl<'m> Interp<'m> {
 
     /// A call that waits for a signal: the task is gated from here on. A
     /// receive hands back a message; `cvar.wait(guard)` the guard.
-    fn gate_call(&mut self, rv: Val<'m>, method: &str, args: &'m [Expr]) -> Val<'m> {
+    fn gate_call(&mut self, rv: Val<'m>, method: &str, args: &'m [Expr], span: Span) -> Val<'m> {
         self.nested(|n| n.quiet += 1, |it| it.eval_args(args));
         if let Some(id) = rv.local_id() {
             self.rec().waited(id);
         }
-        self.gate();
+        self.gate(span);
         if self.cat.sem.receives.contains(method) {
             return Val::Message;
         }

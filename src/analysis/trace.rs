@@ -117,6 +117,8 @@ pub struct Access {
     pub delayed: bool,
     /// Whether the task waited on a gate before it.
     pub gated: bool,
+    /// The first gate the task waited on before it.
+    pub gate: Option<Loc>,
     /// Whether an interval's first tick ran before it.
     pub after_first_tick: Option<Loc>,
 }

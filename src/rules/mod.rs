@@ -14,6 +14,7 @@ pub mod spawn_in_new_cyclic;
 pub mod stale_capture;
 pub mod subscribe_in_task;
 pub mod unused_suppression;
+pub mod why;
 
 use crate::analysis::signals::NotifyWaiters;
 use crate::analysis::trace::{self, CtorTrace, MethodEffects, SpawnSite};

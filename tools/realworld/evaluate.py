@@ -519,11 +519,14 @@ def evaluate_bugs(args, bugs: list[dict]) -> tuple[list[BugResult], list[str]]:
             continue
         before = analyzed(repo, mirror, bug["buggy_commit"])
         after = analyzed(repo, mirror, bug["fix_commit"])
+        skips, crashes = [], []
         for what, run in (("buggy", before), ("fix", after)):
             if isinstance(run, str):
-                res.skipped = f"{what}: {run}"
+                skips.append(f"{what}: {run}")
             elif run.crash:
-                res.crash = f"{what} commit: {run.crash}"
+                crashes.append(f"{what} commit: {run.crash}")
+        res.skipped = "; ".join(skips) or None
+        res.crash = "; ".join(crashes) or None
         if res.skipped or res.crash:
             continue
         hit = match_bug(bug, before.findings)
