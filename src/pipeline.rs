@@ -332,7 +332,7 @@ fn check(
     let mut diagnostics = Vec::new();
     for (g, cfg) in configured.configs.iter().enumerate() {
         let group = &analysis.groups[g];
-        if group.ctors.is_empty() && group.tasks.is_empty() {
+        if group.ctors.is_empty() && group.tasks.is_empty() && group.waits.is_empty() {
             continue;
         }
         let cx = rules::Context {

@@ -42,6 +42,7 @@ impl<'m> Interp<'m> {
                 None => {}
             }
             let mut args = args.into_iter();
+            let first_param = it.frame.env.len();
             for p in &func.params {
                 let v = match args.next().unwrap_or(Val::Unknown) {
                     Val::Unknown => it.typed_unknown(&p.ty),
@@ -49,7 +50,12 @@ impl<'m> Interp<'m> {
                 };
                 it.bind(&p.pat, v, None, Some(&p.ty), None, false);
             }
-            let v = it.in_call(call, f, |it| it.block(&func.body));
+            for b in &mut it.frame.env[first_param..] {
+                b.param = true;
+            }
+            let v = it.in_call(call, f, |it| {
+                it.nested(|n| n.fn_checked = false, |it| it.block(&func.body))
+            });
             it.frame.ret.take().unwrap_or(v)
         })
     }
@@ -159,6 +165,14 @@ impl<'m> Interp<'m> {
             }
         }
         let resolved = self.resolve_path(segs);
+        if matches!(resolved.last().map(String::as_str), Some("drop")) {
+            // `drop(guard)` releases the lock early.
+            if let Some(n) = args.first().and_then(Expr::as_ident) {
+                if let Some(b) = self.frame.env.iter_mut().rev().find(|b| b.name == n) {
+                    b.guard = false;
+                }
+            }
+        }
         if let Some(v) = self.catalog_call(segs, &resolved, *fspan, args, span) {
             return v;
         }
@@ -284,6 +298,7 @@ impl<'m> Interp<'m> {
         span: Span,
         method_span: Span,
     ) -> Val<'m> {
+        let awaited = std::mem::take(&mut self.nest.awaited);
         let rv = self.eval(recv);
         // A crate's own method wins over catalog names: `self.spawn(fut)` on
         // a type that defines `spawn` is followed into its body.
@@ -300,7 +315,7 @@ impl<'m> Interp<'m> {
         if let Some(v) = self.method_spawn(recv, method, args, span, method_span) {
             return v;
         }
-        self.signal_call(recv, &rv, method, args.len(), span);
+        self.signal_call(recv, &rv, method, args, span, awaited);
         if matches!(
             method,
             "send" | "try_send" | "blocking_send" | "send_replace"
@@ -348,7 +363,15 @@ impl<'m> Interp<'m> {
 
     /// Record a call the task may be waiting through (SL006, SL007); the
     /// listen pass decides what it is.
-    fn signal_call(&mut self, recv: &Expr, rv: &Val<'m>, method: &str, nargs: usize, span: Span) {
+    fn signal_call(
+        &mut self,
+        recv: &Expr,
+        rv: &Val<'m>,
+        method: &str,
+        args: &[Expr],
+        span: Span,
+        awaited: bool,
+    ) {
         if self.nest.before_task > 0 || !self.rec().is_task() {
             return;
         }
@@ -369,9 +392,14 @@ impl<'m> Interp<'m> {
         } else {
             WaitCheck::Never
         };
+        let guard_param = args
+            .first()
+            .and_then(classify::root_ident)
+            .and_then(|n| self.frame.env.iter().rev().find(|b| b.name == n))
+            .is_some_and(|b| b.param);
         let call = SignalCall {
             method: method.to_string(),
-            nargs,
+            nargs: args.len(),
             loc: self.loc(span),
             name: classify::last_name(recv).unwrap_or_default(),
             recv_type: self.type_of(rv),
@@ -382,6 +410,10 @@ impl<'m> Interp<'m> {
             in_loop: self.nest.loops > 0,
             bounded: self.nest.bounded > 0,
             check,
+            after_check: self.nest.fn_checked,
+            under_lock: self.frame.env.iter().any(|b| b.guard),
+            awaited,
+            guard_param,
         };
         self.rec().signal_call(call);
     }

@@ -194,6 +194,28 @@ pub(super) fn clones_name(task: &Expr, name: &str) -> bool {
     })
 }
 
+/// Whether an initializer is a lock guard: a lock call, possibly unwrapped,
+/// dereferenced or borrowed (`&mut *m.lock().unwrap()`).
+pub(super) fn is_lock_guard(e: &Expr, sem: &Semantics) -> bool {
+    match e {
+        Expr::MethodCall { recv, method, .. } => {
+            sem.locks.contains(method)
+                || (matches!(method.as_str(), "unwrap" | "expect") && is_lock_guard(recv, sem))
+        }
+        Expr::Try { base } | Expr::Deref { base } | Expr::Ref { base } => is_lock_guard(base, sem),
+        _ => false,
+    }
+}
+
+/// The identifier an argument is rooted in (`guard` in `&mut guard.1`).
+pub(super) fn root_ident(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::Path { segs, .. } if segs.len() == 1 => Some(&segs[0]),
+        Expr::Field { base, .. } | Expr::Ref { base } | Expr::Deref { base } => root_ident(base),
+        _ => None,
+    }
+}
+
 /// The fields of `self` passed in the arguments of a `send*` call of a
 /// body (`tx.send(Update { cfg: self.cfg.clone() })`).
 pub(super) fn forwarded_fields(body: &Block) -> std::collections::BTreeSet<String> {

@@ -195,11 +195,14 @@ impl<'m> Interp<'m> {
                         }
                     }
                 }
+                let guard = init.is_some_and(|i| classify::is_lock_guard(i, &self.cat.sem));
                 self.frame.env.push(Binding {
                     name: name.clone(),
                     val: v,
                     decl,
                     makes_handle,
+                    guard,
+                    param: false,
                 });
             }
             Pat::Destructure { elems, .. } | Pat::Tuple(elems) => {
@@ -575,6 +578,7 @@ impl<'m> Interp<'m> {
     }
 
     fn await_expr(&mut self, base: &'m Expr, span: Span) -> Val<'m> {
+        self.nest.awaited = matches!(base, Expr::MethodCall { .. });
         if let Expr::MethodCall { method, recv, .. } = base {
             if method == "next" {
                 self.eval(recv);

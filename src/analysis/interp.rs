@@ -86,6 +86,11 @@ pub(super) struct Nesting {
     /// under that check is re-checked each time round. Reset when a loop
     /// body is entered; set by [`Interp::note_check`].
     pub loop_checked: bool,
+    /// Whether the function being run has checked a condition so far.
+    pub fn_checked: bool,
+    /// Set just before the base of an `.await` that is a method call is
+    /// evaluated; that call reads and clears it (`x.notified().await`).
+    pub awaited: bool,
 }
 
 impl Nesting {
@@ -98,6 +103,7 @@ impl Nesting {
             ifs: 0,
             while_bodies: 0,
             loop_checked: false,
+            fn_checked: false,
             ..self
         }
     }
@@ -222,6 +228,7 @@ impl<'m> Interp<'m> {
     /// of this iteration are re-checked ones. (The flag is sequential state
     /// of the loop body; [`Interp::in_loop`] resets and restores it.)
     pub fn note_check(&mut self) {
+        self.nest.fn_checked = true;
         if self.nest.loops > 0 {
             self.nest.loop_checked = true;
         }

@@ -42,6 +42,10 @@ fn listen(c: &SignalCall, kind: ListenKind) -> Listen {
         in_loop: c.in_loop,
         bounded: c.bounded,
         on_local,
+        after_check: c.after_check,
+        under_lock: c.under_lock,
+        awaited: c.awaited,
+        guard_param: c.guard_param,
         then_sends: Vec::new(),
         acknowledged: false,
     }
@@ -55,10 +59,13 @@ fn classify(c: &SignalCall, cat: &Catalog, unread: &mut HashMap<u32, Loc>) -> Op
             ty: c.recv_type.clone(),
         }),
         ("notified", 0) => Some(ListenKind::Notified),
-        ("wait", 1) | ("wait_timeout", 2) => is_condvar(c).then_some(ListenKind::CondvarWait {
-            check: c.check,
-            timed: c.method == "wait_timeout",
-        }),
+        // `wait_for(guard, timeout)` is parking_lot's timed wait.
+        ("wait", 1) | ("wait_timeout" | "wait_for", 2) => {
+            is_condvar(c).then_some(ListenKind::CondvarWait {
+                check: c.check,
+                timed: c.method != "wait",
+            })
+        }
         ("borrow" | "borrow_and_update" | "has_changed", 0) | ("wait_for", 1) => {
             if let Some(id) = c.recv_local {
                 unread.remove(&id);
@@ -116,6 +123,10 @@ mod tests {
             in_loop: false,
             bounded: false,
             check: WaitCheck::Never,
+            after_check: false,
+            under_lock: false,
+            awaited: false,
+            guard_param: false,
         }
     }
 

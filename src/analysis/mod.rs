@@ -129,6 +129,41 @@ pub fn analyze_spawning_fn(model: &Model, cat: &Catalog, f: FnRef) -> Vec<SpawnS
     c.spawns.into_iter().filter(|s| s.via.is_empty()).collect()
 }
 
+/// How a function that waits itself (not in a task it spawns) starts
+/// listening: its own `Condvar` waits, `notified()` futures and watch
+/// `changed()` calls (SL007 applies to every function).
+pub fn analyze_waiting_fn(model: &Model, cat: &Catalog, f: FnRef) -> Vec<trace::Listen> {
+    let mut it = Interp::new(
+        model,
+        cat,
+        Recorder::Task(recorder::TaskRecorder::default()),
+    );
+    let func = model.func(f);
+    let this = func
+        .owner
+        .as_deref()
+        .and_then(|o| model.resolve_type(o, f.file))
+        .filter(|_| func.receiver != Receiver::None)
+        .map(Val::instance);
+    it.enter_fn(f, this, Vec::new(), None);
+    let (rec, ..) = it.finish();
+    let Recorder::Task(t) = rec else {
+        unreachable!("a waiting function runs with a task recorder")
+    };
+    listens::derive(&t.events, cat)
+        .into_iter()
+        .filter(|l| l.via.is_empty())
+        .collect()
+}
+
+/// Whether a function calls something it may wait through itself.
+fn waits_itself(model: &Model, f: FnRef) -> bool {
+    model.func(f).callees.iter().any(|c| {
+        matches!(c, crate::facts::Callee::Method(m)
+            if matches!(m.as_str(), "wait" | "wait_timeout" | "wait_for" | "notified" | "changed"))
+    })
+}
+
 /// The writes a method makes and the spawn calls it reaches (following its
 /// calls), with `self` bound to an instance of `ty`. A method that
 /// replaces a task's handle and then reaches the same spawn again
@@ -165,6 +200,8 @@ pub struct GroupAnalysis {
     pub tasks: Vec<(FnRef, Vec<SpawnSite>)>,
     /// The effects of each constructor's later methods, by type and method.
     pub methods: HashMap<(TypeRef, FnRef), MethodEffects>,
+    /// Functions that wait themselves, with how (SL007 everywhere).
+    pub waits: Vec<(FnRef, Vec<trace::Listen>)>,
 }
 
 /// The analysis stage's output.
@@ -202,6 +239,12 @@ pub fn run(
         .map(|f| (*f, analyze_spawning_fn(model, &catalogs[group_of(*f)], *f)))
         .filter(|(_, s)| s.iter().any(|s| !s.listens.is_empty()))
         .collect();
+    let waits: Vec<(FnRef, Vec<trace::Listen>)> = fns
+        .par_iter()
+        .filter(|f| waits_itself(model, **f))
+        .map(|f| (*f, analyze_waiting_fn(model, &catalogs[group_of(*f)], *f)))
+        .filter(|(_, l)| !l.is_empty())
+        .collect();
     let mut groups: Vec<GroupAnalysis> =
         catalogs.iter().map(|_| GroupAnalysis::default()).collect();
     let constructor_spawns = ctors.iter().map(|a| a.spawns.len()).sum();
@@ -210,6 +253,9 @@ pub fn run(
     }
     for t in tasks {
         groups[group_of(t.0)].tasks.push(t);
+    }
+    for w in waits {
+        groups[group_of(w.0)].waits.push(w);
     }
     for (g, group) in groups.iter_mut().enumerate() {
         let wanted: BTreeSet<(TypeRef, FnRef)> = group

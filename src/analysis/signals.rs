@@ -48,7 +48,9 @@ fn walk(e: &Expr, file: FileId, out: &mut Vec<(String, Loc)>) {
                 out.push((n, Loc { file, span: *span }));
             }
         }
-        Expr::Loop { .. } | Expr::While { .. } | Expr::For { .. } => return,
+        // In a loop, or a closure (a callback may run again), the signal is
+        // repeated: a missed one is retried.
+        Expr::Loop { .. } | Expr::While { .. } | Expr::For { .. } | Expr::Closure { .. } => return,
         _ => {}
     }
     e.for_each_child(|c| walk(c, file, out));

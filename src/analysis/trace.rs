@@ -215,6 +215,14 @@ pub struct Listen {
     /// than a field, a static or unknown): its signal must then come from
     /// that function too.
     pub on_local: bool,
+    /// Whether the function making the call checked a condition before it.
+    pub after_check: bool,
+    /// Whether a lock guard is held at the call.
+    pub under_lock: bool,
+    /// Whether the call is awaited at once.
+    pub awaited: bool,
+    /// Whether a `Condvar` wait's guard is a parameter of the function.
+    pub guard_param: bool,
     /// Channel senders (locals) the task sends on after this call.
     pub then_sends: Vec<u32>,
     /// Whether the spawning function waits, after the spawn, for one of
@@ -292,6 +300,17 @@ pub struct SignalCall {
     pub bounded: bool,
     /// How an enclosing `while` / `if` re-checks a condition.
     pub check: WaitCheck,
+    /// Whether the function making the call checked a condition before it
+    /// (check-then-wait).
+    pub after_check: bool,
+    /// Whether a lock guard is held at the call.
+    pub under_lock: bool,
+    /// Whether the call is awaited at once (`x.notified().await`): nothing
+    /// can re-check the condition between creating and waiting.
+    pub awaited: bool,
+    /// Whether the first argument (a `Condvar` wait's guard) is a parameter
+    /// of the function: its caller holds the lock and checks.
+    pub guard_param: bool,
 }
 
 /// An event of a task's run that the listen pass reads, in order.

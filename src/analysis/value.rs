@@ -109,6 +109,11 @@ pub(super) struct Binding<'m> {
     /// Whether the `let` made a handle of its own (a clone, a new `Arc`,
     /// a channel end), as opposed to copying a value.
     pub makes_handle: bool,
+    /// Whether it holds a lock guard (`let g = m.lock().unwrap()`), until
+    /// it goes out of scope or is dropped.
+    pub guard: bool,
+    /// Whether it is a parameter of the function being run.
+    pub param: bool,
 }
 
 impl<'m> Binding<'m> {
@@ -118,6 +123,8 @@ impl<'m> Binding<'m> {
             val,
             decl: None,
             makes_handle: false,
+            guard: false,
+            param: false,
         }
     }
 }

@@ -34,25 +34,72 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     for (func, sites) in cx.tasks() {
         for site in sites {
             // One finding per task: the first lossy way it listens.
+            let subject = Subject::Task(*func);
             let hit = site
                 .listens
                 .iter()
-                .find_map(|l| verdict(cx, *func, l).map(|v| (l, v)));
+                .find_map(|l| verdict(cx, *func, subject, l).map(|v| (l, v)));
             if let Some((listen, v)) = hit {
                 out.push(diagnostic(cx, *func, site, listen, v));
+            }
+        }
+    }
+    // Lost wakeups anywhere: a function's own waits, unless a spawned task
+    // already accounts for them.
+    let in_tasks: Vec<Loc> = cx
+        .tasks()
+        .iter()
+        .flat_map(|(_, sites)| sites.iter().flat_map(|s| s.listens.iter().map(|l| l.loc)))
+        .collect();
+    for (func, listens) in &cx.analysis.waits {
+        for l in listens.iter().filter(|l| !in_tasks.contains(&l.loc)) {
+            if let Some(v) = verdict(cx, *func, Subject::Function(*func), l) {
+                out.push(standalone(cx, *func, l, v));
             }
         }
     }
     out
 }
 
-fn verdict(cx: &Context, func: FnRef, listen: &Listen) -> Option<Verdict> {
-    let fn_name = cx.fn_name(func);
+/// Who waits: a task a function spawns, or the function itself.
+#[derive(Clone, Copy)]
+enum Subject {
+    Task(FnRef),
+    Function(FnRef),
+}
+
+impl Subject {
+    fn words(self, cx: &Context, thread: bool) -> String {
+        match self {
+            Subject::Task(f) if thread => format!("thread spawned in `{}`", cx.fn_name(f)),
+            Subject::Task(f) => format!("task spawned in `{}`", cx.fn_name(f)),
+            Subject::Function(f) => format!("`{}`", cx.fn_name(f)),
+        }
+    }
+}
+
+fn verdict(cx: &Context, func: FnRef, subject: Subject, listen: &Listen) -> Option<Verdict> {
     match &listen.kind {
-        ListenKind::Notified => notified(cx, func, &fn_name, listen),
-        ListenKind::CondvarWait { check, timed } => condvar(cx, &fn_name, listen, *check, *timed),
+        ListenKind::Notified => {
+            // In a function's own flow a `Notified` is lossy only when it is
+            // created after the condition was checked, with no lock held
+            // across both, and awaited at once (no re-check in between).
+            let standalone = matches!(subject, Subject::Function(_));
+            if standalone && !(listen.after_check && !listen.under_lock && listen.awaited) {
+                return None;
+            }
+            notified(cx, func, &subject.words(cx, false), listen)
+        }
+        ListenKind::CondvarWait { check, timed } => {
+            // A function handed the guard waits for its caller, which holds
+            // the lock and checks.
+            if matches!(subject, Subject::Function(_)) && listen.guard_param {
+                return None;
+            }
+            condvar(cx, &subject.words(cx, true), listen, *check, *timed)
+        }
         ListenKind::WatchChangedUnchecked { subscribed } => {
-            Some(watch(&fn_name, listen, *subscribed))
+            Some(watch(&subject.words(cx, false), listen, *subscribed))
         }
         ListenKind::Subscribe { .. } => None,
     }
@@ -69,7 +116,7 @@ fn bounded_severity(listen: &Listen) -> Severity {
 /// `notified()` created inside the task, paired with a one-time
 /// `notify_waiters()` on a `Notify` of the same name: a field's anywhere in
 /// its file, a local's in the function that made it.
-fn notified(cx: &Context, func: FnRef, fn_name: &str, listen: &Listen) -> Option<Verdict> {
+fn notified(cx: &Context, func: FnRef, subject: &str, listen: &Listen) -> Option<Verdict> {
     let name = &listen.name;
     let spawning_fn = cx.model.func(func).item_span;
     let signal = cx
@@ -104,9 +151,16 @@ fn notified(cx: &Context, func: FnRef, fn_name: &str, listen: &Listen) -> Option
     fixes.extend(fixes::notified_before_spawn(&notify));
     Some(Verdict {
         severity,
-        message: format!("task spawned in `{fn_name}` waits on `{name}` with a `Notified` it creates itself, but the signal is `notify_waiters`: a signal sent before the task runs is lost"),
+        message: if listen.after_check && !subject.starts_with("task") {
+            format!("{subject} checks its condition before it creates the `Notified` it waits on `{name}` with, and the signal is `notify_waiters`: a signal sent in between is lost")
+        } else {
+            format!("{subject} waits on `{name}` with a `Notified` it creates itself, but the signal is `notify_waiters`: a signal sent before the task runs is lost")
+        },
         text: "the `Notified` future is created here, only once the task runs".to_string(),
-        signal: Some((*signal, "`notify_waiters` wakes only futures that already exist".to_string())),
+        signal: Some((
+            *signal,
+            "`notify_waiters` wakes only futures that already exist".to_string(),
+        )),
         notes,
         fixes,
     })
@@ -115,7 +169,7 @@ fn notified(cx: &Context, func: FnRef, fn_name: &str, listen: &Listen) -> Option
 /// A `Condvar` wait that does not re-check its condition under the lock.
 fn condvar(
     cx: &Context,
-    fn_name: &str,
+    subject: &str,
     listen: &Listen,
     check: WaitCheck,
     timed: bool,
@@ -131,7 +185,7 @@ fn condvar(
         .and_then(|call| fixes::condvar_wait_while_for(&call));
     Some(Verdict {
         severity,
-        message: format!("thread spawned in `{fn_name}` {how}"),
+        message: format!("{subject} {how}"),
         text: "`Condvar::wait` here does not re-check the condition under the lock".to_string(),
         signal: None,
         notes: vec!["a `Condvar` does not remember notifications: the waiter must check the condition under the lock before and after every wait (`while !ready { .. }` or `wait_while`)".to_string()],
@@ -141,10 +195,10 @@ fn condvar(
 
 /// A watch receiver the task subscribed itself and waits on with
 /// `changed()` without reading the current value.
-fn watch(fn_name: &str, listen: &Listen, subscribed: Loc) -> Verdict {
+fn watch(subject: &str, listen: &Listen, subscribed: Loc) -> Verdict {
     Verdict {
         severity: bounded_severity(listen),
-        message: format!("task spawned in `{fn_name}` subscribes to a `watch` itself and waits for `changed()`: a value sent before it subscribed is never seen as a change"),
+        message: format!("{subject} subscribes to a `watch` itself and waits for `changed()`: a value sent before it subscribed is never seen as a change"),
         text: "waits for the next change; the value already sent counts as seen".to_string(),
         signal: Some((subscribed, "a new receiver marks the current value as seen".to_string())),
         notes: vec!["`changed()` waits for a value newer than the receiver has seen; a receiver created after the ready value was sent waits for another one".to_string()],
@@ -188,6 +242,32 @@ fn diagnostic(
             notes: v.notes,
             fixes: v.fixes,
             identity: vec![cx.fn_name(func), site.spawner.clone(), listen.name.clone()],
+        },
+    )
+}
+
+/// A function's own wait, reported where it waits.
+fn standalone(cx: &Context, func: FnRef, listen: &Listen, v: Verdict) -> Diagnostic {
+    let mut labels = Vec::new();
+    if let Some(s) = v.signal {
+        labels.push(s);
+    }
+    explain::finding(
+        cx,
+        Finding {
+            rule: RULE.id(),
+            severity: v.severity,
+            confidence: match v.severity {
+                Severity::Error => Confidence::High,
+                Severity::Warning => Confidence::Medium,
+            },
+            message: v.message,
+            primary: listen.loc,
+            primary_text: v.text,
+            labels,
+            notes: v.notes,
+            fixes: v.fixes,
+            identity: vec![cx.fn_name(func), "wait".into(), listen.name.clone()],
         },
     )
 }

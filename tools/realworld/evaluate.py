@@ -392,6 +392,8 @@ def compare(result: RepoResult, triage: list[dict]) -> None:
                 result.reappeared.append((f, ent))
             if ent.get("severity") and ent["severity"] != f.severity:
                 result.changed.append((f, ent, f"severity {ent['severity']} -> {f.severity}"))
+            if "confidence" in ent and ent["confidence"] != f.confidence:
+                result.changed.append((f, ent, f"confidence {ent['confidence']} -> {f.confidence}"))
         else:
             unmatched.append(f)
     leftovers = [e for bucket in pool.values() for e in bucket if not is_retired(e)]
@@ -459,6 +461,7 @@ class BugResult:
     found: bool = False
     found_rule: str | None = None  # rule of the matching finding
     found_line: int | None = None
+    found_confidence: object = None
     label_hit: Finding | None = None  # not found, but a secondary label is at the bug
     parse_failure: str | None = None  # the bug's file did not parse at the buggy commit
     clean_at_fix: bool = False
@@ -536,6 +539,7 @@ def evaluate_bugs(args, bugs: list[dict]) -> tuple[list[BugResult], list[str]]:
         res.near = [f for f in before.findings if f.file == bug["file"]]
         if hit is not None:
             res.found, res.found_rule, res.found_line = True, hit.rule, hit.line
+            res.found_confidence = hit.confidence
         else:
             # Not found by the definition above; note a finding that points a
             # secondary label at the bug (e.g. SL007's primary span is the spawn
@@ -718,9 +722,10 @@ def bug_found_text(b: BugResult) -> str:
             return "missed (in this file: " + ", ".join(f"{f.rule} line {f.line}" for f in b.near) + ")"
         return "missed"
     where = f" line {b.found_line}" if b.found_line != int(b.bug["line"]) else ""
+    conf = f", {b.found_confidence} confidence" if b.found_confidence is not None else ""
     if b.found_rule != b.bug["rule"]:
-        return f"found as {b.found_rule}{where}"
-    return f"found{where}"
+        return f"found as {b.found_rule}{where}{conf}"
+    return f"found{where}{conf}"
 
 
 # --------------------------------------------------------------------------
@@ -781,12 +786,13 @@ def render_markdown(args, corpus, results, bugs, missing, summary: Summary) -> s
     add("Findings the analyzer reports today:\n")
     rows = [(r, f, e) for r in done for f, e in r.matched] + [(r, f, None) for r in done for f in r.new]
     if rows:
-        add("| repository | location | rule | severity | label | reason |")
-        add("|---|---|---|---|---|---|")
+        add("| repository | location | rule | severity | confidence | label | reason |")
+        add("|---|---|---|---|---|---|---|")
         for r, f, e in rows:
             label = e.get("label", "untriaged") if e else "untriaged (new)"
             reason = e.get("reason", "") if e else ""
-            add(f"| {r.entry['repo']} | `{f.file}:{f.line}` | {f.rule} | {f.severity} | **{label}** | {md_escape(reason)} |")
+            conf = "" if f.confidence is None else f.confidence
+            add(f"| {r.entry['repo']} | `{f.file}:{f.line}` | {f.rule} | {f.severity} | {conf} | **{label}** | {md_escape(reason)} |")
     else:
         add("No findings.")
     retired = [(r, e) for r in done for e in r.retired]
