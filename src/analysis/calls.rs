@@ -414,6 +414,10 @@ impl<'m> Interp<'m> {
             under_lock: self.frame.env.iter().any(|b| b.guard),
             awaited,
             guard_param,
+            condvar_in_scope: {
+                let file = &self.model.files[self.frame.file as usize].facts;
+                file.uses.get("Condvar").cloned()
+            },
         };
         self.rec().signal_call(call);
     }

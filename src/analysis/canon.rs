@@ -59,6 +59,10 @@ fn field_struct(model: &Model, cat: &Catalog, owner: &TypeRef, field: &str) -> O
     if core == "Self" {
         return Some(owner.clone());
     }
+    // `use parking_lot::Condvar;` is not the crate's own `Condvar`.
+    if model.imported_from_elsewhere(owner.file, core) {
+        return None;
+    }
     let t = model.resolve_type(core, owner.file)?;
     model.struct_def(&t)?;
     Some(t)

@@ -64,6 +64,16 @@ fn classify(c: &SignalCall, cat: &Catalog, unread: &mut HashMap<u32, Loc>) -> Op
             is_condvar(c).then_some(ListenKind::CondvarWait {
                 check: c.check,
                 timed: c.method != "wait",
+                no_spurious: c
+                    .recv_type
+                    .as_ref()
+                    .or(c.condvar_in_scope.as_ref())
+                    .is_some_and(|t| {
+                        cat.sem
+                            .no_spurious_wakeups
+                            .iter()
+                            .any(|p| crate::catalog::path_matches(p, t))
+                    }),
             })
         }
         ("borrow" | "borrow_and_update" | "has_changed", 0) | ("wait_for", 1) => {
@@ -127,6 +137,7 @@ mod tests {
             under_lock: false,
             awaited: false,
             guard_param: false,
+            condvar_in_scope: None,
         }
     }
 
@@ -153,11 +164,13 @@ mod tests {
             [
                 ListenKind::CondvarWait {
                     check: WaitCheck::Never,
-                    timed: false
+                    timed: false,
+                    no_spurious: false,
                 },
                 ListenKind::CondvarWait {
                     check: WaitCheck::Never,
-                    timed: true
+                    timed: true,
+                    no_spurious: false,
                 },
             ]
         );

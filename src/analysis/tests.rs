@@ -379,7 +379,7 @@ impl Svc {
               captures p = local #1 (handle)
               task reads local #2 @20 [immediate]
               task panics(unwrap()) local #3 @21 [gated]
-              listens CondvarWait { check: Once, timed: false } on cvar @21
+              listens CondvarWait { check: Once, timed: false, no_spurious: false } on cvar @21
         "#]],
     );
 }

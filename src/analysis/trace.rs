@@ -250,6 +250,9 @@ pub enum ListenKind {
         check: WaitCheck,
         /// `wait_timeout`: the wait ends by itself.
         timed: bool,
+        /// The `Condvar` never wakes spuriously (parking_lot's): checked
+        /// once under the lock is enough.
+        no_spurious: bool,
     },
     /// `rx.changed()` on a watch receiver the task subscribed itself,
     /// without reading the current value first.
@@ -311,6 +314,9 @@ pub struct SignalCall {
     /// Whether the first argument (a `Condvar` wait's guard) is a parameter
     /// of the function: its caller holds the lock and checks.
     pub guard_param: bool,
+    /// The `Condvar` type the file imports by that name, if any (which
+    /// `Condvar` an untyped receiver most likely is).
+    pub condvar_in_scope: Option<Vec<String>>,
 }
 
 /// An event of a task's run that the listen pass reads, in order.

@@ -58,7 +58,14 @@ pub(super) struct SemanticsFile {
     handles: HandleTable,
     existing_values: NameList,
     own_state_wrappers: NameList,
+    condvars: CondvarTable,
     listens: ListenTable,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CondvarTable {
+    no_spurious_wakeups: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -133,6 +140,8 @@ pub struct Semantics {
     pub existing_values: Names,
     /// Field wrappers that make a field state of its own.
     pub own_state_wrappers: Names,
+    /// Condition variable types that never wake spuriously (paths).
+    pub no_spurious_wakeups: Vec<String>,
     /// Calls that start listening or waiting (recorded for SL006/SL007).
     pub listen_starts: Names,
     /// Calls that read a watch receiver's current value (recorded too).
@@ -169,6 +178,7 @@ impl Semantics {
             channel_ends: set(f.handles.channel_ends),
             existing_values: set(f.existing_values.names),
             own_state_wrappers: set(f.own_state_wrappers.names),
+            no_spurious_wakeups: f.condvars.no_spurious_wakeups,
             listen_starts: set(f.listens.starts),
             listen_reads: set(f.listens.reads),
         }

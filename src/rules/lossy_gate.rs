@@ -90,7 +90,14 @@ fn verdict(cx: &Context, func: FnRef, subject: Subject, listen: &Listen) -> Opti
             }
             notified(cx, func, &subject.words(cx, false), listen)
         }
-        ListenKind::CondvarWait { check, timed } => {
+        // Checked once under the lock is enough for a Condvar that never
+        // wakes spuriously.
+        ListenKind::CondvarWait {
+            check: WaitCheck::Once,
+            no_spurious: true,
+            ..
+        } => None,
+        ListenKind::CondvarWait { check, timed, .. } => {
             // A function handed the guard waits for its caller, which holds
             // the lock and checks.
             if matches!(subject, Subject::Function(_)) && listen.guard_param {

@@ -480,11 +480,23 @@ def at_bug(bug: dict, file: str, line: int) -> bool:
 
 
 def match_bug(bug: dict, findings: list[Finding]) -> Finding | None:
-    """The finding whose *primary* location is the bug's place; a finding
-    with the bug's rule wins over one with another rule."""
+    """The finding that points at the bug's place: its *primary* location
+    (a finding with the bug's rule wins over one with another rule), else a
+    finding of the bug's rule one of whose labels is there -- a task's lost
+    wakeup is reported on the spawn that starts the task, with a label on
+    the wait the table records."""
     hits = [f for f in findings if at_bug(bug, f.file, f.line)]
     same_rule = [f for f in hits if f.rule == bug["rule"]]
-    return (same_rule or hits or [None])[0]
+    if same_rule or hits:
+        return (same_rule or hits)[0]
+    return next(
+        (
+            f
+            for f in findings
+            if f.rule == bug["rule"] and any(at_bug(bug, *lab) for lab in f.labels)
+        ),
+        None,
+    )
 
 
 def evaluate_bugs(args, bugs: list[dict]) -> tuple[list[BugResult], list[str]]:
@@ -745,7 +757,9 @@ def render_markdown(args, corpus, results, bugs, missing, summary: Summary) -> s
     """The generated tables, as Markdown."""
     out: list[str] = []
     add = out.append
-    add(f"Analyzer: `{md_escape(tool_version(args.bin))}`; `-j {args.jobs}`.\n")
+    st = args.bin.stat()
+    built = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(st.st_mtime))
+    add(f"Analyzer: `{md_escape(tool_version(args.bin))}`, binary of {built} ({st.st_size} bytes); `-j {args.jobs}`.\n")
     add("### Corpus and results\n")
     add("| repository | commit | kind | runtime | files | findings | true | benign | false | untriaged | parse failures | wall (s) | peak MiB |")
     add("|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
