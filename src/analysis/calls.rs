@@ -176,12 +176,7 @@ impl<'m> Interp<'m> {
         if let Some(v) = self.catalog_call(segs, &resolved, *fspan, args, span) {
             return v;
         }
-        let last = segs.last().map(String::as_str).unwrap_or("");
-        let prev = segs
-            .len()
-            .checked_sub(2)
-            .map(|i| segs[i].as_str())
-            .unwrap_or("");
+        let (prev, last) = classify::call_names(segs);
         if classify::is_transparent_ctor(prev, last, &self.cat.sem)
             || (segs.len() == 1 && last == "Some")
         {

@@ -75,7 +75,7 @@ pub(super) fn is_transparent_ctor(ty: &str, f: &str, sem: &Semantics) -> bool {
 }
 
 /// The last two segments of a call's path: (`Type`, `function`).
-fn call_names(segs: &[String]) -> (&str, &str) {
+pub(super) fn call_names(segs: &[String]) -> (&str, &str) {
     let f = segs.last().map(String::as_str).unwrap_or("");
     let ty = segs
         .len()

@@ -113,14 +113,7 @@ fn later_methods(model: &Model, ca: &CtorTrace) -> Vec<FnRef> {
 /// calls), with their tasks run: SL006 and SL007 apply to every function.
 pub fn analyze_spawning_fn(model: &Model, cat: &Catalog, f: FnRef) -> Vec<SpawnSite> {
     let mut it = Interp::new(model, cat, Recorder::Ctor(CtorRecorder::default()));
-    let func = model.func(f);
-    let this = func
-        .owner
-        .as_deref()
-        .and_then(|o| model.resolve_type(o, f.file))
-        .filter(|_| func.receiver != Receiver::None)
-        .map(Val::instance);
-    it.enter_fn(f, this, Vec::new(), None);
+    it.enter_fn(f, self_of(model, f), Vec::new(), None);
     let (rec, heap, ..) = it.finish();
     let Recorder::Ctor(mut c) = rec else {
         unreachable!("a spawning function runs with a constructor recorder")
@@ -138,14 +131,7 @@ pub fn analyze_waiting_fn(model: &Model, cat: &Catalog, f: FnRef) -> Vec<trace::
         cat,
         Recorder::Task(recorder::TaskRecorder::default()),
     );
-    let func = model.func(f);
-    let this = func
-        .owner
-        .as_deref()
-        .and_then(|o| model.resolve_type(o, f.file))
-        .filter(|_| func.receiver != Receiver::None)
-        .map(Val::instance);
-    it.enter_fn(f, this, Vec::new(), None);
+    it.enter_fn(f, self_of(model, f), Vec::new(), None);
     let (rec, ..) = it.finish();
     let Recorder::Task(t) = rec else {
         unreachable!("a waiting function runs with a task recorder")
@@ -162,6 +148,17 @@ fn waits_itself(model: &Model, f: FnRef) -> bool {
         matches!(c, crate::facts::Callee::Method(m)
             if matches!(m.as_str(), "wait" | "wait_timeout" | "wait_for" | "notified" | "changed"))
     })
+}
+
+/// `self` for running `f` on its own: an instance of its type, when it is a
+/// method.
+fn self_of<'m>(model: &Model, f: FnRef) -> Option<Val<'m>> {
+    let func = model.func(f);
+    func.owner
+        .as_deref()
+        .and_then(|o| model.resolve_type(o, f.file))
+        .filter(|_| func.receiver != Receiver::None)
+        .map(Val::instance)
 }
 
 /// The writes a method makes and the spawn calls it reaches (following its

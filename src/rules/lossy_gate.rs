@@ -227,7 +227,33 @@ fn diagnostic(
             format!("the task waits inside `{}`", first.callee),
         ));
     }
-    labels.push((listen.loc, v.text));
+    labels.push((listen.loc, v.text.clone()));
+    let at = Place {
+        primary: site.loc,
+        primary_text: "the signal may fire before the task starts waiting".into(),
+        identity: vec![cx.fn_name(func), site.spawner.clone(), listen.name.clone()],
+    };
+    finding(cx, at, labels, v)
+}
+
+/// A function's own wait, reported where it waits.
+fn standalone(cx: &Context, func: FnRef, listen: &Listen, v: Verdict) -> Diagnostic {
+    let at = Place {
+        primary: listen.loc,
+        primary_text: v.text.clone(),
+        identity: vec![cx.fn_name(func), "wait".into(), listen.name.clone()],
+    };
+    finding(cx, at, Vec::new(), v)
+}
+
+/// Where a lossy-gate finding is reported and what identifies it.
+struct Place {
+    primary: Loc,
+    primary_text: String,
+    identity: Vec<String>,
+}
+
+fn finding(cx: &Context, at: Place, mut labels: Vec<(Loc, String)>, v: Verdict) -> Diagnostic {
     if let Some(s) = v.signal {
         labels.push(s);
     }
@@ -243,38 +269,12 @@ fn diagnostic(
                 Severity::Warning => Confidence::Medium,
             },
             message: v.message,
-            primary: site.loc,
-            primary_text: "the signal may fire before the task starts waiting".into(),
+            primary: at.primary,
+            primary_text: at.primary_text,
             labels,
             notes: v.notes,
             fixes: v.fixes,
-            identity: vec![cx.fn_name(func), site.spawner.clone(), listen.name.clone()],
-        },
-    )
-}
-
-/// A function's own wait, reported where it waits.
-fn standalone(cx: &Context, func: FnRef, listen: &Listen, v: Verdict) -> Diagnostic {
-    let mut labels = Vec::new();
-    if let Some(s) = v.signal {
-        labels.push(s);
-    }
-    explain::finding(
-        cx,
-        Finding {
-            rule: RULE.id(),
-            severity: v.severity,
-            confidence: match v.severity {
-                Severity::Error => Confidence::High,
-                Severity::Warning => Confidence::Medium,
-            },
-            message: v.message,
-            primary: listen.loc,
-            primary_text: v.text,
-            labels,
-            notes: v.notes,
-            fixes: v.fixes,
-            identity: vec![cx.fn_name(func), "wait".into(), listen.name.clone()],
+            identity: at.identity,
         },
     )
 }
