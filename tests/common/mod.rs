@@ -18,11 +18,14 @@ pub fn tempdir(tag: &str) -> PathBuf {
 }
 
 /// Whether heavy tests run (`SPAWNLINT_HEAVY_TESTS=1`, which `.ci/run`
-/// sets): the real pre-commit, the runtime demonstrations that build the
-/// fixtures crate. Otherwise the test says it is skipped and returns.
+/// sets, or any CI, where `CI` is set: there they run, and fail rather
+/// than skip when what they need is missing): the real pre-commit, the
+/// runtime demonstrations that build the fixtures crate. Otherwise the test
+/// says it is skipped and returns.
 #[allow(dead_code)]
 pub fn heavy(test: &str) -> bool {
-    let on = std::env::var_os("SPAWNLINT_HEAVY_TESTS").is_some_and(|v| !v.is_empty() && v != "0");
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    let on = set("SPAWNLINT_HEAVY_TESTS") || set("CI");
     if !on {
         println!("skipped {test}: a heavy test, run with SPAWNLINT_HEAVY_TESTS=1");
     }
