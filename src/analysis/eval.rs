@@ -100,6 +100,12 @@ impl<'m> Interp<'m> {
     /// `Type::new(..)` a `Type`.
     fn type_let(&mut self, pat: &Pat, init: &'m Expr, span: Span) {
         let local = |it: &Self, name: &str| it.lookup(name).and_then(|v| v.local_id());
+        if let (Pat::Ident { name, .. }, Expr::MethodCall { recv, method, .. }) = (pat, init) {
+            if method != "subscribe" {
+                self.receiver_from_crate_method(recv, method, name, span);
+                return;
+            }
+        }
         match (pat, init) {
             (Pat::Tuple(pats), Expr::Call { func, .. }) if pats.len() == 2 => {
                 let Expr::Path { segs, .. } = &**func else {
@@ -166,6 +172,49 @@ impl<'m> Interp<'m> {
             }
             _ => {}
         }
+    }
+
+    /// `let rx = tenant.subscribe_for_updates();`: a crate method whose
+    /// declared return type is a watch receiver makes a fresh receiver,
+    /// subscribed here (its current value counts as seen).
+    fn receiver_from_crate_method(&mut self, recv: &'m Expr, method: &str, name: &str, span: Span) {
+        // Only a place (`tenant`, `self.inner`): evaluating it again runs
+        // nothing.
+        if classify::root_ident(recv).is_none() {
+            return;
+        }
+        let rv = self.nested(
+            |n| {
+                n.quiet += 1;
+                n.before_task += 1;
+            },
+            |it| it.eval(recv),
+        );
+        let Val::State(r) = rv else { return };
+        let Root::Type(t) = &r.key.root else { return };
+        if !r.key.path.is_empty() {
+            return;
+        }
+        let Some(f) = self.model.method(t, method) else {
+            return;
+        };
+        let Some(ret) = self.model.func(f).ret.as_ref() else {
+            return;
+        };
+        let full = self.model.resolve_path(f.file, &ret.path);
+        if !full.ends_with(&["watch".to_string(), "Receiver".to_string()]) {
+            return;
+        }
+        let Some(id) = self.lookup(name).and_then(|v| v.local_id()) else {
+            return;
+        };
+        let mut sender = full.clone();
+        if let Some(last) = sender.last_mut() {
+            *last = "Sender".to_string();
+        }
+        self.heap.local_types.insert(id, full);
+        let loc = self.loc(span);
+        self.rec().subscribed(id, sender, loc);
     }
 
     /// Bind a pattern to a value. Unknown values become fresh locals so a

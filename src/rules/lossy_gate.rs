@@ -106,6 +106,11 @@ fn verdict(cx: &Context, func: FnRef, subject: Subject, listen: &Listen) -> Opti
             condvar(cx, &subject.words(cx, true), listen, *check, *timed)
         }
         ListenKind::WatchChangedUnchecked { subscribed } => {
+            // In a function's own flow, only after a check of the state it
+            // then subscribes to (check-then-subscribe) is a value lost.
+            if matches!(subject, Subject::Function(_)) && !listen.after_check {
+                return None;
+            }
             Some(watch(&subject.words(cx, false), listen, *subscribed))
         }
         ListenKind::Subscribe { .. } => None,
