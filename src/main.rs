@@ -27,7 +27,7 @@ const ABOUT: &str = "Finds constructors that spawn a task before the state it us
 /// The end of `--help` (and so of `cargo help spawnlint`, which cargo
 /// answers by running `cargo-spawnlint spawnlint --help`).
 const AFTER_HELP: &str = "\
-Exit status: 0 no findings (or only findings below --min-confidence), 1 findings, 2 usage error, unreadable input or nothing to analyze.
+Exit status: 0 no findings (or only findings below --min-confidence), 1 findings, 2 usage error, unreadable input, nothing to analyze or output that cannot be written, 141 when the reader of the output went away (a closed pipe).
 
 Examples:
   cargo spawnlint                               the package around the current directory
@@ -196,18 +196,49 @@ fn usage(e: clap::Error) -> ExitCode {
     }
 }
 
+/// Write to standard output. A closed pipe (`| head`) or a full device
+/// ends the run quietly with a status, never a panic.
+fn out(text: &str) -> Result<(), ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| output_error(&e))
+}
+
+/// The status for a failed write: 141 (128 + SIGPIPE, what a shell shows
+/// for a reader that went away) for a closed pipe, else 2 with a message.
+fn output_error(e: &std::io::Error) -> ExitCode {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return ExitCode::from(141);
+    }
+    say(&format!("error: cannot write the output: {e}"));
+    ExitCode::from(2)
+}
+
+/// A line on standard error; if standard error itself cannot be written
+/// there is nobody to tell.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 /// `--explain-site`: the explanations, or why there is none.
 fn print_site(report: &spawnlint::Report, file: &std::path::Path, line: u32) -> ExitCode {
+    let mut text = String::new();
     if report.site_explanations.is_empty() {
-        println!(
-            "{}:{line}: no spawn there reached from a constructor, nor a spawning function whose task listens or waits (the analysis examines only those)",
+        text.push_str(&format!(
+            "{}:{line}: no spawn there reached from a constructor, nor a spawning function whose task listens or waits (the analysis examines only those)\n",
             file.display()
-        );
+        ));
     }
     for e in &report.site_explanations {
-        println!("{e}");
+        text.push_str(e);
+        text.push('\n');
     }
-    ExitCode::SUCCESS
+    match out(&text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
 }
 
 /// `FILE:LINE` for `--explain-site`.
@@ -234,19 +265,23 @@ fn list_rules() -> ExitCode {
             m.summary
         ));
     }
-    print!("{out}");
-    ExitCode::SUCCESS
+    match self::out(&out) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
 }
 
 /// `--explain CODE|SLUG`.
 fn explain(code: &str) -> ExitCode {
     match spawnlint::rules::explain_text(code) {
-        Some(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
+        Some(text) => match out(text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
         None => {
-            eprintln!("error: unknown rule `{code}` (see `cargo spawnlint --list-rules`)");
+            say(&format!(
+                "error: unknown rule `{code}` (see `cargo spawnlint --list-rules`)"
+            ));
             ExitCode::from(2)
         }
     }
@@ -262,19 +297,19 @@ fn run(args: RunArgs) -> ExitCode {
     let format = match output_format(&args) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("error: {e}");
+            say(&format!("error: {e}"));
             return ExitCode::from(2);
         }
     };
     if args.with_check && format != Format::RustcJson {
-        eprintln!("error: --with-check needs --message-format=json (or --format rustc-json)");
+        say("error: --with-check needs --message-format=json (or --format rustc-json)");
         return ExitCode::from(2);
     }
     let check = if args.with_check {
         match check::Check::start(&args.manifest, &args.workspace) {
             Ok(c) => Some(c),
             Err(e) => {
-                eprintln!("error: cannot run cargo check: {e}");
+                say(&format!("error: cannot run cargo check: {e}"));
                 return ExitCode::from(2);
             }
         }
@@ -307,10 +342,10 @@ fn run(args: RunArgs) -> ExitCode {
     let report = match spawnlint::analyze(&opts) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            say(&format!("error: {e}"));
             // cargo's messages still reach the editor.
             if let Some(Ok(outcome)) = check.map(check::Check::finish) {
-                print!("{}", outcome.trailer);
+                let _ = out(&outcome.trailer);
             }
             return ExitCode::from(2);
         }
@@ -322,36 +357,34 @@ fn run(args: RunArgs) -> ExitCode {
     // cargo's messages first (streamed while we analyzed), ours, then
     // cargo's closing `build-finished` line.
     let checked = check.map(check::Check::finish);
-    let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(text.as_bytes()).is_err() {
-        return ExitCode::from(2);
+    if let Err(code) = out(&text) {
+        return code;
     }
     let check_failed = match &checked {
         Some(Ok(outcome)) => {
-            if stdout.write_all(outcome.trailer.as_bytes()).is_err() {
-                return ExitCode::from(2);
+            if let Err(code) = out(&outcome.trailer) {
+                return code;
             }
             !outcome.success
         }
         Some(Err(e)) => {
-            eprintln!("error: cargo check: {e}");
+            say(&format!("error: cargo check: {e}"));
             return ExitCode::from(2);
         }
         None => false,
     };
-    drop(stdout);
     if let Some((path, n)) = report.baseline.as_ref().and_then(|b| b.written.as_ref()) {
         if !args.quiet {
-            eprintln!(
+            say(&format!(
                 "spawnlint: wrote {} with {n} finding{}",
                 path.display(),
                 if *n == 1 { "" } else { "s" }
-            );
+            ));
         }
     }
     if !report.problems.is_empty() && format != Format::Human {
         for p in &report.problems {
-            eprintln!("error: {}: {}", p.display, p.message);
+            say(&format!("error: {}: {}", p.display, p.message));
         }
     }
     if (report.failing > 0 || check_failed) && !args.exit_zero {

@@ -495,3 +495,38 @@ fn explain_site_says_why_a_spawn_is_or_is_not_reported() {
     let nothing = explain("fixtures/spawn-before-load/notify_gate.rs", 3);
     assert!(nothing.contains(":3: no spawn there"), "{nothing}");
 }
+
+#[test]
+fn a_closed_pipe_or_a_full_device_ends_quietly() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let exe = assert_cmd::cargo::cargo_bin("cargo-spawnlint");
+    // The reader goes away at once (`| head`): far more output than a pipe
+    // buffer holds, so the writes fail with a broken pipe.
+    let mut child = std::process::Command::new(&exe)
+        .current_dir(root)
+        .args(["fixtures", "--color", "never"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(141), "128 + SIGPIPE: {stderr}");
+    if std::path::Path::new("/dev/full").exists() {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = std::process::Command::new(&exe)
+            .args(["--explain", "SL002"])
+            .stdout(full)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(stderr.contains("cannot write the output"), "{stderr}");
+    }
+}
