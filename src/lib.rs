@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod facts;
 pub mod fixes;
+pub mod isolate;
 pub mod model;
 pub mod parse;
 pub mod pipeline;

@@ -316,6 +316,13 @@ fn run(args: RunArgs) -> ExitCode {
     } else {
         None
     };
+    if args.threads > spawnlint::pipeline::MAX_THREADS && !args.quiet {
+        say(&format!(
+            "note: {} worker threads asked for; using {}",
+            args.threads,
+            spawnlint::pipeline::MAX_THREADS
+        ));
+    }
     let opts = spawnlint::Options {
         // The only place the current directory is read: paths are relative
         // to it and shown relative to it.
@@ -387,11 +394,19 @@ fn run(args: RunArgs) -> ExitCode {
             say(&format!("error: {}: {}", p.display, p.message));
         }
     }
-    if (report.failing > 0 || check_failed) && !args.exit_zero {
-        ExitCode::from(1)
-    } else if report.parse_failures.iter().any(|f| f.unreadable) || !report.problems.is_empty() {
-        // Unreadable input; a syntax error is reported but is not fatal.
+    exit_status(&report, check_failed, args.exit_zero)
+}
+
+/// 2 when the run could not do its job in full (input unread or skipped,
+/// an analysis cut short), else 1 when something fails the run — a
+/// finding at the failing confidence, a file that is not valid Rust (as
+/// ruff counts it), a failed `cargo check` — unless `--exit-zero`, else 0.
+fn exit_status(report: &spawnlint::Report, check_failed: bool, exit_zero: bool) -> ExitCode {
+    let syntax_errors = !report.parse_failures.is_empty();
+    if report.unreliable() {
         ExitCode::from(2)
+    } else if (report.failing > 0 || syntax_errors || check_failed) && !exit_zero {
+        ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     }

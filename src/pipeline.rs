@@ -4,6 +4,7 @@
 //! discover → configure → parse → link (model) → analyze → check (rules)
 //! → suppress → baseline → report.
 
+use crate::analysis::guard::CutReason;
 use crate::analysis::{self, Analysis};
 use crate::baseline::{self, Baseline};
 use crate::catalog::Catalog;
@@ -13,7 +14,7 @@ use crate::discover::{self, Input, Problem};
 use crate::model::reach::Reach;
 use crate::model::{self, FnRef, Model};
 use crate::parse::{self, ParseFailure, Parsed};
-use crate::report::{Package, Report};
+use crate::report::{Incident, Package, Report};
 use crate::rule::{Registry, RuleId};
 use crate::rules::{self, unused_suppression};
 use crate::source::{display_path, FileEntry, FileId, SourceDb};
@@ -25,9 +26,16 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Stack size of analysis threads: syn and the interpreter recurse per
-/// nesting level, and real code sometimes nests deeply.
-const STACK_SIZE: usize = 256 * 1024 * 1024;
+/// Stack size of analysis threads. syn recurses per nesting level; the
+/// pre-scan (`parse::nesting`) bounds the level, and at that bound the
+/// deepest construct needs 14.6 MiB in a release build and 89 MiB in a
+/// debug one (`cargo run --release --example stack_probe`, BENCHMARKS.md):
+/// about four times that, reserved, not committed.
+const STACK_SIZE: usize = if cfg!(debug_assertions) { 384 } else { 64 } * 1024 * 1024;
+
+/// Most worker threads a run starts, whatever `-j` says: beyond the cores
+/// they only add memory (each reserves `STACK_SIZE`) and contention.
+pub const MAX_THREADS: usize = 64;
 
 /// Run the whole pipeline.
 pub fn analyze(opts: &Options) -> Result<Report, Error> {
@@ -35,12 +43,7 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
     let registry = rules::registry();
     let selection = Selection::new(opts, registry)?;
     let found = discover(opts)?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .stack_size(STACK_SIZE)
-        .thread_name(|i| format!("spawnlint-{i}"))
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start worker threads: {e}")))?;
+    let pool = worker_pool(opts.threads)?;
     let configured = configure(&found.inputs, opts, registry)?;
     let loaded = match &opts.baseline {
         Some(path) => Some(Baseline::load(path, &opts.root).map_err(Error::Usage)?),
@@ -50,7 +53,7 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
         let parsed = parse(&configured);
         let linked = link(parsed, &configured);
         let analysis = analyze_model(&linked, &configured);
-        let mut diagnostics = check(&linked, &configured, &analysis, &selection);
+        let (mut diagnostics, incidents) = check(&linked, &configured, &analysis, &selection);
         let found = opts.explain_site.as_ref().map(|_| diagnostics.clone());
         let suppressed = suppress(&linked, &configured, &selection, registry, &mut diagnostics);
         let outcome = apply_baseline(
@@ -77,11 +80,31 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
         let mut report = assemble(linked, analysis, diagnostics, suppressed, outcome, registry);
         report.failing = failing;
         report.site_explanations = sites;
+        report.incidents = incidents;
         Ok::<_, Error>(report)
     })?;
     report.problems = found.problems;
     report.elapsed = start.elapsed();
     Ok(report)
+}
+
+/// The worker threads: `threads` of them (0: one per core), at most
+/// [`MAX_THREADS`]; when the system refuses that many (an address-space
+/// limit), as many as it allows, down to one.
+fn worker_pool(threads: usize) -> Result<rayon::ThreadPool, Error> {
+    let mut n = threads.min(MAX_THREADS);
+    loop {
+        let built = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .stack_size(STACK_SIZE)
+            .thread_name(|i| format!("spawnlint-{i}"))
+            .build();
+        match built {
+            Ok(pool) => return Ok(pool),
+            Err(_) if n != 1 => n = if n == 0 { 1 } else { n / 2 },
+            Err(e) => return Err(Error::Usage(format!("cannot start a worker thread: {e}"))),
+        }
+    }
 }
 
 /// The rules chosen on the command line.
@@ -328,8 +351,9 @@ fn check(
     configured: &Configured,
     analysis: &Analysis,
     selection: &Selection,
-) -> Vec<Diagnostic> {
+) -> (Vec<Diagnostic>, Vec<Incident>) {
     let mut diagnostics = Vec::new();
+    let mut incidents = cut_incidents(linked, analysis);
     for (g, cfg) in configured.configs.iter().enumerate() {
         let group = &analysis.groups[g];
         if group.ctors.is_empty() && group.tasks.is_empty() && group.waits.is_empty() {
@@ -342,7 +366,8 @@ fn check(
             notify_waiters: &analysis.notify_waiters,
             sources: &linked.sources,
         };
-        let mut found = rules::run(&cx, &|rule| selection.enabled(cfg, rule));
+        let (mut found, panics) = rules::run(&cx, &|rule| selection.enabled(cfg, rule));
+        incidents.extend(panics.iter().map(rule_incident));
         for d in &mut found {
             if let Some(sev) = cfg.severity_of(d.rule) {
                 d.severity = sev;
@@ -355,7 +380,53 @@ fn check(
     // share) is one finding per rule: the first, which says how many
     // functions reach it.
     diagnostic::merge_same_spawn(&mut diagnostics);
-    diagnostics
+    (diagnostics, incidents)
+}
+
+/// The functions whose analysis did not finish, as incidents.
+fn cut_incidents(linked: &Linked, analysis: &Analysis) -> Vec<Incident> {
+    analysis
+        .cuts
+        .iter()
+        .map(|cut| {
+            let func = linked.model.func(cut.function);
+            let name = match &func.owner {
+                Some(o) => format!("{o}::{}", func.name),
+                None => func.name.clone(),
+            };
+            let message = match &cut.reason {
+                CutReason::Budget => format!(
+                    "the analysis of `{name}` stopped at its step budget; findings it would reach may be missing"
+                ),
+                CutReason::Panic(m) => format!(
+                    "internal error while analyzing `{name}` ({m}); its findings are missing"
+                ),
+            };
+            let at = func.name_span.start;
+            Incident {
+                file: Some(cut.function.file),
+                line: at.line,
+                column: at.column + 1,
+                message,
+            }
+        })
+        .collect()
+}
+
+/// A rule that panicked, as an incident.
+fn rule_incident(p: &rules::RulePanic) -> Incident {
+    let rule = p.rule;
+    Incident {
+        file: None,
+        line: 0,
+        column: 0,
+        message: format!(
+            "internal error in rule {} ({}): {}; its findings are missing",
+            rule.code(),
+            rule.slug(),
+            p.message
+        ),
+    }
 }
 
 // ----- suppress ---------------------------------------------------------

@@ -81,6 +81,95 @@ impl Package {
     }
 }
 
+/// Part of a run's analysis that did not finish, so findings may be
+/// missing: a function whose analysis ran out of steps or hit a bug of
+/// ours, or a rule that did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Incident {
+    /// The file of the function to blame, if one is.
+    pub file: Option<FileId>,
+    /// 1-based line of the function's name (0 without a file).
+    pub line: u32,
+    /// 1-based column of the function's name (0 without a file).
+    pub column: u32,
+    /// What happened and what may be missing.
+    pub message: String,
+}
+
+/// What kind of input was not analyzed in full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// A file that is not valid Rust: counted as a finding.
+    Syntax,
+    /// A file skipped whole (too deeply nested, too large).
+    Skipped,
+    /// A file that could not be read as UTF-8 text.
+    Unreadable,
+    /// A path that could not be walked or read.
+    Path,
+    /// An analysis cut short (step budget) or an internal error.
+    Incomplete,
+}
+
+impl NoticeKind {
+    /// The words that open its message: `cannot parse src/x.rs: …`.
+    pub fn title(self) -> &'static str {
+        match self {
+            NoticeKind::Syntax => "cannot parse",
+            NoticeKind::Skipped => "cannot analyze",
+            NoticeKind::Unreadable | NoticeKind::Path => "cannot read",
+            NoticeKind::Incomplete => "incomplete analysis of",
+        }
+    }
+
+    /// Stable name, for JSON and for checks that group notices.
+    pub fn name(self) -> &'static str {
+        match self {
+            NoticeKind::Syntax => "syntax-error",
+            NoticeKind::Skipped => "skipped",
+            NoticeKind::Unreadable => "unreadable",
+            NoticeKind::Path => "unreadable-path",
+            NoticeKind::Incomplete => "incomplete-analysis",
+        }
+    }
+}
+
+/// Input that was not analyzed in full, in one shape for every renderer:
+/// parse failures, unreadable paths and cut-short analyses.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    /// The file, when it is one of the run's (for spans and packages).
+    pub file: Option<FileId>,
+    /// The path as shown.
+    pub path: String,
+    /// 1-based line (0: no position).
+    pub line: u32,
+    /// 1-based column (0: no position).
+    pub column: u32,
+    /// What kind.
+    pub kind: NoticeKind,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl Notice {
+    /// `cannot parse src/x.rs:3:7: expected `;``.
+    pub fn text(&self) -> String {
+        if self.path.is_empty() {
+            return format!(
+                "{}: {}",
+                self.kind.title().trim_end_matches(" of"),
+                self.message
+            );
+        }
+        let mut at = self.path.clone();
+        if self.line > 0 {
+            at.push_str(&format!(":{}:{}", self.line, self.column.max(1)));
+        }
+        format!("{} {at}: {}", self.kind.title(), self.message)
+    }
+}
+
 /// The result of a run.
 #[derive(Debug)]
 pub struct Report {
@@ -94,6 +183,8 @@ pub struct Report {
     pub parse_failures: Vec<ParseFailure>,
     /// Paths that could not be read or walked.
     pub problems: Vec<Problem>,
+    /// Analyses that did not finish.
+    pub incidents: Vec<Incident>,
     /// Findings silenced by suppressions.
     pub suppressed: usize,
     /// Findings whose confidence reaches the minimum that fails a run
@@ -123,6 +214,7 @@ impl Report {
             diagnostics: Vec::new(),
             parse_failures: Vec::new(),
             problems: Vec::new(),
+            incidents: Vec::new(),
             suppressed: 0,
             failing: 0,
             baseline: None,
@@ -132,6 +224,62 @@ impl Report {
             site_explanations: Vec::new(),
             elapsed: Duration::ZERO,
         }
+    }
+
+    /// Whether some input was not analyzed in full: a file not read,
+    /// skipped or not parsed, a path not walked, an analysis cut short.
+    pub fn incomplete(&self) -> bool {
+        !self.parse_failures.is_empty() || !self.problems.is_empty() || !self.incidents.is_empty()
+    }
+
+    /// Whether the run must fail with status 2 although it produced a
+    /// report: input that could not be read or was skipped whole (not a
+    /// plain syntax error, which counts as a finding), a path not walked,
+    /// an analysis cut short.
+    pub fn unreliable(&self) -> bool {
+        self.parse_failures
+            .iter()
+            .any(|f| f.unreadable || f.skipped)
+            || !self.problems.is_empty()
+            || !self.incidents.is_empty()
+    }
+
+    /// Everything not analyzed in full, in a stable order: files of the
+    /// run by id, then unwalkable paths, then cut-short analyses.
+    pub fn notices(&self) -> Vec<Notice> {
+        let failures = self.parse_failures.iter().map(|f| Notice {
+            file: Some(f.file),
+            path: self.display(f.file).to_string(),
+            line: f.line,
+            column: f.column,
+            kind: if f.unreadable {
+                NoticeKind::Unreadable
+            } else if f.skipped {
+                NoticeKind::Skipped
+            } else {
+                NoticeKind::Syntax
+            },
+            message: f.message.clone(),
+        });
+        let problems = self.problems.iter().map(|p| Notice {
+            file: None,
+            path: p.display.clone(),
+            line: 0,
+            column: 0,
+            kind: NoticeKind::Path,
+            message: p.message.clone(),
+        });
+        let incidents = self.incidents.iter().map(|i| Notice {
+            file: i.file,
+            path: i
+                .file
+                .map_or_else(String::new, |f| self.display(f).to_string()),
+            line: i.line,
+            column: i.column,
+            kind: NoticeKind::Incomplete,
+            message: i.message.clone(),
+        });
+        failures.chain(problems).chain(incidents).collect()
     }
 
     /// Display path of a file.

@@ -73,8 +73,8 @@ fn broken_files_are_reported_and_the_run_goes_on() {
     let out = bin().arg(&dir).args(["--format", "json"]).output().unwrap();
     assert_eq!(
         out.status.code(),
-        Some(1),
-        "the finding in service.rs still counts"
+        Some(2),
+        "an unreadable file fails the run even beside a finding"
     );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["summary"]["parse_failures"], 2);
@@ -86,10 +86,18 @@ fn broken_files_are_reported_and_the_run_goes_on() {
     assert!(failures
         .iter()
         .any(|f| f["message"].as_str().unwrap().contains("UTF-8")));
+    let kinds: Vec<&str> = doc["not_analyzed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["syntax-error", "unreadable"]);
+    assert_eq!(doc["summary"]["complete"], false);
 }
 
 #[test]
-fn unreadable_input_exits_2_but_a_syntax_error_does_not() {
+fn unreadable_input_exits_2_and_a_syntax_error_counts_as_a_finding() {
     let dir = common::tempdir("cli");
     std::fs::write(dir.join("latin1.rs"), b"// caf\xe9\nfn f() {}\n").unwrap();
     let out = bin().arg(&dir).args(["--color", "never"]).output().unwrap();
@@ -99,7 +107,7 @@ fn unreadable_input_exits_2_but_a_syntax_error_does_not() {
     let dir = common::tempdir("cli");
     std::fs::write(dir.join("broken.rs"), "fn main( {\n").unwrap();
     let out = bin().arg(&dir).args(["--color", "never"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(1), "as ruff counts it");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("cannot parse") && text.contains("broken.rs:1:"),

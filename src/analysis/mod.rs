@@ -21,6 +21,7 @@ mod calls;
 mod canon;
 mod classify;
 mod eval;
+pub mod guard;
 mod interp;
 mod listens;
 mod recorder;
@@ -112,34 +113,46 @@ fn later_methods(model: &Model, ca: &CtorTrace) -> Vec<FnRef> {
 /// The spawns a function makes itself (not through the functions it
 /// calls), with their tasks run: SL006 and SL007 apply to every function.
 pub fn analyze_spawning_fn(model: &Model, cat: &Catalog, f: FnRef) -> Vec<SpawnSite> {
+    spawning_fn(model, cat, f).0
+}
+
+/// [`analyze_spawning_fn`], and whether the step budget cut it short.
+fn spawning_fn(model: &Model, cat: &Catalog, f: FnRef) -> (Vec<SpawnSite>, bool) {
     let mut it = Interp::new(model, cat, Recorder::Ctor(CtorRecorder::default()));
     it.enter_fn(f, self_of(model, f), Vec::new(), None);
-    let (rec, heap, ..) = it.finish();
+    let (rec, heap, _, truncated) = it.finish();
     let Recorder::Ctor(mut c) = rec else {
         unreachable!("a spawning function runs with a constructor recorder")
     };
     trace::mark_acknowledged(&c.timeline, &mut c.spawns, &heap.channel_pairs);
-    c.spawns.into_iter().filter(|s| s.via.is_empty()).collect()
+    let own = c.spawns.into_iter().filter(|s| s.via.is_empty()).collect();
+    (own, truncated)
 }
 
 /// How a function that waits itself (not in a task it spawns) starts
 /// listening: its own `Condvar` waits, `notified()` futures and watch
 /// `changed()` calls (SL007 applies to every function).
 pub fn analyze_waiting_fn(model: &Model, cat: &Catalog, f: FnRef) -> Vec<trace::Listen> {
+    waiting_fn(model, cat, f).0
+}
+
+/// [`analyze_waiting_fn`], and whether the step budget cut it short.
+fn waiting_fn(model: &Model, cat: &Catalog, f: FnRef) -> (Vec<trace::Listen>, bool) {
     let mut it = Interp::new(
         model,
         cat,
         Recorder::Task(recorder::TaskRecorder::default()),
     );
     it.enter_fn(f, self_of(model, f), Vec::new(), None);
-    let (rec, ..) = it.finish();
+    let (rec, _, _, truncated) = it.finish();
     let Recorder::Task(t) = rec else {
         unreachable!("a waiting function runs with a task recorder")
     };
-    listens::derive(&t.events, cat)
+    let own = listens::derive(&t.events, cat)
         .into_iter()
         .filter(|l| l.via.is_empty())
-        .collect()
+        .collect();
+    (own, truncated)
 }
 
 /// Whether a function calls something it may wait through itself.
@@ -210,6 +223,9 @@ pub struct Analysis {
     pub notify_waiters: signals::NotifyWaiters,
     /// Spawn sites reached from constructors.
     pub constructor_spawns: usize,
+    /// Functions whose analysis did not finish (step budget, panic): their
+    /// findings may be missing, and the run says so.
+    pub cuts: Vec<guard::Cut>,
 }
 
 /// Run the analysis: every constructor that may spawn, every function that
@@ -223,23 +239,46 @@ pub fn run(
     group_of: &(dyn Fn(FnRef) -> usize + Sync),
 ) -> Analysis {
     let fns: Vec<FnRef> = model.all_fns().collect();
+    let cuts = guard::Cuts::default();
     let ctors: Vec<CtorTrace> = fns
         .par_iter()
         .filter_map(|f| model.constructed_type(*f).map(|t| (*f, t)))
         .filter(|(f, _)| reach.may_spawn(*f))
-        .map(|(f, t)| analyze_constructor(model, &catalogs[group_of(f)], f, t))
+        .filter_map(|(f, t)| {
+            let trace = cuts.run(f, || {
+                analyze_constructor(model, &catalogs[group_of(f)], f, t)
+            })?;
+            if trace.truncated {
+                cuts.budget(f);
+            }
+            Some(trace)
+        })
         .filter(|a| !a.spawns.is_empty())
         .collect();
     let tasks: Vec<(FnRef, Vec<SpawnSite>)> = fns
         .par_iter()
         .filter(|f| reach.spawns_itself(model, **f) && reach.may_listen(**f))
-        .map(|f| (*f, analyze_spawning_fn(model, &catalogs[group_of(*f)], *f)))
+        .filter_map(|f| {
+            let (sites, truncated) =
+                cuts.run(*f, || spawning_fn(model, &catalogs[group_of(*f)], *f))?;
+            if truncated {
+                cuts.budget(*f);
+            }
+            Some((*f, sites))
+        })
         .filter(|(_, s)| s.iter().any(|s| !s.listens.is_empty()))
         .collect();
     let waits: Vec<(FnRef, Vec<trace::Listen>)> = fns
         .par_iter()
         .filter(|f| waits_itself(model, **f))
-        .map(|f| (*f, analyze_waiting_fn(model, &catalogs[group_of(*f)], *f)))
+        .filter_map(|f| {
+            let (listens, truncated) =
+                cuts.run(*f, || waiting_fn(model, &catalogs[group_of(*f)], *f))?;
+            if truncated {
+                cuts.budget(*f);
+            }
+            Some((*f, listens))
+        })
         .filter(|(_, l)| !l.is_empty())
         .collect();
     let mut groups: Vec<GroupAnalysis> =
@@ -262,9 +301,9 @@ pub fn run(
             .collect();
         group.methods = wanted
             .into_par_iter()
-            .map(|(ty, m)| {
-                let effects = method_effects(model, &catalogs[g], &ty, m);
-                ((ty, m), effects)
+            .filter_map(|(ty, m)| {
+                let effects = cuts.run(m, || method_effects(model, &catalogs[g], &ty, m))?;
+                Some(((ty, m), effects))
             })
             .collect();
     }
@@ -272,5 +311,6 @@ pub fn run(
         groups,
         notify_waiters: signals::notify_waiters(model),
         constructor_spawns,
+        cuts: cuts.into_sorted(),
     }
 }

@@ -60,16 +60,17 @@ fn message(report: &Report, d: &Diagnostic) -> String {
 /// Render: one command per finding and per file that did not parse.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    for f in &report.parse_failures {
-        let mut props = vec![
-            ("file", report.display(f.file).to_string()),
-            ("line", f.line.max(1).to_string()),
-        ];
-        if f.column > 0 {
-            props.push(("col", f.column.to_string()));
+    for n in report.notices() {
+        let mut props = Vec::new();
+        if !n.path.is_empty() {
+            props.push(("file", n.path.clone()));
+            props.push(("line", n.line.max(1).to_string()));
         }
-        props.push(("title", "spawnlint: cannot parse".to_string()));
-        let _ = writeln!(out, "{}", command("error", &props, &f.message));
+        if n.column > 0 {
+            props.push(("col", n.column.to_string()));
+        }
+        props.push(("title", format!("spawnlint: {}", n.kind.title())));
+        let _ = writeln!(out, "{}", command("error", &props, &n.message));
     }
     for d in &report.diagnostics {
         // Low confidence: a notice, shown but not a failing annotation.

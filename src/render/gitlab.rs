@@ -3,7 +3,7 @@
 
 use super::unique_fingerprints;
 use crate::diagnostic::{stable_hash, Confidence, Severity};
-use crate::report::Report;
+use crate::report::{NoticeKind, Report};
 use serde_json::{json, Value};
 
 /// GitLab's severity scale is info, minor, major, critical, blocker. A
@@ -21,15 +21,23 @@ pub fn severity(s: Severity, c: Confidence) -> &'static str {
 /// Build the report.
 pub fn document(report: &Report) -> Value {
     let mut issues: Vec<Value> = Vec::new();
-    for f in &report.parse_failures {
-        let file = report.display(f.file);
+    for n in report.notices() {
+        let check = if n.kind == NoticeKind::Syntax {
+            "spawnlint/parse-failure".to_string()
+        } else {
+            format!("spawnlint/{}", n.kind.name())
+        };
         issues.push(json!({
             "type": "issue",
-            "description": format!("cannot parse {file}: {}", f.message),
-            "check_name": "spawnlint/parse-failure",
-            "fingerprint": stable_hash(&["parse-failure", file]),
+            "description": n.text(),
+            "check_name": check,
+            "fingerprint": if n.kind == NoticeKind::Syntax {
+                stable_hash(&["parse-failure", &n.path])
+            } else {
+                stable_hash(&[&check, &n.path, &n.message])
+            },
             "severity": "info",
-            "location": {"path": file, "lines": {"begin": f.line.max(1)}},
+            "location": {"path": n.path, "lines": {"begin": n.line.max(1)}},
         }));
     }
     let fingerprints = unique_fingerprints(&report.diagnostics);

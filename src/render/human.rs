@@ -12,18 +12,8 @@ use std::fmt::Write;
 /// Render the report. `quiet` drops everything but the diagnostics.
 pub fn render(report: &Report, color: bool, quiet: bool) -> String {
     let mut out = String::new();
-    for f in &report.parse_failures {
-        let _ = writeln!(
-            out,
-            "error: cannot parse {}:{}:{}: {}\n",
-            report.display(f.file),
-            f.line,
-            f.column,
-            f.message
-        );
-    }
-    for p in &report.problems {
-        let _ = writeln!(out, "error: {}: {}\n", p.display, p.message);
+    for n in report.notices() {
+        let _ = writeln!(out, "error: {}\n", n.text());
     }
     let mut renderer = Renderer::new(&report.sources);
     for d in &report.diagnostics {
@@ -114,6 +104,13 @@ fn summary(report: &Report, errors: usize, warnings: usize) -> String {
         s.push_str(&format!(
             ", {}",
             plural(report.parse_failures.len(), "parse failure")
+        ));
+    }
+    let unanalyzed = report.notices().len() - report.parse_failures.len();
+    if unanalyzed > 0 {
+        s.push_str(&format!(
+            ", {} not analyzed in full",
+            plural(unanalyzed, "input")
         ));
     }
     let below = report.diagnostics.len().saturating_sub(report.failing);

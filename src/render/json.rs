@@ -63,11 +63,26 @@ pub fn document(report: &Report) -> Value {
             })
         })
         .collect();
+    let notices = report.notices();
+    let not_analyzed: Vec<Value> = notices
+        .iter()
+        .map(|n| {
+            json!({
+                "kind": n.kind.name(),
+                "file": n.path,
+                "line": n.line,
+                "column": n.column,
+                "message": n.message,
+            })
+        })
+        .collect();
     let mut summary = json!({
         "files": report.files,
         "errors": errors,
         "warnings": warnings,
         "parse_failures": report.parse_failures.len(),
+        "not_analyzed": notices.len(),
+        "complete": notices.is_empty(),
         "suppressed": report.suppressed,
         "failing": report.failing,
     });
@@ -82,6 +97,7 @@ pub fn document(report: &Report) -> Value {
         "summary": summary,
         "diagnostics": diagnostics,
         "parse_failures": failures,
+        "not_analyzed": not_analyzed,
     })
 }
 

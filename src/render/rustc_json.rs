@@ -178,23 +178,33 @@ pub fn messages(report: &Report) -> Vec<Value> {
     let sources = &report.sources;
     let mut renderer = Renderer::new(sources);
     let mut out = Vec::new();
-    for f in &report.parse_failures {
-        let file = report.display(f.file);
+    for n in report.notices() {
         let at = Pos {
-            line: f.line.max(1),
-            column: f.column.saturating_sub(1),
+            line: n.line.max(1),
+            column: n.column.saturating_sub(1),
         };
-        let text = format!("cannot parse {file}: {}", f.message);
+        let spans = match n.file {
+            Some(file) => vec![span(
+                sources,
+                file,
+                Span { start: at, end: at },
+                true,
+                None,
+                None,
+            )],
+            None => Vec::new(),
+        };
         let message = json!({
             "$message_type": "diagnostic",
-            "message": text,
+            "message": n.text(),
             "code": null,
             "level": "error",
-            "spans": [span(sources, f.file, Span { start: at, end: at }, true, None, None)],
+            "spans": spans,
             "children": [],
-            "rendered": format!("error: cannot parse {file}:{}:{}: {}\n", f.line, f.column, f.message),
+            "rendered": format!("error: {}\n", n.text()),
         });
-        out.push(compiler_message(report.packages.get(&f.file), message));
+        let package = n.file.and_then(|f| report.packages.get(&f));
+        out.push(compiler_message(package, message));
     }
     for d in &report.diagnostics {
         let message = diagnostic(sources, &mut renderer, d);

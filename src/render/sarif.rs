@@ -236,30 +236,30 @@ fn result(report: &Report, d: &Diagnostic, fingerprint: &str) -> s::Result {
 /// Files that could not be parsed or read, as tool notifications.
 fn invocation(report: &Report) -> s::Invocation {
     let notifications: Vec<s::Notification> = report
-        .parse_failures
+        .notices()
         .iter()
-        .map(|f| {
-            let file = report.display(f.file);
-            let span = Span {
-                start: crate::source::Pos {
-                    line: f.line.max(1),
-                    column: f.column.saturating_sub(1),
-                },
-                end: crate::source::Pos {
-                    line: f.line.max(1),
-                    column: f.column.saturating_sub(1),
-                },
+        .map(|n| {
+            let at = crate::source::Pos {
+                line: n.line.max(1),
+                column: n.column.saturating_sub(1),
             };
-            s::Notification::builder()
+            let mut note = s::Notification::builder()
                 .level(json!("error"))
-                .message(text(format!("cannot parse {file}: {}", f.message)))
-                .locations(vec![s::Location::builder()
-                    .physical_location(location(file, span))
-                    .build()])
-                .build()
+                .message(text(n.text()))
+                .build();
+            if !n.path.is_empty() {
+                note.locations = Some(vec![s::Location::builder()
+                    .physical_location(location(&n.path, Span { start: at, end: at }))
+                    .build()]);
+            }
+            note
         })
         .collect();
-    let mut inv = s::Invocation::builder().execution_successful(true).build();
+    // A syntax error is reported and counted as a finding; anything else
+    // not analyzed means the run did not do its job in full.
+    let mut inv = s::Invocation::builder()
+        .execution_successful(!report.unreliable())
+        .build();
     if !notifications.is_empty() {
         inv.tool_execution_notifications = Some(notifications);
     }

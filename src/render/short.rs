@@ -6,15 +6,13 @@ use std::fmt::Write;
 /// Render.
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    for f in &report.parse_failures {
-        let _ = writeln!(
-            out,
-            "{}:{}:{}: error[parse] {}",
-            report.display(f.file),
-            f.line,
-            f.column,
-            f.message
-        );
+    for n in report.notices() {
+        let at = if n.path.is_empty() {
+            "spawnlint".to_string()
+        } else {
+            format!("{}:{}:{}", n.path, n.line, n.column)
+        };
+        let _ = writeln!(out, "{at}: error[{}] {}", n.kind.name(), n.message);
     }
     for d in &report.diagnostics {
         let _ = writeln!(

@@ -176,16 +176,33 @@ impl<'a> Context<'a> {
 }
 
 /// Run the selected rules that check the analysis.
-pub fn run(cx: &Context, selected: &dyn Fn(RuleId) -> bool) -> Vec<Diagnostic> {
+pub fn run(cx: &Context, selected: &dyn Fn(RuleId) -> bool) -> (Vec<Diagnostic>, Vec<RulePanic>) {
     let mut out = Vec::new();
+    let mut panics = Vec::new();
     for rule in ALL {
         if let Check::Analysis(check) = rule.check {
             if selected(rule.id()) {
-                out.extend(check(cx));
+                // One rule's bug costs that rule's findings, not the run's.
+                match crate::isolate::catch(|| check(cx)) {
+                    Ok(found) => out.extend(found),
+                    Err(message) => panics.push(RulePanic {
+                        rule: rule.id(),
+                        message,
+                    }),
+                }
             }
         }
     }
-    out
+    (out, panics)
+}
+
+/// A rule that panicked: a bug of ours, reported instead of aborting.
+#[derive(Debug, Clone)]
+pub struct RulePanic {
+    /// The rule.
+    pub rule: RuleId,
+    /// The panic's message.
+    pub message: String,
 }
 
 /// The escalated severity of an access (SPEC §3): error when it would

@@ -6,9 +6,7 @@ use crate::source::FileId;
 use crate::suppress::Suppression;
 use std::path::Path;
 
-/// Bracket nesting beyond which a file is reported instead of parsed: syn
-/// recurses per level, and no hand-written Rust nests this deep.
-const MAX_NESTING: usize = 400;
+pub mod nesting;
 
 /// A file that could not be analyzed.
 #[derive(Debug, Clone)]
@@ -25,6 +23,9 @@ pub struct ParseFailure {
     /// as opposed to text that is not valid Rust. Unreadable input makes
     /// the run exit with status 2.
     pub unreadable: bool,
+    /// The file was skipped whole, unparsed (too deeply nested, too
+    /// large): like unreadable input, the run exits with status 2.
+    pub skipped: bool,
 }
 
 /// What parsing one file produced.
@@ -45,6 +46,7 @@ pub fn read_source(path: &Path, file: FileId) -> Result<String, ParseFailure> {
         column,
         message,
         unreadable: true,
+        skipped: false,
     };
     let bytes = std::fs::read(path).map_err(|e| fail(0, 0, format!("cannot read file: {e}")))?;
     match String::from_utf8(bytes) {
@@ -70,15 +72,24 @@ pub fn parse_source(file: FileId, text: &str) -> Result<Parsed, ParseFailure> {
         column,
         message,
         unreadable: false,
+        skipped: false,
     };
-    if let Some((line, col)) = too_deep(text) {
-        return Err(fail(
-            line,
-            col,
-            format!("nesting deeper than {MAX_NESTING} levels; file skipped"),
+    let skip = |line, column, message| ParseFailure {
+        skipped: true,
+        ..fail(line, column, message)
+    };
+    if let Some(deep) = nesting::check(text) {
+        return Err(skip(
+            deep.line,
+            deep.column,
+            format!(
+                "too deeply nested to analyze ({}, beyond {} levels); file skipped",
+                deep.construct,
+                nesting::MAX_NESTING
+            ),
         ));
     }
-    let result = std::panic::catch_unwind(|| match syn::parse_file(text) {
+    let result = crate::isolate::catch(|| match syn::parse_file(text) {
         Ok(file) => {
             let mut parsed = Parsed {
                 facts: facts::extract(&file),
@@ -101,38 +112,12 @@ pub fn parse_source(file: FileId, text: &str) -> Result<Parsed, ParseFailure> {
     match result {
         Ok(Ok(facts)) => Ok(facts),
         Ok(Err((line, col, msg))) => Err(fail(line, col, msg)),
-        Err(_) => Err(fail(
+        Err(message) => Err(skip(
             0,
             0,
-            "internal error while parsing; file skipped".into(),
+            format!("internal error while parsing ({message}); file skipped"),
         )),
     }
-}
-
-/// The position where bracket nesting first exceeds the limit, ignoring
-/// brackets in comments, strings and char literals only approximately
-/// (a too-deep count in a string merely makes us skip a pathological file).
-fn too_deep(text: &str) -> Option<(u32, u32)> {
-    // Brackets are ASCII, so a byte scan finds them; the position is only
-    // worked out (in characters) for the rare file that is too deep.
-    let mut depth = 0usize;
-    for (i, b) in text.bytes().enumerate() {
-        match b {
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    let before = &text[..i];
-                    let line = before.bytes().filter(|b| *b == b'\n').count() as u32 + 1;
-                    let line_start = before.rfind('\n').map_or(0, |n| n + 1);
-                    let col = text[line_start..i].chars().count() as u32 + 1;
-                    return Some((line, col));
-                }
-            }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    None
 }
 
 #[cfg(test)]
@@ -150,8 +135,7 @@ mod tests {
     fn deep_nesting_is_reported_not_overflowed() {
         let src = format!("fn f() {{ {}{} }}", "(".repeat(5000), ")".repeat(5000));
         let e = parse_source(0, &src).unwrap_err();
-        assert!(e.message.contains("nesting"), "{}", e.message);
-        // `fn f() { ` is 9 characters; the 400th `(` is the 401st open bracket.
-        assert_eq!((e.line, e.column), (1, 409));
+        assert!(e.message.contains("too deeply nested"), "{}", e.message);
+        assert!(e.message.contains("brackets"), "{}", e.message);
     }
 }
