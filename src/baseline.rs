@@ -13,7 +13,6 @@ use crate::model::Model;
 use crate::source::{display_path, FileId, SourceDb};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Format version written to and expected in baseline files.
@@ -103,7 +102,7 @@ impl Baseline {
     pub fn load(path: &Path, root: &Path) -> Result<Baseline, String> {
         let shown = display_path(path, root);
         let path = &crate::source::resolve(path, root);
-        let text = std::fs::read_to_string(path)
+        let text = crate::files::read_regular_text(path, crate::files::MAX_BASELINE_BYTES)
             .map_err(|e| format!("cannot read baseline {shown}: {e}"))?;
         let file: FileFormat = serde_json::from_str(&text).map_err(|e| {
             format!("{shown} is not a spawnlint baseline (written by --write-baseline): {e}")
@@ -114,16 +113,18 @@ impl Baseline {
                 file.version
             ));
         }
-        let mut counts = HashMap::new();
+        let mut counts: HashMap<Key, usize> = HashMap::new();
         for e in file.entries {
-            *counts
+            // A hostile count must not wrap: saturate.
+            let n = counts
                 .entry(Key {
                     rule: e.rule,
                     file: e.file,
                     item: e.item,
                     hash: e.hash,
                 })
-                .or_insert(0) += e.count;
+                .or_insert(0);
+            *n = n.saturating_add(e.count);
         }
         Ok(Baseline {
             path: path.to_path_buf(),
@@ -159,8 +160,7 @@ impl Baseline {
         let fixed = left
             .iter()
             .filter(|(k, _)| counts_as_fixed(k))
-            .map(|(_, n)| n)
-            .sum();
+            .fold(0usize, |sum, (_, n)| sum.saturating_add(*n));
         Outcome {
             matched,
             fixed,
@@ -169,8 +169,8 @@ impl Baseline {
     }
 }
 
-/// Write a baseline of `diagnostics` (keys in `keys`) atomically: a
-/// temporary file in the same directory, renamed over `path`.
+/// Write a baseline of `diagnostics` (keys in `keys`) atomically, over a
+/// regular file or at a new path only (see [`crate::files::write_replacing`]).
 pub fn write(
     path: &Path,
     root: &Path,
@@ -201,25 +201,8 @@ pub fn write(
     text.push('\n');
     let shown = display_path(path, root);
     let path = &crate::source::resolve(path, root);
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| format!("cannot write baseline {shown}: not a file name"))?;
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(format!("cannot write baseline {shown}: {e}"));
-    }
+    crate::files::write_replacing(path, &text)
+        .map_err(|e| format!("cannot write baseline {shown}: {e}"))?;
     Ok(diagnostics.len())
 }
 
@@ -238,8 +221,8 @@ pub fn keys(
         .map(|d| {
             let line = d.span.start.line;
             let stmt = sources
-                .text(d.file)
-                .map(|t| normalized(t, line, d.span.end.line.max(line)))
+                .indexed(d.file)
+                .map(|t| normalized(t.lines_between(line, d.span.end.line.max(line))))
                 .unwrap_or_default();
             Key {
                 rule: d.code().to_string(),
@@ -270,11 +253,10 @@ fn item_path(model: &Model, file: FileId, line: u32) -> String {
     parts.join("::")
 }
 
-/// Lines `first..=last` without comments and whitespace.
-fn normalized(text: &str, first: u32, last: u32) -> String {
-    text.lines()
-        .skip(first.saturating_sub(1) as usize)
-        .take((last - first + 1) as usize)
+/// Lines without comments and whitespace.
+fn normalized(lines: &str) -> String {
+    lines
+        .lines()
         .map(|l| match crate::suppress::comment_start(l) {
             Some(at) => &l[..at],
             None => l,
@@ -289,12 +271,8 @@ mod tests {
 
     #[test]
     fn normalization_ignores_whitespace_and_comments() {
-        let a = normalized(
-            "x\n    tokio::spawn(async move { run().await }); //~ SL002\n",
-            2,
-            2,
-        );
-        let b = normalized("tokio::spawn( async move {run().await} );\n", 1, 1);
+        let a = normalized("    tokio::spawn(async move { run().await }); //~ SL002\n");
+        let b = normalized("tokio::spawn( async move {run().await} );\n");
         assert_eq!(a, b);
         assert_eq!(a, "tokio::spawn(asyncmove{run().await});");
     }

@@ -3,7 +3,7 @@
 //! Relative paths are resolved against an explicit root (the directory the
 //! user ran the tool in); the process's current directory is never read.
 
-use crate::source::{absolute, resolve};
+use crate::source::{absolute, display_path, resolve};
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -64,12 +64,32 @@ pub fn from_paths(paths: &[PathBuf], base: &Path) -> (Vec<Input>, Vec<Problem>) 
         for entry in walker {
             match entry {
                 Ok(e) => {
-                    if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "rs") {
-                        let path = e.into_path();
-                        inputs.push(Input {
-                            crate_root: roots.of(&path, base),
-                            path,
-                        });
+                    if e.file_type().is_dir() || e.path().extension().is_none_or(|x| x != "rs") {
+                        continue;
+                    }
+                    // A link to a file is analyzed as the file; links to
+                    // directories are not followed (loops, trees outside
+                    // the one given). Anything else named `.rs` is
+                    // reported, not dropped.
+                    match std::fs::metadata(e.path()) {
+                        Ok(m) if m.is_file() => {
+                            let path = e.into_path();
+                            inputs.push(Input {
+                                crate_root: roots.of(&path, base),
+                                path,
+                            });
+                        }
+                        Ok(m) if m.is_dir() => {}
+                        Ok(_) => problems.push(Problem {
+                            display: display_path(e.path(), base),
+                            path: e.into_path(),
+                            message: "not a regular file; skipped".into(),
+                        }),
+                        Err(err) => problems.push(Problem {
+                            display: display_path(e.path(), base),
+                            path: e.into_path(),
+                            message: format!("cannot read: {err}"),
+                        }),
                     }
                 }
                 Err(err) => {

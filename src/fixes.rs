@@ -3,7 +3,7 @@
 
 use crate::analysis::trace::Runtime;
 use crate::diagnostic::{Edit, Fix, FixStrategy};
-use crate::source::{byte_offset, pos_at, FileId, Span};
+use crate::source::{byte_offset, FileId, Span, Text};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -42,9 +42,9 @@ pub fn slice(text: &str, span: Span) -> Option<String> {
 
 /// The statement starting at `span`: from its start to the end of the line
 /// holding its end.
-pub fn statement_at(text: &str, span: Span) -> Option<String> {
-    let a = byte_offset(text, span.start);
-    let b = byte_offset(text, span.end);
+pub fn statement_at(text: Text, span: Span) -> Option<String> {
+    let a = text.offset(span.start);
+    let b = text.offset(span.end);
     let end = text[b..].find('\n').map(|i| b + i).unwrap_or(text.len());
     let s = text.get(a..end)?.trim().to_string();
     Some(if s.ends_with(';') || s.ends_with('}') {
@@ -647,8 +647,9 @@ pub fn typestate(input: &FixInput) -> Option<Fix> {
 /// initializing statement. Only when both are statements of the same block
 /// at the same indentation, the initialization comes later in the file, and
 /// the spawn's value is not bound; otherwise `None` (the fix stays a snippet).
-pub fn reorder_edits(text: &str, file: FileId, call: Span, write: Span) -> Option<Vec<Edit>> {
-    let (a, b) = (byte_offset(text, call.start), byte_offset(text, call.end));
+pub fn reorder_edits(source: Text, file: FileId, call: Span, write: Span) -> Option<Vec<Edit>> {
+    let text = source.as_str();
+    let (a, b) = (source.offset(call.start), source.offset(call.end));
     let line_start = text[..a].rfind('\n').map_or(0, |i| i + 1);
     let indent = &text[line_start..a];
     if a >= b || !indent.trim().is_empty() {
@@ -659,7 +660,7 @@ pub fn reorder_edits(text: &str, file: FileId, call: Span, write: Span) -> Optio
         return None;
     }
     let line_end = text[semi..].find('\n').map_or(text.len(), |i| semi + i + 1);
-    let (wa, wb) = (byte_offset(text, write.start), byte_offset(text, write.end));
+    let (wa, wb) = (source.offset(write.start), source.offset(write.end));
     let write_line = text[..wa].rfind('\n').map_or(0, |i| i + 1);
     if wa < line_end || wb < wa || &text[write_line..wa] != indent {
         return None;
@@ -694,13 +695,13 @@ pub fn reorder_edits(text: &str, file: FileId, call: Span, write: Span) -> Optio
     if !text[..write_end].ends_with('\n') {
         moved.insert(0, '\n');
     }
-    let at = pos_at(text, write_end);
+    let at = source.pos_at(write_end);
     Some(vec![
         Edit {
             file,
             span: Span {
-                start: pos_at(text, line_start),
-                end: pos_at(text, line_end),
+                start: source.pos_at(line_start),
+                end: source.pos_at(line_end),
             },
             text: String::new(),
         },

@@ -13,6 +13,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod facts;
+pub mod files;
 pub mod fixes;
 pub mod isolate;
 pub mod model;
@@ -43,6 +44,9 @@ pub struct Options {
     pub workspace: discover::WorkspaceOptions,
     /// Worker threads (0: one per core).
     pub threads: usize,
+    /// `--max-file-size`: source files larger than this many bytes are
+    /// reported and skipped (default [`files::DEFAULT_MAX_SOURCE_BYTES`]).
+    pub max_file_size: Option<u64>,
     /// Only these rules (codes or slugs); empty: all.
     pub select: Vec<String>,
     /// Not these rules (codes or slugs).

@@ -79,6 +79,10 @@ struct RunArgs {
     /// Worker threads (default: one per core).
     #[arg(short = 'j', long, default_value_t = 0)]
     threads: usize,
+    /// Source files larger than this many bytes are reported and skipped
+    /// (the run exits 2) [default: 33554432, 32 MiB].
+    #[arg(long, value_name = "BYTES")]
+    max_file_size: Option<u64>,
     /// Exit 0 even when there are findings.
     #[arg(long)]
     exit_zero: bool,
@@ -335,6 +339,7 @@ fn run(args: RunArgs) -> ExitCode {
             exclude: args.workspace.exclude.clone(),
         },
         threads: args.threads,
+        max_file_size: args.max_file_size,
         select: args.select,
         ignore: args.ignore,
         config: args.config,

@@ -175,6 +175,8 @@ fn discover(opts: &Options) -> Result<Discovered, Error> {
 /// configuration and catalog.
 struct Configured<'a> {
     root: &'a Path,
+    /// Largest source file analyzed, in bytes.
+    max_file_size: u64,
     configs: Vec<Arc<Config>>,
     catalogs: Vec<Catalog>,
     files: Vec<(&'a Input, usize)>,
@@ -221,6 +223,9 @@ fn configure<'a>(
         .collect();
     Ok(Configured {
         root: &opts.root,
+        max_file_size: opts
+            .max_file_size
+            .unwrap_or(crate::files::DEFAULT_MAX_SOURCE_BYTES),
         configs,
         catalogs,
         files,
@@ -244,7 +249,7 @@ fn parse(configured: &Configured) -> ParsedFiles {
         .enumerate()
         .map(|(i, (input, _))| {
             let id = i as FileId;
-            let text = parse::read_source(&input.path, id);
+            let text = parse::read_source(&input.path, id, configured.max_file_size);
             let result = match &text {
                 Ok(t) => parse::parse_source(id, t),
                 Err(f) => Err(f.clone()),
@@ -255,12 +260,12 @@ fn parse(configured: &Configured) -> ParsedFiles {
     let mut sources = SourceDb::default();
     let mut results = Vec::with_capacity(read.len());
     for ((input, _), (text, result)) in configured.files.iter().zip(read) {
-        sources.add(FileEntry {
-            path: input.path.clone(),
-            display: display_path(&input.path, configured.root),
-            crate_root: input.crate_root.clone(),
-            text: text.map(Arc::from),
-        });
+        sources.add(FileEntry::new(
+            input.path.clone(),
+            display_path(&input.path, configured.root),
+            input.crate_root.clone(),
+            text.map(Arc::from),
+        ));
         results.push(result);
     }
     ParsedFiles { sources, results }
@@ -477,6 +482,7 @@ fn suppress(
         let file = unused_suppression::File {
             id,
             display: linked.sources.display(id),
+            stable: linked.sources.stable(id),
         };
         let used = filter.used(id);
         let ran = |rule: RuleId| selection.enabled(cfg, rule);
@@ -521,9 +527,13 @@ fn apply_baseline(
     };
     let keys = baseline::keys(&linked.model, &linked.sources, diagnostics, &b.path, root);
     let base = baseline::base_dir(&b.path, root);
+    // A file that did not parse has no findings, but nothing was fixed.
+    let unparsed: std::collections::HashSet<FileId> =
+        linked.failures.iter().map(|f| f.file).collect();
     let analyzed: HashMap<String, FileId> = linked
         .sources
         .iter()
+        .filter(|(id, _)| !unparsed.contains(id))
         .map(|(id, f)| (baseline::relative(&f.path, &base, root), id))
         .collect();
     let registry = rules::registry();

@@ -34,7 +34,9 @@ impl Package {
     /// `[package]` table at or above it; else one named after `dir`.
     pub fn find(dir: &std::path::Path) -> Package {
         for d in dir.ancestors() {
-            let Ok(text) = std::fs::read_to_string(d.join("Cargo.toml")) else {
+            let manifest = d.join("Cargo.toml");
+            let Ok(text) = crate::files::read_regular_text(&manifest, crate::files::MAX_CONFIG_BYTES)
+            else {
                 continue;
             };
             let Ok(table) = text.parse::<toml::Table>() else {

@@ -116,6 +116,100 @@ pub fn pos_at(text: &str, byte: usize) -> Pos {
     }
 }
 
+/// Where each line of a text starts, so that positions and byte offsets
+/// convert in logarithmic time: renderers, fixes and baselines convert
+/// once per finding, and a scan from the start each time made a run
+/// quadratic in findings times file size.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// The index of `text`.
+    pub fn new(text: &str) -> LineIndex {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { starts }
+    }
+
+    /// Byte offset where 1-based `line` starts (line 0 is line 1); the
+    /// text's length past its last line.
+    fn line_start(&self, text: &str, line: u32) -> usize {
+        let i = line.max(1) as usize - 1;
+        self.starts.get(i).copied().unwrap_or(text.len())
+    }
+
+    /// [`byte_offset`], by the index.
+    pub fn offset(&self, text: &str, pos: Pos) -> usize {
+        let i = pos.line.max(1) as usize - 1;
+        let Some(&start) = self.starts.get(i) else {
+            return text.len();
+        };
+        let end = self.starts.get(i + 1).map_or(text.len(), |next| next - 1);
+        let line_text = &text[start..end.max(start)];
+        let within = line_text
+            .char_indices()
+            .nth(pos.column as usize)
+            .map_or(line_text.len(), |(k, _)| k);
+        start + within
+    }
+
+    /// [`pos_at`], by the index.
+    pub fn pos_at(&self, text: &str, byte: usize) -> Pos {
+        let mut byte = byte.min(text.len());
+        while !text.is_char_boundary(byte) {
+            byte -= 1;
+        }
+        let line = self.starts.partition_point(|s| *s <= byte).max(1);
+        let start = self.starts[line - 1];
+        Pos {
+            line: line as u32,
+            column: text[start..byte].chars().count() as u32,
+        }
+    }
+}
+
+/// A file's text with its line index: reads as a `&str`, converts
+/// positions without rescanning.
+#[derive(Debug, Clone, Copy)]
+pub struct Text<'a> {
+    text: &'a str,
+    lines: &'a LineIndex,
+}
+
+impl<'a> Text<'a> {
+    /// The text itself.
+    pub fn as_str(&self) -> &'a str {
+        self.text
+    }
+
+    /// Byte offset of `pos` (see [`byte_offset`]).
+    pub fn offset(&self, pos: Pos) -> usize {
+        self.lines.offset(self.text, pos)
+    }
+
+    /// Position of byte offset `byte` (see [`pos_at`]).
+    pub fn pos_at(&self, byte: usize) -> Pos {
+        self.lines.pos_at(self.text, byte)
+    }
+
+    /// Lines `first..=last` (1-based), each with its line ending.
+    pub fn lines_between(&self, first: u32, last: u32) -> &'a str {
+        let a = self.lines.line_start(self.text, first);
+        let b = self.lines.line_start(self.text, last.saturating_add(1));
+        &self.text[a..b.max(a)]
+    }
+}
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.text
+    }
+}
+
 /// One file of the run.
 #[derive(Debug, Clone)]
 pub struct FileEntry {
@@ -129,6 +223,33 @@ pub struct FileEntry {
     pub crate_root: PathBuf,
     /// Its text, when it could be read as UTF-8.
     pub text: Option<Arc<str>>,
+    /// The path that identifies it in fingerprints, the same wherever the
+    /// run starts from: relative to its crate's directory, after that
+    /// directory's name (`my-crate/src/lib.rs`), `/`-separated.
+    pub stable: String,
+    /// Its line index, built the first time a position is converted.
+    pub lines: std::sync::OnceLock<LineIndex>,
+}
+
+impl FileEntry {
+    /// A file read from `path` (resolved against the run's root), shown as
+    /// `display`, in the crate at `crate_root`, with its text if it was
+    /// read; its stable path is worked out here.
+    pub fn new(
+        path: PathBuf,
+        display: String,
+        crate_root: PathBuf,
+        text: Option<Arc<str>>,
+    ) -> FileEntry {
+        FileEntry {
+            stable: stable_path(&path, &crate_root),
+            path,
+            display,
+            crate_root,
+            text,
+            lines: Default::default(),
+        }
+    }
 }
 
 /// The files of a run by [`FileId`]: the one place paths are displayed and
@@ -160,6 +281,19 @@ impl SourceDb {
         self.files.get(id as usize)?.text.as_deref()
     }
 
+    /// Its stable path (see [`FileEntry::stable`]).
+    pub fn stable(&self, id: FileId) -> &str {
+        &self.files[id as usize].stable
+    }
+
+    /// Its text with its line index, if it was read.
+    pub fn indexed(&self, id: FileId) -> Option<Text<'_>> {
+        let entry = self.files.get(id as usize)?;
+        let text = entry.text.as_deref()?;
+        let lines = entry.lines.get_or_init(|| LineIndex::new(text));
+        Some(Text { text, lines })
+    }
+
     /// Number of files.
     pub fn len(&self) -> usize {
         self.files.len()
@@ -177,8 +311,8 @@ impl SourceDb {
 
     /// The text of `span` in file `id`.
     pub fn slice(&self, id: FileId, span: Span) -> Option<String> {
-        let text = self.text(id)?;
-        let (a, b) = (byte_offset(text, span.start), byte_offset(text, span.end));
+        let text = self.indexed(id)?;
+        let (a, b) = (text.offset(span.start), text.offset(span.end));
         (a < b).then(|| text[a..b].to_string())
     }
 }
@@ -193,6 +327,22 @@ pub fn display_path(path: &Path, root: &Path) -> String {
     };
     let s = shown.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// The stable path of `path` (already resolved against the run's root) in
+/// the crate at `crate_root` (see [`FileEntry::stable`]): symlinks, `.`
+/// and `..` resolved, so `dir/./x.rs` and `dir/x.rs` are one file.
+pub fn stable_path(path: &Path, crate_root: &Path) -> String {
+    let abs = absolute(path, Path::new(""));
+    let root = absolute(crate_root, Path::new(""));
+    let shown = match abs.strip_prefix(&root) {
+        Ok(rel) => match root.file_name() {
+            Some(name) => Path::new(name).join(rel),
+            None => rel.to_path_buf(),
+        },
+        Err(_) => abs.clone(),
+    };
+    shown.to_string_lossy().replace('\\', "/")
 }
 
 /// `path` resolved against `root` (relative paths are relative to it).
@@ -214,6 +364,23 @@ pub fn absolute(path: &Path, root: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_line_index_agrees_with_the_scans() {
+        let texts = ["", "a", "ab\nçd\n", "\n\n", "x\r\ny\nzé", "é\n\nü"];
+        for text in texts {
+            let index = LineIndex::new(text);
+            for line in 0..6 {
+                for column in 0..5 {
+                    let pos = Pos { line, column };
+                    assert_eq!(index.offset(text, pos), byte_offset(text, pos), "{text:?} {pos:?}");
+                }
+            }
+            for byte in 0..=text.len() + 1 {
+                assert_eq!(index.pos_at(text, byte), pos_at(text, byte), "{text:?} {byte}");
+            }
+        }
+    }
 
     #[test]
     fn byte_offsets_count_characters() {

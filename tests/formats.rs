@@ -322,12 +322,12 @@ fn synthetic(file: &str, message: &str) -> Report {
     };
     let registry = spawnlint::rules::registry();
     let mut report = Report::new(registry);
-    let id = report.sources.add(FileEntry {
-        path: file.into(),
-        display: file.to_string(),
-        crate_root: PathBuf::new(),
-        text: None,
-    });
+    let id = report.sources.add(FileEntry::new(
+        file.into(),
+        file.to_string(),
+        PathBuf::new(),
+        None,
+    ));
     report.files = 1;
     report.diagnostics = vec![Diagnostic {
         rule: registry.find("SL002").unwrap(),

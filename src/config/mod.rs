@@ -204,7 +204,7 @@ impl<'r> Resolver<'r> {
         };
         if let Some(file) = config_file {
             let file = &crate::source::resolve(file, cx.root);
-            let text = std::fs::read_to_string(file)
+            let text = crate::files::read_regular_text(file, crate::files::MAX_CONFIG_BYTES)
                 .map_err(|e| format!("{}: cannot read: {e}", display_path(file, cx.root)))?;
             let config = parse(file, &text, cx)?.unwrap_or_else(|| Config {
                 path: Some(file.to_path_buf()),
@@ -248,7 +248,7 @@ impl<'r> Resolver<'r> {
             if !file.is_file() {
                 continue;
             }
-            let text = std::fs::read_to_string(&file)
+            let text = crate::files::read_regular_text(&file, crate::files::MAX_CONFIG_BYTES)
                 .map_err(|e| format!("{}: cannot read: {e}", display_path(&file, self.cx.root)))?;
             if let Some(c) = parse(&file, &text, self.cx)? {
                 found = Some(Arc::new(c));

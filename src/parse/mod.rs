@@ -38,8 +38,9 @@ pub struct Parsed {
 }
 
 /// Read a file as UTF-8 text; unreadable files and invalid UTF-8 become a
-/// positioned failure of file `file`.
-pub fn read_source(path: &Path, file: FileId) -> Result<String, ParseFailure> {
+/// positioned failure of file `file`, and a file over `max_bytes` a
+/// skipped one.
+pub fn read_source(path: &Path, file: FileId, max_bytes: u64) -> Result<String, ParseFailure> {
     let fail = |line: u32, column: u32, message: String| ParseFailure {
         file,
         line,
@@ -48,7 +49,14 @@ pub fn read_source(path: &Path, file: FileId) -> Result<String, ParseFailure> {
         unreadable: true,
         skipped: false,
     };
-    let bytes = std::fs::read(path).map_err(|e| fail(0, 0, format!("cannot read file: {e}")))?;
+    let bytes = crate::files::read_regular(path, max_bytes).map_err(|e| match e {
+        crate::files::ReadError::TooLarge { .. } => ParseFailure {
+            unreadable: false,
+            skipped: true,
+            ..fail(0, 0, format!("{e} (--max-file-size); file skipped"))
+        },
+        e => fail(0, 0, format!("cannot read file: {e}")),
+    })?;
     match String::from_utf8(bytes) {
         Ok(t) => Ok(t),
         Err(e) => {

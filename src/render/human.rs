@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::report::Report;
-use crate::source::{byte_offset, FileId, SourceDb};
+use crate::source::{FileId, SourceDb};
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor::Buffer};
@@ -61,7 +61,7 @@ impl<'a> Renderer<'a> {
                     .map(|text| files.add(sources.display(l.file), text))
             });
         }
-        let cs_diag = to_codespan(d, &self.files, &self.ids);
+        let cs_diag = to_codespan(d, self.sources, &self.ids);
         let mut buffer = if color {
             Buffer::ansi()
         } else {
@@ -131,7 +131,7 @@ fn summary(report: &Report, errors: usize, warnings: usize) -> String {
 
 fn to_codespan(
     d: &Diagnostic,
-    files: &SimpleFiles<&str, &str>,
+    sources: &SourceDb,
     ids: &HashMap<FileId, Option<usize>>,
 ) -> cs::Diagnostic<usize> {
     let base = match d.severity {
@@ -143,10 +143,12 @@ fn to_codespan(
         let Some(Some(id)) = ids.get(&l.file) else {
             continue;
         };
-        let Ok(file) = files.get(*id) else { continue };
-        let text = file.source();
-        let start = byte_offset(text, l.span.start);
-        let end = byte_offset(text, l.span.end).max(start);
+        // Byte offsets into the same text codespan was given.
+        let Some(text) = sources.indexed(l.file) else {
+            continue;
+        };
+        let start = text.offset(l.span.start);
+        let end = text.offset(l.span.end).max(start);
         let label = if l.primary {
             cs::Label::primary(*id, start..end)
         } else {

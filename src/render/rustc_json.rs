@@ -13,7 +13,7 @@
 use super::human::Renderer;
 use crate::diagnostic::{Diagnostic, Edit};
 use crate::report::{Package, Report};
-use crate::source::{byte_offset, FileId, Pos, SourceDb, Span};
+use crate::source::{FileId, Pos, SourceDb, Span};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -61,17 +61,17 @@ fn span(
     } else {
         span.end
     };
-    let (byte_start, byte_end, lines) = match sources.text(file) {
+    let (byte_start, byte_end, lines) = match sources.indexed(file) {
         Some(text) => {
-            let a = byte_offset(text, span.start);
-            let b = byte_offset(text, end).max(a);
+            let a = text.offset(span.start);
+            let b = text.offset(end).max(a);
+            let first = span.start.line.max(1);
             let lines: Vec<Value> = text
+                .lines_between(first, end.line.max(first))
                 .lines()
                 .enumerate()
-                .skip(span.start.line.saturating_sub(1) as usize)
-                .take((end.line.saturating_sub(span.start.line) + 1) as usize)
                 .map(|(i, line)| {
-                    let n = i as u32 + 1;
+                    let n = first + i as u32;
                     let hl_start = if n == span.start.line {
                         span.start.column + 1
                     } else {

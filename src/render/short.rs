@@ -9,6 +9,8 @@ pub fn render(report: &Report) -> String {
     for n in report.notices() {
         let at = if n.path.is_empty() {
             "spawnlint".to_string()
+        } else if n.line == 0 {
+            n.path.clone()
         } else {
             format!("{}:{}:{}", n.path, n.line, n.column)
         };

@@ -122,7 +122,7 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
     };
     let fingerprint = stable_hash(&[
         w.rule.code(),
-        cx.path(w.site.loc.file),
+        cx.stable_path(w.site.loc.file),
         ctor,
         &w.site.spawner,
         field,
@@ -324,7 +324,7 @@ pub fn finding(cx: &Context, f: Finding) -> Diagnostic {
             labels.push(label(loc, text, false));
         }
     }
-    let mut parts: Vec<&str> = vec![f.rule.code(), cx.path(f.primary.file)];
+    let mut parts: Vec<&str> = vec![f.rule.code(), cx.stable_path(f.primary.file)];
     parts.extend(f.identity.iter().map(String::as_str));
     let fingerprint = stable_hash(&parts);
     Diagnostic {

@@ -151,8 +151,8 @@ impl<'a> Context<'a> {
     }
 
     /// The text of a file, for fix snippets.
-    pub fn source(&self, file: FileId) -> Option<&'a str> {
-        self.sources.text(file)
+    pub fn source(&self, file: FileId) -> Option<crate::source::Text<'a>> {
+        self.sources.indexed(file)
     }
 
     /// The text of a range, for fix snippets.
@@ -163,6 +163,12 @@ impl<'a> Context<'a> {
     /// Display path of a file (part of fingerprints).
     pub fn path(&self, file: FileId) -> &'a str {
         self.sources.display(file)
+    }
+
+    /// The path of a file that fingerprints use: the same from any
+    /// current directory.
+    pub fn stable_path(&self, file: FileId) -> &'a str {
+        self.sources.stable(file)
     }
 
     /// `Type::name` for a function.

@@ -28,6 +28,8 @@ pub struct File<'a> {
     pub id: FileId,
     /// Its display path.
     pub display: &'a str,
+    /// Its stable path, for fingerprints.
+    pub stable: &'a str,
 }
 
 /// The SL900 findings of one file. `used[i]` lists the rules suppression
@@ -105,7 +107,7 @@ fn finding(file: File, s: &Suppression, message: String, label: &str) -> Diagnos
         rule: RULE.id(),
         severity: Severity::Warning,
         confidence: Confidence::High,
-        fingerprint: stable_hash(&[code, file.display, &message]),
+        fingerprint: stable_hash(&[code, file.stable, &message]),
         message,
         file: file.id,
         span: s.span,
