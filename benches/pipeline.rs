@@ -69,7 +69,7 @@ fn main() {
             inputs
                 .par_iter()
                 .filter(|i| {
-                    spawnlint::parse::read_source(&i.path, 0)
+                    spawnlint::parse::read_source(&i.path, 0, spawnlint::files::DEFAULT_MAX_SOURCE_BYTES)
                         .and_then(|text| spawnlint::parse::parse_source(0, &text))
                         .is_ok()
                 })

@@ -64,7 +64,7 @@ pub fn from_paths(paths: &[PathBuf], base: &Path) -> (Vec<Input>, Vec<Problem>) 
         for entry in walker {
             match entry {
                 Ok(e) => {
-                    if e.file_type().is_dir() || e.path().extension().is_none_or(|x| x != "rs") {
+                    if e.file_type().is_dir() || !e.path().extension().is_some_and(|x| x == "rs") {
                         continue;
                     }
                     // A link to a file is analyzed as the file; links to
