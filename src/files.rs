@@ -194,7 +194,10 @@ mod tests {
         std::os::unix::fs::symlink(&f, &link).unwrap();
         let e = write_replacing(&link, "x").unwrap_err();
         assert!(e.contains("symbolic link"), "{e}");
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
         assert_eq!(std::fs::read_to_string(&f).unwrap(), "new");
 
         let e = write_replacing(Path::new("/dev/null"), "x").unwrap_err();

@@ -35,7 +35,8 @@ impl Package {
     pub fn find(dir: &std::path::Path) -> Package {
         for d in dir.ancestors() {
             let manifest = d.join("Cargo.toml");
-            let Ok(text) = crate::files::read_regular_text(&manifest, crate::files::MAX_CONFIG_BYTES)
+            let Ok(text) =
+                crate::files::read_regular_text(&manifest, crate::files::MAX_CONFIG_BYTES)
             else {
                 continue;
             };

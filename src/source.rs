@@ -373,11 +373,19 @@ mod tests {
             for line in 0..6 {
                 for column in 0..5 {
                     let pos = Pos { line, column };
-                    assert_eq!(index.offset(text, pos), byte_offset(text, pos), "{text:?} {pos:?}");
+                    assert_eq!(
+                        index.offset(text, pos),
+                        byte_offset(text, pos),
+                        "{text:?} {pos:?}"
+                    );
                 }
             }
             for byte in 0..=text.len() + 1 {
-                assert_eq!(index.pos_at(text, byte), pos_at(text, byte), "{text:?} {byte}");
+                assert_eq!(
+                    index.pos_at(text, byte),
+                    pos_at(text, byte),
+                    "{text:?} {byte}"
+                );
             }
         }
     }

@@ -233,6 +233,7 @@ fn unparsable_configuration_and_manifest() {
 
     let dir = tree_with("Cargo.toml", b"[package\nname = ");
     let o = run(&dir, &[], QUICK);
+    assert_eq!(o.status, Some(1), "{}", o.stderr);
     assert_eq!(o.doc["diagnostics"][0]["code"], "SL002", "{}", o.stderr);
 }
 
@@ -380,27 +381,55 @@ fn thousands_of_findings_in_one_file_stay_fast() {
     assert_eq!(o.doc["diagnostics"].as_array().unwrap().len(), 2_000);
 }
 
-/// A constructor whose helper tree exhausts the step budget: the run says
-/// so (exit 2, a notice naming the constructor) instead of losing its
-/// finding silently.
-#[test]
-fn an_analysis_cut_by_the_step_budget_is_reported() {
+/// A constructor over a helper tree of fan-out `fan` and depth five, whose
+/// helpers take `arg` (pass a closure to defeat the interpreter's memo of
+/// calls that record nothing).
+fn helper_tree(fan: usize, arg: &str) -> String {
     let mut src = String::from(
         "use std::sync::{Arc, Mutex};\npub struct S { data: Arc<Mutex<Option<u32>>> }\nimpl S {\n\
          pub fn new() -> Self { let data = Arc::new(Mutex::new(None)); let d = Arc::clone(&data);\n\
-         std::thread::spawn(move || { let v = d.lock().unwrap().unwrap(); println!(\"{v}\"); });\n\
-         let s = S { data }; s.h0(); *s.data.lock().unwrap() = Some(1); s }\n",
+         std::thread::spawn(move || { let v = d.lock().unwrap().unwrap(); println!(\"{v}\"); });\n",
     );
+    src.push_str(&format!(
+        "let s = S {{ data }}; s.h0({arg}); *s.data.lock().unwrap() = Some(1); s }}\n"
+    ));
     for level in 0..5 {
         let next = if level < 4 {
-            format!("self.h{}(); ", level + 1).repeat(64)
+            format!("self.h{}({arg}); ", level + 1).repeat(fan)
         } else {
             "let _ = 1;".into()
         };
-        src.push_str(&format!("fn h{level}(&self) {{ {next} }}\n"));
+        src.push_str(&format!("fn h{level}(&self, _f: impl Fn()) {{ {next} }}\n"));
     }
     src.push_str("}\n");
-    let dir = tree_with("fan.rs", src.as_bytes());
+    src
+}
+
+/// 64 calls per helper, five levels (16 million calls if each ran): a call
+/// already run with the same inputs that recorded nothing is not run again,
+/// so the analysis finishes and finds the window.
+#[test]
+fn a_wide_helper_tree_is_analyzed_in_full() {
+    let dir = tree_with("fan.rs", helper_tree(64, "1").as_bytes());
+    let o = run(&dir, &[], QUICK);
+    assert_eq!(o.status, Some(1), "{}", o.doc);
+    assert_eq!(o.doc["summary"]["complete"], true, "{}", o.doc);
+    let fan: Vec<_> = o.doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["file"].as_str().unwrap().ends_with("fan.rs"))
+        .collect();
+    assert_eq!(fan.len(), 1, "{fan:?}");
+    assert_eq!(fan[0]["code"], "SL001");
+}
+
+/// The same tree with a closure argument, which the memo cannot compare:
+/// the step budget runs out, and the run says so (exit 2, a notice naming
+/// the constructor) instead of losing its finding silently.
+#[test]
+fn an_analysis_cut_by_the_step_budget_is_reported() {
+    let dir = tree_with("fan.rs", helper_tree(64, "|| ()").as_bytes());
     let o = run(&dir, &[], QUICK);
     assert_reported(&o, 2, "fan.rs", "incomplete-analysis", "`S::new`");
 }

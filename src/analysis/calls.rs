@@ -26,6 +26,36 @@ impl<'m> Interp<'m> {
         if self.stack.contains(&f) || self.stack.len() >= MAX_CALL_DEPTH {
             return Val::Unknown;
         }
+        let key = CallKey::new(f, self, &this, &args, call.is_some());
+        if let Some(statements) = key.as_ref().and_then(|k| self.inert.get(k)).copied() {
+            // Run before with the same inputs, and it recorded nothing:
+            // running it again would only spend steps (a fan-out of
+            // helpers is exponential in depth).
+            self.rec().ran(f);
+            self.add_statements(statements);
+            self.step();
+            return Val::Unknown;
+        }
+        let before = self.recorded();
+        let v = self.run_fn(f, this, args, call);
+        if let Some(key) = key {
+            let after = self.recorded();
+            if matches!(v, Val::Unknown) && after.0 == before.0 && !self.out_of_steps() {
+                self.inert.insert(key, after.1 - before.1);
+            }
+        }
+        v
+    }
+
+    /// [`Self::enter_fn`] without the memo: bind the arguments and run the
+    /// body.
+    fn run_fn(
+        &mut self,
+        f: FnRef,
+        this: Option<Val<'m>>,
+        args: Vec<Val<'m>>,
+        call: Option<Via>,
+    ) -> Val<'m> {
         let model = self.model;
         let func = model.func(f);
         let owner = func
@@ -527,5 +557,59 @@ impl<'m> Interp<'m> {
         }
         captures.reverse();
         captures
+    }
+}
+
+/// What a call's outcome depends on, when it can be told without running
+/// it: the function, how deep the call stack is (deeper calls are cut
+/// off), where evaluation is nested, which recorder listens, and the
+/// abstract arguments. `None` when an argument is a body that runs later
+/// (a closure or future), whose effects cannot be compared this way.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(super) struct CallKey {
+    f: FnRef,
+    depth: usize,
+    recorders: usize,
+    nest: super::interp::Nesting,
+    from_site: bool,
+    args: Vec<ArgKey>,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum ArgKey {
+    Absent,
+    Unknown,
+    State(Key, super::value::RefMode),
+    Message,
+    Join(usize),
+}
+
+impl CallKey {
+    fn new(
+        f: FnRef,
+        it: &Interp<'_>,
+        this: &Option<Val<'_>>,
+        args: &[Val<'_>],
+        from_site: bool,
+    ) -> Option<CallKey> {
+        let arg = |v: &Val<'_>| match v {
+            Val::Unknown => Some(ArgKey::Unknown),
+            Val::State(r) => Some(ArgKey::State(r.key.clone(), r.mode)),
+            Val::Message => Some(ArgKey::Message),
+            Val::Join(n) => Some(ArgKey::Join(*n)),
+            Val::Thunk(_) => None,
+        };
+        let mut keys = vec![this.as_ref().map_or(Some(ArgKey::Absent), arg)?];
+        for a in args {
+            keys.push(arg(a)?);
+        }
+        Some(CallKey {
+            f,
+            depth: it.stack.len(),
+            recorders: it.recorder_depth(),
+            nest: it.nest,
+            from_site,
+            args: keys,
+        })
     }
 }

@@ -64,7 +64,7 @@ impl<'m> Frame<'m> {
 /// Where evaluation is nested. Changed only through [`Interp::nested`]
 /// (and its `in_loop`), which restores it, so no early return can leak a
 /// level; `loop_checked` alone is also set in place by `note_check`.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub(super) struct Nesting {
     /// Loops of the task around the current point.
     pub loops: u32,
@@ -127,6 +127,9 @@ pub(super) struct Interp<'m> {
     /// The `new_cyclic` closures being run.
     pub cyclic_stack: Vec<u32>,
     steps: u64,
+    /// Calls already run that recorded nothing (see `calls::Inert`), with
+    /// the statements each ran: running one again would only repeat that.
+    pub inert: std::collections::HashMap<super::calls::CallKey, u64>,
 }
 
 impl<'m> Interp<'m> {
@@ -143,6 +146,7 @@ impl<'m> Interp<'m> {
             cyclics: Vec::new(),
             cyclic_stack: Vec::new(),
             steps: 0,
+            inert: std::collections::HashMap::new(),
         }
     }
 
@@ -166,6 +170,38 @@ impl<'m> Interp<'m> {
     /// is a constructor's.
     pub fn ctor_rec(&mut self) -> Option<&mut super::recorder::CtorRecorder> {
         self.recorders.iter_mut().find_map(Recorder::as_ctor)
+    }
+
+    /// How many recorders are stacked (a task being run adds one).
+    pub fn recorder_depth(&self) -> usize {
+        self.recorders.len()
+    }
+
+    /// Whether the step budget is spent.
+    pub fn out_of_steps(&self) -> bool {
+        self.steps > STEP_BUDGET
+    }
+
+    /// How much every recorder of the stack has recorded, apart from the
+    /// calls it saw run: equal before and after a call when the call did
+    /// nothing any rule reads. With the statements run, which order
+    /// "joined before the next statement".
+    pub fn recorded(&self) -> (usize, u64) {
+        let mut effects = 0;
+        let mut statements = 0;
+        for r in &self.recorders {
+            let (e, s) = r.recorded();
+            effects += e;
+            statements += s;
+        }
+        (effects, statements)
+    }
+
+    /// Count statements as if `n` more had run (a call not run again).
+    pub fn add_statements(&mut self, n: u64) {
+        if let Some(Recorder::Ctor(c)) = self.recorders.last_mut() {
+            c.stmt_no += n;
+        }
     }
 
     /// Count one evaluation step; `false` once the budget is spent.

@@ -19,6 +19,8 @@ pub(super) struct CtorRecorder {
     pub spawns: Vec<SpawnSite>,
     /// Statements run so far (for "joined before the next statement").
     pub stmt_no: u64,
+    /// How many of `timeline` are `Called`.
+    pub called: usize,
 }
 
 /// A spawned task: what it touches and how it waits, in order.
@@ -39,6 +41,8 @@ pub(super) struct TaskRecorder {
 pub(super) struct MethodRecorder {
     pub timeline: Vec<Event>,
     pub respawns: Vec<Loc>,
+    /// How many of `timeline` are `Called`.
+    pub called: usize,
 }
 
 /// What a spawn call does in the current run.
@@ -66,8 +70,32 @@ impl Recorder {
             Recorder::Task(t) => {
                 t.task_calls.insert(f);
             }
-            Recorder::Ctor(c) => c.timeline.push(Event::Called(f)),
-            Recorder::Method(m) => m.timeline.push(Event::Called(f)),
+            Recorder::Ctor(c) => {
+                c.timeline.push(Event::Called(f));
+                c.called += 1;
+            }
+            Recorder::Method(m) => {
+                m.timeline.push(Event::Called(f));
+                m.called += 1;
+            }
+        }
+    }
+
+    /// What it recorded apart from calls run, as a count that grows with
+    /// every other event, and the statements it counted.
+    pub fn recorded(&self) -> (usize, u64) {
+        match self {
+            Recorder::Ctor(c) => (c.timeline.len() - c.called + c.spawns.len(), c.stmt_no),
+            Recorder::Method(m) => (m.timeline.len() - m.called + m.respawns.len(), 0),
+            Recorder::Task(t) => (
+                t.accesses.len()
+                    + t.events.len()
+                    + usize::from(t.delayed)
+                    + usize::from(t.gated)
+                    + usize::from(t.gate.is_some())
+                    + usize::from(t.first_tick.is_some()),
+                0,
+            ),
         }
     }
 

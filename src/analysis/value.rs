@@ -8,7 +8,7 @@ use crate::source::{FileId, Loc};
 use std::rc::Rc;
 
 /// How a value refers to its state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(super) enum RefMode {
     /// The state itself (or a guard of it).
     Handle,
