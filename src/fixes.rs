@@ -642,6 +642,25 @@ pub fn typestate(input: &FixInput) -> Option<Fix> {
     })
 }
 
+/// Subscribe before acting on a running task (SL006, spawner form): the
+/// subscribing statement, as written, moved above the action.
+pub fn subscribe_before_action(subscribe_stmt: &str, action_stmt: &str, action: &str) -> Fix {
+    let statement = |s: &str| {
+        let s = s.trim();
+        if s.ends_with(';') {
+            s.to_string()
+        } else {
+            format!("{s};")
+        }
+    };
+    Fix {
+        strategy: FixStrategy::Reorder,
+        title: format!("subscribe before `{action}`, so that the events it causes are seen"),
+        code: format!("{}\n{}", statement(subscribe_stmt), statement(action_stmt)),
+        ..Fix::default()
+    }
+}
+
 /// The edits that apply a reorder mechanically: the spawn statement (the
 /// whole lines of a `spawn(..);` that stands alone) moves to just after the
 /// initializing statement. Only when both are statements of the same block

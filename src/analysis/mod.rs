@@ -23,6 +23,7 @@ mod classify;
 mod eval;
 pub mod guard;
 mod interp;
+pub mod late_subscribe;
 mod listens;
 mod recorder;
 mod semantics;
@@ -212,6 +213,9 @@ pub struct GroupAnalysis {
     pub methods: HashMap<(TypeRef, FnRef), MethodEffects>,
     /// Functions that wait themselves, with how (SL007 everywhere).
     pub waits: Vec<(FnRef, Vec<trace::Listen>)>,
+    /// Functions that subscribe to a task's events only after acting on
+    /// it (SL006's spawner form).
+    pub late_subscribes: Vec<late_subscribe::LateSubscribe>,
 }
 
 /// The analysis stage's output.
@@ -281,6 +285,13 @@ pub fn run(
         })
         .filter(|(_, l)| !l.is_empty())
         .collect();
+    let subscribers = late_subscribe::Subscribers::new(model, catalogs);
+    let late: Vec<late_subscribe::LateSubscribe> = fns
+        .par_iter()
+        .filter(|f| reach.may_spawn(**f) && subscribers.may_subscribe(model, **f))
+        .filter_map(|f| cuts.run(*f, || late_subscribe::find(model, reach, &subscribers, *f)))
+        .flatten()
+        .collect();
     let mut groups: Vec<GroupAnalysis> =
         catalogs.iter().map(|_| GroupAnalysis::default()).collect();
     let constructor_spawns = ctors.iter().map(|a| a.spawns.len()).sum();
@@ -292,6 +303,9 @@ pub fn run(
     }
     for w in waits {
         groups[group_of(w.0)].waits.push(w);
+    }
+    for l in late {
+        groups[group_of(l.function)].late_subscribes.push(l);
     }
     for (g, group) in groups.iter_mut().enumerate() {
         let wanted: BTreeSet<(TypeRef, FnRef)> = group

@@ -60,7 +60,7 @@ impl Reach {
     /// Whether a call, as written in a function of crate `krate`, names a
     /// spawner: anything named like `spawn`, a configured spawner name, or
     /// a crate's `spawn!` wrapper macro.
-    fn calls_spawner(&self, model: &Model, krate: u32, c: &Callee) -> bool {
+    pub fn calls_spawner(&self, model: &Model, krate: u32, c: &Callee) -> bool {
         c.name().contains("spawn")
             || self.spawn_words.iter().any(|w| w == c.name())
             || matches!(c, Callee::Free(n) if model.is_spawn_macro_in(krate, n))

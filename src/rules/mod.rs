@@ -141,6 +141,11 @@ impl<'a> Context<'a> {
         &self.analysis.tasks
     }
 
+    /// Functions that subscribe to a task's events only after acting on it.
+    pub fn late_subscribes(&self) -> &'a [crate::analysis::late_subscribe::LateSubscribe] {
+        &self.analysis.late_subscribes
+    }
+
     /// The effects of a later method of a constructed type.
     pub fn method_effects(&self, ty: &TypeRef, method: FnRef) -> &'a MethodEffects {
         static NONE: std::sync::OnceLock<MethodEffects> = std::sync::OnceLock::new();

@@ -3,6 +3,7 @@
 
 use super::explain::{self, Finding};
 use super::{Check, Context};
+use crate::analysis::late_subscribe::LateSubscribe;
 use crate::analysis::trace::ListenKind;
 use crate::diagnostic::{Confidence, Diagnostic, Severity};
 use crate::fixes;
@@ -90,7 +91,46 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             ));
         }
     }
+    out.extend(cx.late_subscribes().iter().map(|l| late_subscriber(cx, l)));
     out
+}
+
+/// The spawner's form: it subscribes to the running task's events only
+/// after acting on the handle, so what the action made the task emit in
+/// between is lost.
+fn late_subscriber(cx: &Context, l: &LateSubscribe) -> Diagnostic {
+    let fn_name = cx.fn_name(l.function);
+    let (handle, method, trigger) = (&l.handle, &l.method, &l.trigger_method);
+    let fix = match (cx.slice(l.subscribe_stmt), cx.slice(l.trigger_stmt)) {
+        (Some(sub), Some(action)) => vec![fixes::subscribe_before_action(&sub, &action, trigger)],
+        _ => Vec::new(),
+    };
+    explain::finding(
+        cx,
+        Finding {
+            rule: RULE.id(),
+            severity: Severity::Warning,
+            confidence: Confidence::Medium,
+            message: format!(
+                "`{fn_name}` subscribes to `{handle}` only after `{handle}.{trigger}(..)`, so events the running task emits in between are lost"
+            ),
+            primary: l.subscribe,
+            primary_text: format!("subscribes here, after `{trigger}` may already have made the task emit"),
+            labels: vec![
+                (l.spawn, "the task runs from here on".into()),
+                (
+                    l.trigger,
+                    format!("`{trigger}` acts on the running task with no subscriber on `{handle}` yet"),
+                ),
+                (l.wait, "then waits for events that may already be gone".into()),
+            ],
+            notes: vec![format!(
+                "`{method}()` only sees events emitted after it returns"
+            )],
+            fixes: fix,
+            identity: vec![fn_name, handle.clone(), method.clone(), trigger.clone()],
+        },
+    )
 }
 
 /// A missed shutdown signal is the worst case of a late subscription to a

@@ -560,7 +560,21 @@ def evaluate_bugs(args, bugs: list[dict]) -> tuple[list[BugResult], list[str]]:
                 (f for f in before.findings if any(at_bug(bug, *lab) for lab in f.labels)), None
             )
         rules = {bug["rule"]} | ({hit.rule} if hit else set())
-        res.fix_flags = [f for f in after.findings if f.file == bug["file"] and f.rule in rules]
+        # A finding at the fix commit that is another tabled bug, still
+        # present there (its buggy commit is this fix commit: the same
+        # mistake fixed one commit later), is that bug, not a false alarm.
+        still_buggy = [
+            other for other in bugs
+            if other is not bug
+            and other["repo"] == repo
+            and other["buggy_commit"] == bug["fix_commit"]
+        ]
+        res.fix_flags = [
+            f for f in after.findings
+            if f.file == bug["file"]
+            and f.rule in rules
+            and not any(match_bug(other, [f]) is not None for other in still_buggy)
+        ]
         res.clean_at_fix = not res.fix_flags
     return results, missing_mirrors
 
