@@ -69,9 +69,13 @@ fn main() {
             inputs
                 .par_iter()
                 .filter(|i| {
-                    spawnlint::parse::read_source(&i.path, 0, spawnlint::files::DEFAULT_MAX_SOURCE_BYTES)
-                        .and_then(|text| spawnlint::parse::parse_source(0, &text))
-                        .is_ok()
+                    spawnlint::parse::read_source(
+                        &i.path,
+                        0,
+                        spawnlint::files::DEFAULT_MAX_SOURCE_BYTES,
+                    )
+                    .and_then(|text| spawnlint::parse::parse_source(0, &text))
+                    .is_ok()
                 })
                 .count()
         });

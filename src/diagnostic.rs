@@ -90,6 +90,25 @@ pub enum FixStrategy {
     WaitForCondition,
 }
 
+impl FixStrategy {
+    /// Its name, as JSON spells it (`start-method`).
+    pub fn name(self) -> &'static str {
+        match self {
+            FixStrategy::Gate => "gate",
+            FixStrategy::StartMethod => "start-method",
+            FixStrategy::Typestate => "typestate",
+            FixStrategy::Reorder => "reorder",
+            FixStrategy::MutateInPlace => "mutate-in-place",
+            FixStrategy::WatchChannel => "watch-channel",
+            FixStrategy::SpawnAfterConstruction => "spawn-after-construction",
+            FixStrategy::SubscribeFirst => "subscribe-first",
+            FixStrategy::StoredSignal => "stored-signal",
+            FixStrategy::RegisterFirst => "register-first",
+            FixStrategy::WaitForCondition => "wait-for-condition",
+        }
+    }
+}
+
 /// One textual replacement: the text of `span` in `file` becomes `text`
 /// (an empty span inserts, an empty `text` deletes).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -77,8 +77,17 @@ struct RunArgs {
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
     /// Worker threads (default: one per core).
-    #[arg(short = 'j', long, default_value_t = 0)]
+    #[arg(
+        short = 'j',
+        long = "jobs",
+        visible_alias = "threads",
+        default_value_t = 0
+    )]
     threads: usize,
+    /// Print the code of every fix, not only the preferred one's (human
+    /// output).
+    #[arg(long)]
+    show_fixes: bool,
     /// Source files larger than this many bytes are reported and skipped
     /// (the run exits 2) [default: 33554432, 32 MiB].
     #[arg(long, value_name = "BYTES")]
@@ -365,7 +374,12 @@ fn run(args: RunArgs) -> ExitCode {
     if let Some((file, line)) = &args.explain_site {
         return print_site(&report, file, *line);
     }
-    let text = render::render(&report, format, use_color(args.color), args.quiet);
+    let style = render::Style {
+        color: use_color(args.color),
+        quiet: args.quiet,
+        show_fixes: args.show_fixes,
+    };
+    let text = render::render_with(&report, format, &style);
     // cargo's messages first (streamed while we analyzed), ours, then
     // cargo's closing `build-finished` line.
     let checked = check.map(check::Check::finish);

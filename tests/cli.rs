@@ -538,3 +538,79 @@ fn a_closed_pipe_or_a_full_device_ends_quietly() {
         assert!(stderr.contains("cannot write the output"), "{stderr}");
     }
 }
+
+#[test]
+fn one_fix_by_default_every_fix_with_show_fixes() {
+    let path = fixtures().join("spawn-before-load/motivating_service.rs");
+    let run = |extra: &[&str]| {
+        let out = bin()
+            .arg(&path)
+            .args(["--color", "never"])
+            .args(extra)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let short = run(&[]);
+    assert!(short.contains("help: gate the task on"), "{short}");
+    assert!(short.contains("other fixes, printed by `--show-fixes`: start-method, typestate"));
+    assert!(!short.contains("pub struct UnloadedMetricsHub"), "{short}");
+    let full = run(&["--show-fixes"]);
+    assert!(
+        full.contains("help: or start the task only after `load`"),
+        "{full}"
+    );
+    assert!(full.contains("pub struct UnloadedMetricsHub"), "{full}");
+    assert!(!full.contains("more lines"), "{full}");
+    let (n, all) = (short.lines().count(), full.lines().count());
+    assert!(
+        n <= 35 && all > n + 20,
+        "{n} lines by default, {all} with --show-fixes"
+    );
+}
+
+#[test]
+fn short_format_puts_a_colon_after_the_code_and_jobs_has_its_cargo_spelling() {
+    let path = fixtures().join("spawn-before-load/motivating_service.rs");
+    for jobs in ["--jobs", "--threads", "-j"] {
+        let out = bin()
+            .arg(&path)
+            .args(["--format", "short", jobs, "2"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{jobs}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(":21:9: error[SL002]: task spawned"), "{text}");
+    }
+}
+
+/// The README's headline example is the real output: it cannot go stale.
+#[test]
+fn the_readme_headline_is_what_the_tool_prints() {
+    let out = bin()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "fixtures/spawn-before-load/motivating_service.rs",
+            "--color",
+            "never",
+        ])
+        .output()
+        .unwrap();
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    // Only the elapsed time may differ.
+    let timeless = |s: &str| {
+        s.lines()
+            .map(|l| match l.find(" in 0.") {
+                Some(at) if l.starts_with("spawnlint: checked") => l[..at].to_string(),
+                _ => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(
+        timeless(&readme).contains(&timeless(printed.trim_end())),
+        "README.md's example differs from the output; paste this:\n{printed}"
+    );
+}

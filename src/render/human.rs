@@ -9,13 +9,18 @@ use codespan_reporting::term::{self, termcolor::Buffer};
 use std::collections::HashMap;
 use std::fmt::Write;
 
-/// Render the report. `quiet` drops everything but the diagnostics.
-pub fn render(report: &Report, color: bool, quiet: bool) -> String {
+/// Lines of the preferred fix's code shown by default.
+const MAX_SNIPPET_LINES: usize = 10;
+
+/// Render the report. `quiet` drops everything but the diagnostics;
+/// `show_fixes` prints every fix's code, not only the preferred one's.
+pub fn render(report: &Report, color: bool, quiet: bool, show_fixes: bool) -> String {
     let mut out = String::new();
     for n in report.notices() {
         let _ = writeln!(out, "error: {}\n", n.text());
     }
     let mut renderer = Renderer::new(&report.sources);
+    renderer.show_fixes = show_fixes;
     for d in &report.diagnostics {
         out.push_str(&renderer.diagnostic(d, color));
     }
@@ -36,6 +41,9 @@ pub struct Renderer<'a> {
     sources: &'a SourceDb,
     files: SimpleFiles<&'a str, &'a str>,
     ids: HashMap<FileId, Option<usize>>,
+    /// Print every fix's code; by default only the preferred (first)
+    /// fix's, and the others' titles, so a finding fits a screen.
+    pub show_fixes: bool,
 }
 
 impl<'a> Renderer<'a> {
@@ -45,6 +53,7 @@ impl<'a> Renderer<'a> {
             sources,
             files: SimpleFiles::new(),
             ids: HashMap::new(),
+            show_fixes: false,
         }
     }
 
@@ -61,7 +70,7 @@ impl<'a> Renderer<'a> {
                     .map(|text| files.add(sources.display(l.file), text))
             });
         }
-        let cs_diag = to_codespan(d, self.sources, &self.ids);
+        let cs_diag = to_codespan(d, self.sources, &self.ids, self.show_fixes);
         let mut buffer = if color {
             Buffer::ansi()
         } else {
@@ -133,6 +142,7 @@ fn to_codespan(
     d: &Diagnostic,
     sources: &SourceDb,
     ids: &HashMap<FileId, Option<usize>>,
+    show_fixes: bool,
 ) -> cs::Diagnostic<usize> {
     let base = match d.severity {
         Severity::Error => cs::Diagnostic::error(),
@@ -157,10 +167,7 @@ fn to_codespan(
         labels.push(label.with_message(l.message.clone()));
     }
     let mut notes: Vec<String> = d.notes.iter().map(|n| format!("note: {n}")).collect();
-    for f in &d.fixes {
-        let code: Vec<String> = f.code.lines().map(|l| format!("    {l}")).collect();
-        notes.push(format!("help: {}:\n{}", f.title, code.join("\n")));
-    }
+    notes.extend(fix_notes(&d.fixes, show_fixes));
     notes.push(format!(
         "help: run `cargo spawnlint --explain {}`",
         d.code()
@@ -169,4 +176,48 @@ fn to_codespan(
         .with_code(d.code())
         .with_labels(labels)
         .with_notes(notes)
+}
+
+/// The fixes as `help:` notes: by default the preferred (first) fix with
+/// about [`MAX_SNIPPET_LINES`] of its code and the other fixes named on one
+/// line, so a finding fits a screen; with `show_fixes`, every fix whole.
+fn fix_notes(fixes: &[crate::diagnostic::Fix], show_fixes: bool) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (i, f) in fixes.iter().enumerate() {
+        if i > 0 && !show_fixes {
+            break;
+        }
+        // Titles of alternatives may say "or" themselves.
+        let title = f.title.strip_prefix("or ").unwrap_or(&f.title);
+        let or = if i == 0 { "" } else { "or " };
+        let code = snippet(&f.code, show_fixes);
+        notes.push(format!("help: {or}{title}:\n{code}"));
+    }
+    if !show_fixes && fixes.len() > 1 {
+        let others: Vec<&str> = fixes[1..].iter().map(|f| f.strategy.name()).collect();
+        notes.push(format!(
+            "help: other fixes, printed by `--show-fixes`: {}",
+            others.join(", ")
+        ));
+    }
+    notes
+}
+
+/// A fix's code, indented; past [`MAX_SNIPPET_LINES`] lines (unless every
+/// line is asked for) its middle is elided, keeping how it starts and how
+/// it ends (a gate's last lines fire the gate).
+fn snippet(code: &str, whole: bool) -> String {
+    let lines: Vec<&str> = code.lines().collect();
+    let indent = |l: &&str| format!("    {l}");
+    if whole || lines.len() <= MAX_SNIPPET_LINES {
+        return lines.iter().map(indent).collect::<Vec<_>>().join("\n");
+    }
+    let (head, tail) = (MAX_SNIPPET_LINES / 2, MAX_SNIPPET_LINES / 2 - 1);
+    let mut out: Vec<String> = lines[..head].iter().map(indent).collect();
+    out.push(format!(
+        "    // … {} more lines (`--show-fixes` prints them)",
+        lines.len() - head - tail
+    ));
+    out.extend(lines[lines.len() - tail..].iter().map(indent));
+    out.join("\n")
 }

@@ -36,8 +36,34 @@ pub enum Format {
 /// Render a report in a format. `color` applies to human output only;
 /// `quiet` drops human output's summary line.
 pub fn render(report: &Report, format: Format, color: bool, quiet: bool) -> String {
+    render_with(
+        report,
+        format,
+        &Style {
+            color,
+            quiet,
+            show_fixes: false,
+        },
+    )
+}
+
+/// How human output looks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    /// ANSI colors (human output only).
+    pub color: bool,
+    /// No summary line (human output only).
+    pub quiet: bool,
+    /// Every fix's code, not only the preferred fix's (human output, and
+    /// the `rendered` text of rustc-json).
+    pub show_fixes: bool,
+}
+
+/// Render a report in a format, in a style.
+pub fn render_with(report: &Report, format: Format, style: &Style) -> String {
+    let (color, quiet) = (style.color, style.quiet);
     match format {
-        Format::Human => human::render(report, color, quiet),
+        Format::Human => human::render(report, color, quiet, style.show_fixes),
         Format::Short => short::render(report),
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report),

@@ -14,12 +14,12 @@ pub fn render(report: &Report) -> String {
         } else {
             format!("{}:{}:{}", n.path, n.line, n.column)
         };
-        let _ = writeln!(out, "{at}: error[{}] {}", n.kind.name(), n.message);
+        let _ = writeln!(out, "{at}: error[{}]: {}", n.kind.name(), n.message);
     }
     for d in &report.diagnostics {
         let _ = writeln!(
             out,
-            "{}:{}:{}: {}[{}] {}",
+            "{}:{}:{}: {}[{}]: {}",
             report.display(d.file),
             d.span.start.line,
             d.span.start.column + 1,
