@@ -116,16 +116,17 @@ struct Selection {
 impl Selection {
     fn new(opts: &Options, registry: &Registry) -> Result<Selection, Error> {
         let resolve = |names: &[String]| -> Result<Vec<RuleId>, Error> {
-            names
-                .iter()
-                .map(|r| {
-                    registry.find(r).ok_or_else(|| {
-                        Error::Usage(format!(
-                            "unknown rule `{r}` (see `cargo spawnlint --list-rules`)"
-                        ))
-                    })
-                })
-                .collect()
+            let mut ids = Vec::new();
+            for name in names {
+                let found = registry.select(name).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "unknown rule `{name}`{} (see `cargo spawnlint --list-rules`)",
+                        registry.did_you_mean(name)
+                    ))
+                })?;
+                ids.extend(found);
+            }
+            Ok(ids)
         };
         Ok(Selection {
             select: resolve(&opts.select)?,

@@ -177,6 +177,42 @@ impl Registry {
         })
     }
 
+    /// The rules a selection names: `ALL`, a code prefix (`SL00`), a code
+    /// or a slug. `None` when it names none.
+    pub fn select(&self, name: &str) -> Option<Vec<RuleId>> {
+        if name.eq_ignore_ascii_case("ALL") {
+            return Some(self.iter().collect());
+        }
+        if let Some(rule) = self.find(name) {
+            return Some(vec![rule]);
+        }
+        let prefix = name.to_ascii_uppercase();
+        let prefixed: Vec<RuleId> = self
+            .iter()
+            .filter(|r| prefix.len() >= 2 && r.code().starts_with(&prefix))
+            .collect();
+        (!prefixed.is_empty()).then_some(prefixed)
+    }
+
+    /// ` (did you mean `SL002`?)` for a name that is no rule but close to
+    /// one's code or slug; empty otherwise.
+    pub fn did_you_mean(&self, name: &str) -> String {
+        self.closest(name)
+            .map(|near| format!(" (did you mean `{near}`?)"))
+            .unwrap_or_default()
+    }
+
+    /// The code or slug nearest to `name`, if any is near.
+    fn closest(&self, name: &str) -> Option<&'static str> {
+        let lower = name.to_ascii_lowercase().replace('_', "-");
+        self.iter()
+            .flat_map(|r| [r.code(), r.slug()])
+            .map(|c| (strsim::levenshtein(&lower, &c.to_ascii_lowercase()), c))
+            .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, c)| c)
+    }
+
     /// `SL001 (spawn-before-init), …`: for error messages.
     pub fn listing(&self) -> String {
         self.iter()

@@ -614,3 +614,54 @@ fn the_readme_headline_is_what_the_tool_prints() {
         "README.md's example differs from the output; paste this:\n{printed}"
     );
 }
+
+#[test]
+fn select_takes_all_code_prefixes_and_suggests_near_names() {
+    let path = fixtures().join("spawn-before-load/motivating_service.rs");
+    for (select, code) in [("ALL", 1), ("SL00", 1), ("sl0", 1), ("SL001", 0)] {
+        bin()
+            .arg(&path)
+            .args(["--select", select])
+            .assert()
+            .code(code);
+    }
+    let out = bin()
+        .arg(&path)
+        .args(["--select", "spawn-before-lod"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("did you mean `spawn-before-load`?"), "{err}");
+    let out = bin().arg(&path).args(["--ignore", "SL9"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "SL9 ignores SL900 only");
+}
+
+#[test]
+fn severities_accept_clippy_spellings() {
+    for (level, code) in [("allow", 0), ("warn", 1), ("deny", 1)] {
+        let dir = common::tempdir("cli");
+        std::fs::copy(
+            fixtures().join("spawn-before-load/motivating_service.rs"),
+            dir.join("service.rs"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("spawnlint.toml"),
+            format!("[severity]\nSL002 = \"{level}\"\n"),
+        )
+        .unwrap();
+        let out = bin()
+            .arg(&dir)
+            .args(["--format", "short"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code), "{level}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        match level {
+            "warn" => assert!(text.contains("warning[SL002]"), "{text}"),
+            "deny" => assert!(text.contains("error[SL002]"), "{text}"),
+            _ => assert!(!text.contains("SL002"), "{text}"),
+        }
+    }
+}

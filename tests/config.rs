@@ -298,7 +298,7 @@ fn config_error(text: &str) -> String {
 fn unknown_key_error_text() {
     insta::assert_snapshot!(
         config_error("select = [\"SL002\"]\nselcet = [\"SL001\"]\n"),
-        @"error: spawnlint.toml:2:1: unknown key `selcet`, expected one of `select`, `ignore`, `severity`, `extend-spawners`, `extend-load-methods`, `extend-gates`, `extend-semantics`, `exclude`, `include-tests`, `min-confidence`"
+        @"error: spawnlint.toml:2:1: unknown key `selcet`, expected one of `select`, `ignore`, `severity`, `extend-spawners`, `extend-load-methods`, `extend-gates`, `extend-semantics`, `exclude`, `include-tests`, `min-confidence` (did you mean `select`?)"
     );
 }
 
@@ -306,7 +306,7 @@ fn unknown_key_error_text() {
 fn bad_severity_error_text() {
     insta::assert_snapshot!(
         config_error("[severity]\nspawn-before-load = \"fatal\"\n"),
-        @"error: spawnlint.toml:2:21: invalid severity `fatal` for `severity.spawn-before-load`, expected one of `error`, `warning`, `off`"
+        @"error: spawnlint.toml:2:21: invalid severity `fatal` for `severity.spawn-before-load`, expected one of `error` (`deny`), `warning` (`warn`), `off` (`allow`)"
     );
 }
 

@@ -65,9 +65,22 @@ pub fn parse(path: &Path, text: &str, cx: ParseContext) -> Result<Option<Config>
         return Ok(None);
     };
     let rules = |list: &[Spanned<String>], key: &str| -> Result<Vec<RuleId>, String> {
-        list.iter()
-            .map(|s| find_rule(cx.registry, s, key, &fail))
-            .collect()
+        let mut ids = Vec::new();
+        for s in list {
+            let found = cx.registry.select(s.get_ref()).ok_or_else(|| {
+                fail(
+                    Some(s.span()),
+                    format!(
+                        "unknown rule `{}` in `{key}`{}, expected `ALL`, a code prefix, a rule code or slug: {}",
+                        s.get_ref(),
+                        cx.registry.did_you_mean(s.get_ref()),
+                        cx.registry.listing()
+                    ),
+                )
+            })?;
+            ids.extend(found);
+        }
+        Ok(ids)
     };
     let mut config = Config {
         path: Some(path.to_path_buf()),
@@ -130,8 +143,9 @@ fn find_rule(
         fail(
             Some(name.span()),
             format!(
-                "unknown rule `{}` in `{key}`, expected a rule code or slug: {}",
+                "unknown rule `{}` in `{key}`{}, expected a rule code or slug: {}",
                 name.get_ref(),
+                registry.did_you_mean(name.get_ref()),
                 registry.listing()
             ),
         )
@@ -143,14 +157,15 @@ fn severity_level(
     level: &Spanned<String>,
     fail: &Fail,
 ) -> Result<Level, String> {
+    // clippy's and rustc's spellings too: `deny`, `warn`, `allow`.
     match level.get_ref().as_str() {
-        "error" => Ok(Level::Error),
-        "warning" => Ok(Level::Warning),
-        "off" => Ok(Level::Off),
+        "error" | "deny" => Ok(Level::Error),
+        "warning" | "warn" => Ok(Level::Warning),
+        "off" | "allow" => Ok(Level::Off),
         other => Err(fail(
             Some(level.span()),
             format!(
-                "invalid severity `{other}` for `severity.{}`, expected one of `error`, `warning`, `off`",
+                "invalid severity `{other}` for `severity.{}`, expected one of `error` (`deny`), `warning` (`warn`), `off` (`allow`)",
                 rule.get_ref()
             ),
         )),
@@ -351,11 +366,27 @@ fn spawner(entry: &Spanned<toml::Value>, ext: &mut Extension) -> Result<(), Stri
 fn de_error(path: &str, text: &str, e: &toml::de::Error) -> String {
     let mut msg = e.message().trim().to_string();
     if let Some(rest) = msg.strip_prefix("unknown field") {
-        msg = format!("unknown key{rest}");
+        msg = format!("unknown key{rest}{}", did_you_mean_key(rest));
     } else if let Some(key) = e.span().and_then(|s| key_at(text, s.start)) {
         msg = format!("invalid value for `{key}`: {msg}");
     }
     error(path, text, e.span(), &msg)
+}
+
+/// ` (did you mean `select`?)` for serde's "` `selcet`, expected one of
+/// `select`, …`" when one of the expected keys is close.
+fn did_you_mean_key(rest: &str) -> String {
+    let quoted: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    let Some((given, expected)) = quoted.split_first() else {
+        return String::new();
+    };
+    expected
+        .iter()
+        .map(|k| (strsim::levenshtein(given, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
 }
 
 /// The key assigned on the line holding byte `at`, if the line is
