@@ -61,7 +61,7 @@ fn main() {
         }
     }
     let total: Duration = times.iter().map(|t| t.0).sum();
-    times.sort_by(|a, b| b.0.cmp(&a.0));
+    times.sort_by_key(|t| std::cmp::Reverse(t.0));
     println!("{} analyses, {:.2}s in all", times.len(), total.as_secs_f64());
     for (d, name, kind) in times.iter().take(top) {
         println!("{:8.3}s  {kind:11}  {name}", d.as_secs_f64());
