@@ -88,6 +88,13 @@ struct RunArgs {
     /// output).
     #[arg(long)]
     show_fixes: bool,
+    /// Print how many findings each rule has instead of the findings
+    /// (JSON with `--format json`).
+    #[arg(long)]
+    statistics: bool,
+    /// Write the output to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output_file: Option<PathBuf>,
     /// Source files larger than this many bytes are reported and skipped
     /// (the run exits 2) [default: 33554432, 32 MiB].
     #[arg(long, value_name = "BYTES")]
@@ -266,19 +273,54 @@ fn parse_site(s: &str) -> Result<(PathBuf, u32), String> {
 }
 
 /// `--list-rules`.
-fn list_rules() -> ExitCode {
-    let mut out = String::new();
-    for r in spawnlint::rules::registry().iter() {
-        let m = r.meta();
-        out.push_str(&format!(
-            "{}  {:<20} {:<8} {}\n",
-            m.code,
-            m.slug,
-            m.default_severity.as_str(),
-            m.summary
-        ));
-    }
-    match self::out(&out) {
+fn list_rules(json: bool) -> ExitCode {
+    let rules = spawnlint::rules::registry();
+    let severity = |m: &spawnlint::rule::RuleMeta| {
+        if m.default_severity == m.max_severity {
+            m.default_severity.as_str().to_string()
+        } else {
+            format!(
+                "{}..{}",
+                m.default_severity.as_str(),
+                m.max_severity.as_str()
+            )
+        }
+    };
+    let text = if json {
+        let list: Vec<serde_json::Value> = rules
+            .iter()
+            .map(|r| {
+                let m = r.meta();
+                serde_json::json!({
+                    "code": m.code,
+                    "slug": m.slug,
+                    "default_severity": m.default_severity.as_str(),
+                    "max_severity": m.max_severity.as_str(),
+                    "summary": m.summary,
+                })
+            })
+            .collect();
+        let mut s = serde_json::to_string_pretty(&list).unwrap_or_default();
+        s.push('\n');
+        s
+    } else {
+        let mut s = format!(
+            "{:<6} {:<20} {:<16} {}\n",
+            "code", "slug", "severity", "fires when"
+        );
+        for r in rules.iter() {
+            let m = r.meta();
+            s.push_str(&format!(
+                "{:<6} {:<20} {:<16} {}\n",
+                m.code,
+                m.slug,
+                severity(m),
+                m.summary
+            ));
+        }
+        s
+    };
+    match out(&text) {
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => code,
     }
@@ -302,7 +344,7 @@ fn explain(code: &str) -> ExitCode {
 
 fn run(args: RunArgs) -> ExitCode {
     if args.list_rules {
-        return list_rules();
+        return list_rules(matches!(args.format, Some(Format::Json)));
     }
     if let Some(code) = &args.explain {
         return explain(code);
@@ -314,6 +356,11 @@ fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if !args.workspace.exclude.is_empty() && !(args.workspace.workspace || args.workspace.all) {
+        // cargo's own rule and words.
+        say("error: --exclude can only be used together with --workspace");
+        return ExitCode::from(2);
+    }
     if args.with_check && format != Format::RustcJson {
         say("error: --with-check needs --message-format=json (or --format rustc-json)");
         return ExitCode::from(2);
@@ -379,11 +426,22 @@ fn run(args: RunArgs) -> ExitCode {
         quiet: args.quiet,
         show_fixes: args.show_fixes,
     };
-    let text = render::render_with(&report, format, &style);
+    let text = if args.statistics {
+        render::statistics(&report, format == Format::Json)
+    } else {
+        render::render_with(&report, format, &style)
+    };
     // cargo's messages first (streamed while we analyzed), ours, then
     // cargo's closing `build-finished` line.
     let checked = check.map(check::Check::finish);
-    if let Err(code) = out(&text) {
+    let written = match &args.output_file {
+        Some(path) => std::fs::write(path, &text).map_err(|e| {
+            say(&format!("error: cannot write {}: {e}", path.display()));
+            ExitCode::from(2)
+        }),
+        None => out(&text),
+    };
+    if let Err(code) = written {
         return code;
     }
     let check_failed = match &checked {

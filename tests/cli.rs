@@ -665,3 +665,48 @@ fn severities_accept_clippy_spellings() {
         }
     }
 }
+
+#[test]
+fn statistics_output_file_and_list_rules() {
+    let path = fixtures().join("spawn-before-load/motivating_service.rs");
+    let out = bin().arg(&path).arg("--statistics").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text, "     1  SL002  spawn-before-load\n     1  total\n");
+
+    let dir = common::tempdir("cli");
+    let file = dir.join("report.json");
+    let out = bin()
+        .arg(&path)
+        .args(["--format", "json", "--output-file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(doc["diagnostics"][0]["code"], "SL002");
+
+    let out = bin().arg("--list-rules").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("code   slug"), "{text}");
+    assert!(
+        text.contains("SL001  spawn-before-init    warning..error"),
+        "{text}"
+    );
+    let out = bin()
+        .args(["--list-rules", "--format", "json"])
+        .output()
+        .unwrap();
+    let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rules[0]["max_severity"], "error");
+}
+
+#[test]
+fn exclude_without_workspace_is_refused_as_cargo_does() {
+    let out = bin().args(["--exclude", "foo"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("--exclude can only be used together with --workspace"));
+}

@@ -47,6 +47,44 @@ pub fn render(report: &Report, format: Format, color: bool, quiet: bool) -> Stri
     )
 }
 
+/// `--statistics`: findings per rule, most first (then by code), with a
+/// total; as a JSON object with `json`.
+pub fn statistics(report: &Report, json: bool) -> String {
+    let mut counts: Vec<(crate::rule::RuleId, usize)> = Vec::new();
+    for d in &report.diagnostics {
+        match counts.iter_mut().find(|(r, _)| *r == d.rule) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((d.rule, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.code().cmp(b.0.code())));
+    if json {
+        let rules: Vec<serde_json::Value> = counts
+            .iter()
+            .map(|(r, n)| serde_json::json!({"code": r.code(), "slug": r.slug(), "count": n}))
+            .collect();
+        let doc = serde_json::json!({
+            "rules": rules,
+            "total": report.diagnostics.len(),
+            "not_analyzed": report.notices().len(),
+        });
+        return format!(
+            "{}\n",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        );
+    }
+    let mut out = String::new();
+    for (r, n) in &counts {
+        out.push_str(&format!("{n:6}  {}  {}\n", r.code(), r.slug()));
+    }
+    out.push_str(&format!("{:6}  total\n", report.diagnostics.len()));
+    let notices = report.notices().len();
+    if notices > 0 {
+        out.push_str(&format!("{notices:6}  not analyzed in full\n"));
+    }
+    out
+}
+
 /// How human output looks.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Style {
