@@ -356,7 +356,8 @@ fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if !args.workspace.exclude.is_empty() && !(args.workspace.workspace || args.workspace.all) {
+    let whole_workspace = args.workspace.workspace || args.workspace.all;
+    if !args.workspace.exclude.is_empty() && !whole_workspace {
         // cargo's own rule and words.
         say("error: --exclude can only be used together with --workspace");
         return ExitCode::from(2);
@@ -387,7 +388,7 @@ fn run(args: RunArgs) -> ExitCode {
         // The only place the current directory is read: paths are relative
         // to it and shown relative to it.
         root: std::env::current_dir().unwrap_or_default(),
-        paths: args.paths,
+        paths: args.paths.clone(),
         workspace: spawnlint::discover::WorkspaceOptions {
             manifest_path: args.manifest.manifest_path.clone(),
             packages: args.workspace.package.clone(),
@@ -396,11 +397,11 @@ fn run(args: RunArgs) -> ExitCode {
         },
         threads: args.threads,
         max_file_size: args.max_file_size,
-        select: args.select,
-        ignore: args.ignore,
-        config: args.config,
-        baseline: args.baseline,
-        write_baseline: args.write_baseline,
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        config: args.config.clone(),
+        baseline: args.baseline.clone(),
+        write_baseline: args.write_baseline.clone(),
         min_confidence: args
             .min_confidence
             .as_deref()
@@ -421,27 +422,10 @@ fn run(args: RunArgs) -> ExitCode {
     if let Some((file, line)) = &args.explain_site {
         return print_site(&report, file, *line);
     }
-    let style = render::Style {
-        color: use_color(args.color),
-        quiet: args.quiet,
-        show_fixes: args.show_fixes,
-    };
-    let text = if args.statistics {
-        render::statistics(&report, format == Format::Json)
-    } else {
-        render::render_with(&report, format, &style)
-    };
     // cargo's messages first (streamed while we analyzed), ours, then
     // cargo's closing `build-finished` line.
     let checked = check.map(check::Check::finish);
-    let written = match &args.output_file {
-        Some(path) => std::fs::write(path, &text).map_err(|e| {
-            say(&format!("error: cannot write {}: {e}", path.display()));
-            ExitCode::from(2)
-        }),
-        None => out(&text),
-    };
-    if let Err(code) = written {
+    if let Err(code) = emit(&report, format, &args) {
         return code;
     }
     let check_failed = match &checked {
@@ -472,6 +456,28 @@ fn run(args: RunArgs) -> ExitCode {
         }
     }
     exit_status(&report, check_failed, args.exit_zero)
+}
+
+/// Render the report as asked and write it to standard output or to
+/// `--output-file`.
+fn emit(report: &spawnlint::Report, format: Format, args: &RunArgs) -> Result<(), ExitCode> {
+    let style = render::Style {
+        color: use_color(args.color),
+        quiet: args.quiet,
+        show_fixes: args.show_fixes,
+    };
+    let text = if args.statistics {
+        render::statistics(report, format == Format::Json)
+    } else {
+        render::render_with(report, format, &style)
+    };
+    match &args.output_file {
+        Some(path) => std::fs::write(path, &text).map_err(|e| {
+            say(&format!("error: cannot write {}: {e}", path.display()));
+            ExitCode::from(2)
+        }),
+        None => out(&text),
+    }
 }
 
 /// 2 when the run could not do its job in full (input unread or skipped,
