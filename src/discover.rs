@@ -33,6 +33,12 @@ pub struct Problem {
 /// `target/` and hidden directories. Symbolic links to directories are not
 /// followed (no loops).
 pub fn from_paths(paths: &[PathBuf], base: &Path) -> (Vec<Input>, Vec<Problem>) {
+    walk(paths, base, false)
+}
+
+/// [`from_paths`]; with `one_package`, a directory below a given one that
+/// holds its own `Cargo.toml` is not entered.
+fn walk(paths: &[PathBuf], base: &Path, one_package: bool) -> (Vec<Input>, Vec<Problem>) {
     let mut inputs = Vec::new();
     let mut problems = Vec::new();
     let mut roots = CrateRoots::default();
@@ -60,7 +66,9 @@ pub fn from_paths(paths: &[PathBuf], base: &Path) -> (Vec<Input>, Vec<Problem>) 
             .follow_links(false)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !skipped_dir(e));
+            .filter_entry(|e| {
+                e.depth() == 0 || !(skipped_dir(e) || one_package && is_package_dir(e))
+            });
         for entry in walker {
             match entry {
                 Ok(e) => {
@@ -109,6 +117,10 @@ pub fn from_paths(paths: &[PathBuf], base: &Path) -> (Vec<Input>, Vec<Problem>) 
     inputs.sort();
     inputs.dedup();
     (inputs, problems)
+}
+
+fn is_package_dir(e: &walkdir::DirEntry) -> bool {
+    e.file_type().is_dir() && e.path().join("Cargo.toml").is_file()
 }
 
 fn skipped_dir(e: &walkdir::DirEntry) -> bool {
@@ -232,12 +244,8 @@ pub fn from_workspace(
         .collect();
     dirs.sort();
     dirs.dedup();
-    // Drop directories already covered by a parent in the list.
-    let mut kept: Vec<PathBuf> = Vec::new();
-    for d in dirs {
-        if !kept.iter().any(|k| d.starts_with(k)) {
-            kept.push(d);
-        }
-    }
-    Ok(from_paths(&kept, base))
+    // A package's files stop where another package starts: a nested member,
+    // an excluded crate or test data with its own manifest is not part of
+    // it (as `cargo package` sees it).
+    Ok(walk(&dirs, base, true))
 }

@@ -710,3 +710,59 @@ fn exclude_without_workspace_is_refused_as_cargo_does() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("--exclude can only be used together with --workspace"));
 }
+
+/// A package is its directory without the packages nested in it: `-p root`
+/// is the root package only, `[workspace] exclude` is honoured, and test
+/// data with its own manifest is never parsed.
+#[test]
+fn nested_packages_belong_to_themselves() {
+    let ws = common::tempdir("cli");
+    let package = |dir: &Path, name: &str, extra: &str| {
+        std::fs::create_dir_all(dir.join("src")).unwrap();
+        std::fs::write(
+            dir.join("Cargo.toml"),
+            format!(
+                "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{extra}"
+            ),
+        )
+        .unwrap();
+    };
+    package(
+        &ws,
+        "root",
+        "\n[workspace]\nmembers = [\"inner\"]\nexclude = [\"skipped\"]\nresolver = \"2\"\n",
+    );
+    std::fs::copy(
+        fixtures().join("spawn-before-load/motivating_service.rs"),
+        ws.join("src/lib.rs"),
+    )
+    .unwrap();
+    package(&ws.join("inner"), "inner", "");
+    std::fs::copy(
+        fixtures().join("spawn-before-init/route_health_thread.rs"),
+        ws.join("inner/src/lib.rs"),
+    )
+    .unwrap();
+    package(&ws.join("skipped"), "skipped", "\n[workspace]\n");
+    std::fs::write(ws.join("skipped/src/lib.rs"), "fn broken( {\n").unwrap();
+    let files = |args: &[&str]| -> (Option<i32>, u64, u64) {
+        let out = bin()
+            .current_dir(&ws)
+            .args(["--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        let n = |k: &str| doc["summary"][k].as_u64().unwrap();
+        (out.status.code(), n("files"), n("parse_failures"))
+    };
+    assert_eq!(files(&["-p", "root"]), (Some(1), 1, 0), "-p root");
+    assert_eq!(files(&[]), (Some(1), 1, 0), "the current package");
+    assert_eq!(files(&["--workspace"]), (Some(1), 2, 0), "--workspace");
+    assert_eq!(
+        files(&["--workspace", "--exclude", "inner"]),
+        (Some(1), 1, 0),
+        "--workspace --exclude inner"
+    );
+}
