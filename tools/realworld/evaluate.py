@@ -263,8 +263,10 @@ def run_analyzer(binary: Path, cwd: Path, target: str, jobs: int, timeout: float
 
     Wall time and the child's own peak RSS come from ``os.wait4`` on the
     child's pid (``RUSAGE_CHILDREN`` would mix all children of this script).
-    Exit status 0 or 1 with a JSON document is normal; anything else, a
-    timeout, or output that is not JSON is a crash.
+    Exit status 0 or 1 with a JSON document is normal, and 2 with one when
+    files were skipped or unreadable (listed with the parse failures); an
+    analysis cut short, any other status, a timeout, or output that is not
+    JSON is a crash.
     """
     cmd = [str(binary), target, "--format", "json", "-j", str(jobs), "--color", "never"]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -304,6 +306,25 @@ def run_analyzer(binary: Path, cwd: Path, target: str, jobs: int, timeout: float
         return run
     run.files = int(doc.get("summary", {}).get("files", 0))
     run.parse_failures = list(doc.get("parse_failures", []))
+    # Exit 2 with a document: some input was not analyzed in full. Files
+    # skipped or unreadable are listed with the parse failures; an analysis
+    # cut short (step budget, internal error) is a regression.
+    if status == 2:
+        notices = doc.get("not_analyzed", [])
+        cut = [n for n in notices if n.get("kind") == "incomplete-analysis"]
+        if cut:
+            run.crash = "incomplete analysis: " + "; ".join(
+                f"{n.get('file')}:{n.get('line')}: {n.get('message')}" for n in cut[:3]
+            )
+        else:
+            run.crash = None
+        listed = {(f.get("file"), f.get("line")) for f in run.parse_failures}
+        for n in notices:
+            if n.get("kind") in ("skipped", "unreadable", "unreadable-path") and (
+                n.get("file"), n.get("line")) not in listed:
+                run.parse_failures.append(
+                    {"file": n.get("file", ""), "line": n.get("line"), "column": n.get("column"),
+                     "message": n.get("message", "")})
     for diag in doc.get("diagnostics", []):
         if "confidence" in diag:
             run.has_confidence = True
