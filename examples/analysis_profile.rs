@@ -47,7 +47,11 @@ fn main() {
         let name = {
             let func = model.func(f);
             let file = model.files[f.file as usize].path.display();
-            format!("{file}: {}::{}", func.owner.as_deref().unwrap_or(""), func.name)
+            format!(
+                "{file}: {}::{}",
+                func.owner.as_deref().unwrap_or(""),
+                func.name
+            )
         };
         if let Some(t) = model.constructed_type(f).filter(|_| reach.may_spawn(f)) {
             let start = Instant::now();
@@ -62,7 +66,11 @@ fn main() {
     }
     let total: Duration = times.iter().map(|t| t.0).sum();
     times.sort_by_key(|t| std::cmp::Reverse(t.0));
-    println!("{} analyses, {:.2}s in all", times.len(), total.as_secs_f64());
+    println!(
+        "{} analyses, {:.2}s in all",
+        times.len(),
+        total.as_secs_f64()
+    );
     for (d, name, kind) in times.iter().take(top) {
         println!("{:8.3}s  {kind:11}  {name}", d.as_secs_f64());
     }

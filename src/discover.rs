@@ -160,6 +160,16 @@ impl CrateRoots {
     }
 }
 
+/// The one input of `--stdin-filename`: `path` (relative to `base`), in the
+/// crate around it, whether or not it exists on disk.
+pub fn stdin_input(path: &Path, base: &Path) -> Input {
+    let path = resolve(path, base);
+    Input {
+        crate_root: CrateRoots::default().of(&path, base),
+        path,
+    }
+}
+
 /// Options for workspace discovery (no paths given).
 #[derive(Debug, Clone, Default)]
 pub struct WorkspaceOptions {

@@ -62,6 +62,9 @@ pub struct Options {
     /// `--min-confidence`: the least confidence a finding needs to fail the
     /// run, for every crate (instead of each configuration's).
     pub min_confidence: Option<diagnostic::Confidence>,
+    /// `--stdin-filename`: analyze this text as the file at this path (an
+    /// editor's unsaved buffer) instead of anything on disk.
+    pub stdin: Option<(PathBuf, String)>,
     /// `--explain-site FILE:LINE`: explain every spawn on that line
     /// (`Report::site_explanations`).
     pub explain_site: Option<(PathBuf, u32)>,

@@ -92,6 +92,10 @@ struct RunArgs {
     /// (JSON with `--format json`).
     #[arg(long)]
     statistics: bool,
+    /// Analyze standard input as the file at this path (editors: the
+    /// unsaved buffer); no other file is read.
+    #[arg(long, value_name = "PATH", conflicts_with = "paths")]
+    stdin_filename: Option<PathBuf>,
     /// Write the output to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     output_file: Option<PathBuf>,
@@ -407,6 +411,10 @@ fn run(args: RunArgs) -> ExitCode {
             .as_deref()
             .and_then(spawnlint::diagnostic::Confidence::from_name),
         explain_site: args.explain_site.clone(),
+        stdin: match read_stdin(&args) {
+            Ok(s) => s,
+            Err(code) => return code,
+        },
     };
     let report = match spawnlint::analyze(&opts) {
         Ok(r) => r,
@@ -456,6 +464,38 @@ fn run(args: RunArgs) -> ExitCode {
         }
     }
     exit_status(&report, check_failed, args.exit_zero)
+}
+
+/// With `--stdin-filename`, that path and standard input's text.
+fn read_stdin(args: &RunArgs) -> Result<Option<(PathBuf, String)>, ExitCode> {
+    let Some(path) = &args.stdin_filename else {
+        return Ok(None);
+    };
+    let mut bytes = Vec::new();
+    let limit = args
+        .max_file_size
+        .unwrap_or(spawnlint::files::DEFAULT_MAX_SOURCE_BYTES);
+    use std::io::Read;
+    if let Err(e) = std::io::stdin().take(limit + 1).read_to_end(&mut bytes) {
+        say(&format!("error: cannot read standard input: {e}"));
+        return Err(ExitCode::from(2));
+    }
+    if bytes.len() as u64 > limit {
+        say(&format!(
+            "error: standard input is larger than {limit} bytes (--max-file-size)"
+        ));
+        return Err(ExitCode::from(2));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Some((path.clone(), text))),
+        Err(_) => {
+            say(&format!(
+                "error: standard input ({}) is not valid UTF-8",
+                path.display()
+            ));
+            Err(ExitCode::from(2))
+        }
+    }
 }
 
 /// Render the report as asked and write it to standard output or to

@@ -150,6 +150,12 @@ struct Discovered {
 
 /// Stage 1: the files to analyze, from paths or the Cargo workspace.
 fn discover(opts: &Options) -> Result<Discovered, Error> {
+    if let Some((path, _)) = &opts.stdin {
+        return Ok(Discovered {
+            inputs: vec![discover::stdin_input(path, &opts.root)],
+            problems: Vec::new(),
+        });
+    }
     let (inputs, problems) = if opts.paths.is_empty() {
         discover::from_workspace(&opts.workspace, &opts.root).map_err(Error::Usage)?
     } else {
@@ -178,6 +184,8 @@ struct Configured<'a> {
     root: &'a Path,
     /// Largest source file analyzed, in bytes.
     max_file_size: u64,
+    /// With `--stdin-filename`, the text of the run's one file.
+    stdin: Option<&'a str>,
     configs: Vec<Arc<Config>>,
     catalogs: Vec<Catalog>,
     files: Vec<(&'a Input, usize)>,
@@ -227,6 +235,7 @@ fn configure<'a>(
         max_file_size: opts
             .max_file_size
             .unwrap_or(crate::files::DEFAULT_MAX_SOURCE_BYTES),
+        stdin: opts.stdin.as_ref().map(|(_, text)| text.as_str()),
         configs,
         catalogs,
         files,
@@ -250,7 +259,10 @@ fn parse(configured: &Configured) -> ParsedFiles {
         .enumerate()
         .map(|(i, (input, _))| {
             let id = i as FileId;
-            let text = parse::read_source(&input.path, id, configured.max_file_size);
+            let text = match configured.stdin {
+                Some(text) => Ok(text.to_string()),
+                None => parse::read_source(&input.path, id, configured.max_file_size),
+            };
             let result = match &text {
                 Ok(t) => parse::parse_source(id, t),
                 Err(f) => Err(f.clone()),

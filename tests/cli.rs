@@ -766,3 +766,28 @@ fn nested_packages_belong_to_themselves() {
         "--workspace --exclude inner"
     );
 }
+
+#[test]
+fn stdin_is_analyzed_as_the_named_file() {
+    let text = std::fs::read_to_string(fixtures().join("spawn-before-load/motivating_service.rs"))
+        .unwrap();
+    let out = bin()
+        .current_dir(common::tempdir("cli"))
+        .args(["--stdin-filename", "src/unsaved.rs", "--format", "short"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        printed.starts_with("src/unsaved.rs:21:9: error[SL002]:"),
+        "{printed}"
+    );
+    let out = bin()
+        .args(["--stdin-filename", "x.rs"])
+        .write_stdin(&b"// caf\xe9\n"[..])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("x.rs) is not valid UTF-8"));
+}
