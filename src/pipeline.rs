@@ -378,6 +378,7 @@ fn check(
             && group.tasks.is_empty()
             && group.waits.is_empty()
             && group.late_subscribes.is_empty()
+            && group.registry_races.is_empty()
         {
             continue;
         }

@@ -147,7 +147,7 @@ pub fn find(model: &Model, reach: &Reach, subs: &Subscribers, f: FnRef) -> Vec<L
 }
 
 /// The expressions of a statement.
-fn stmt_exprs(s: &Stmt) -> impl Iterator<Item = &Expr> {
+pub(super) fn stmt_exprs(s: &Stmt) -> impl Iterator<Item = &Expr> {
     match s {
         Stmt::Let { init, .. } => init.iter().collect::<Vec<_>>().into_iter(),
         Stmt::Expr(e) => vec![e].into_iter(),
@@ -165,16 +165,33 @@ fn stmt_span(s: &Stmt) -> Option<Span> {
 /// run later) that starts a task: named like a spawner, or a crate
 /// function that reaches one.
 fn starts_task(model: &Model, reach: &Reach, krate: u32, e: &Expr) -> Option<Span> {
+    spawn_call(model, reach, krate, e).map(|(span, _)| span)
+}
+
+/// [`starts_task`], with the call itself (whose arguments hold the task).
+pub(super) fn spawn_call<'e>(
+    model: &Model,
+    reach: &Reach,
+    krate: u32,
+    e: &'e Expr,
+) -> Option<(Span, &'e Expr)> {
     let here = match e {
-        Expr::MethodCall { method, span, .. } => {
+        // The span of the spawner's name, as other findings point at it.
+        Expr::MethodCall {
+            method,
+            method_span,
+            ..
+        } => {
             let c = Callee::Method(method.clone());
-            reach.calls_spawner(model, krate, &c).then_some(*span)
+            reach
+                .calls_spawner(model, krate, &c)
+                .then_some((*method_span, e))
         }
-        Expr::Call { func, span, .. } => match &**func {
-            Expr::Path { segs, .. } => {
+        Expr::Call { func, .. } => match &**func {
+            Expr::Path { segs, span } => {
                 let name = segs.last()?.clone();
                 let c = Callee::Free(name);
-                reach.calls_spawner(model, krate, &c).then_some(*span)
+                reach.calls_spawner(model, krate, &c).then_some((*span, e))
             }
             _ => None,
         },
@@ -187,7 +204,7 @@ fn starts_task(model: &Model, reach: &Reach, krate: u32, e: &Expr) -> Option<Spa
     let mut found = None;
     e.for_each_child(|c| {
         if found.is_none() {
-            found = starts_task(model, reach, krate, c);
+            found = spawn_call(model, reach, krate, c);
         }
     });
     found

@@ -26,6 +26,7 @@ mod interp;
 pub mod late_subscribe;
 mod listens;
 mod recorder;
+pub mod registry;
 mod semantics;
 pub mod signals;
 mod tolerance;
@@ -156,6 +157,16 @@ fn waiting_fn(model: &Model, cat: &Catalog, f: FnRef) -> (Vec<trace::Listen>, bo
     (own, truncated)
 }
 
+/// Whether a function calls a method named `insert` (the registry pass's
+/// prefilter).
+fn calls_insert(model: &Model, f: FnRef) -> bool {
+    model
+        .func(f)
+        .callees
+        .iter()
+        .any(|c| matches!(c, crate::facts::Callee::Method(m) if m == "insert"))
+}
+
 /// Whether a function calls something it may wait through itself.
 fn waits_itself(model: &Model, f: FnRef) -> bool {
     model.func(f).callees.iter().any(|c| {
@@ -216,6 +227,9 @@ pub struct GroupAnalysis {
     /// Functions that subscribe to a task's events only after acting on
     /// it (SL006's spawner form).
     pub late_subscribes: Vec<late_subscribe::LateSubscribe>,
+    /// Functions that insert a task's registry entry only after spawning
+    /// it (SL001 beyond constructors).
+    pub registry_races: Vec<registry::RegistryRace>,
 }
 
 /// The analysis stage's output.
@@ -292,6 +306,12 @@ pub fn run(
         .filter_map(|f| cuts.run(*f, || late_subscribe::find(model, reach, &subscribers, *f)))
         .flatten()
         .collect();
+    let races: Vec<registry::RegistryRace> = fns
+        .par_iter()
+        .filter(|f| reach.spawns_itself(model, **f) && calls_insert(model, **f))
+        .filter_map(|f| cuts.run(*f, || registry::find(model, reach, *f)))
+        .flatten()
+        .collect();
     let mut groups: Vec<GroupAnalysis> =
         catalogs.iter().map(|_| GroupAnalysis::default()).collect();
     let constructor_spawns = ctors.iter().map(|a| a.spawns.len()).sum();
@@ -306,6 +326,9 @@ pub fn run(
     }
     for l in late {
         groups[group_of(l.function)].late_subscribes.push(l);
+    }
+    for r in races {
+        groups[group_of(r.function)].registry_races.push(r);
     }
     for (g, group) in groups.iter_mut().enumerate() {
         let wanted: BTreeSet<(TypeRef, FnRef)> = group

@@ -141,6 +141,11 @@ impl<'a> Context<'a> {
         &self.analysis.tasks
     }
 
+    /// Functions that insert a task's registry entry only after spawning it.
+    pub fn registry_races(&self) -> &'a [crate::analysis::registry::RegistryRace] {
+        &self.analysis.registry_races
+    }
+
     /// Functions that subscribe to a task's events only after acting on it.
     pub fn late_subscribes(&self) -> &'a [crate::analysis::late_subscribe::LateSubscribe] {
         &self.analysis.late_subscribes

@@ -2,10 +2,11 @@
 //! the state that task uses. The user documentation is the rule's page,
 //! `rules/SL001-spawn-before-init.md`.
 
-use super::explain::{self, Window};
+use super::explain::{self, Finding, Window};
 use super::{access_severity, exposed, Check, Context};
+use crate::analysis::registry::{self, RegistryRace};
 use crate::analysis::trace::Event;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Confidence, Diagnostic, Fix, FixStrategy, Severity};
 
 crate::declare_rule! {
     code: "SL001",
@@ -63,5 +64,60 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             }
         }
     }
+    out.extend(cx.registry_races().iter().map(|r| registry_race(cx, r)));
     out
+}
+
+/// A task that finds its own registry entry, spawned before the entry is
+/// inserted.
+fn registry_race(cx: &Context, r: &RegistryRace) -> Diagnostic {
+    let fn_name = cx.fn_name(r.function);
+    let (map, key, method) = (&r.registry, &r.key, &r.method);
+    let (message, use_text, note) = if registry::is_removal(method) {
+        (
+            format!("task spawned in `{fn_name}` removes its `{map}` entry `{key}`, which `{fn_name}` inserts only after the spawn"),
+            "the task's clean-up: removes nothing if it runs before the insert".to_string(),
+            format!("a task that ends before the insert leaves an entry for a finished task in `{map}`, never removed"),
+        )
+    } else {
+        (
+            format!("task spawned in `{fn_name}` looks up its `{map}` entry `{key}`, which `{fn_name}` inserts only after the spawn"),
+            "finds nothing if the task runs before the insert".to_string(),
+            format!("the task may run before `{fn_name}` reaches the insert; its lookup of `{key}` then fails"),
+        )
+    };
+    // The map as the insert reaches it (`self.jobs.lock().unwrap()`).
+    let map_expr = cx
+        .slice(r.insert)
+        .and_then(|s| s.split_once(".insert(").map(|(m, _)| m.trim().to_string()))
+        .unwrap_or_else(|| format!("self.{map}"));
+    let fix = Fix {
+        strategy: FixStrategy::Reorder,
+        title: format!("insert the `{map}` entry before spawning, and fill in what only the spawn gives (its handle) afterwards"),
+        code: format!(
+            "{map_expr}.insert({key}, /* the entry, without the task's handle */);\nlet task = /* the spawn */;\nif let Some(entry) = {map_expr}.get_mut(&{key}) {{\n    /* store `task` in the entry */\n}}"
+        ),
+        ..Fix::default()
+    };
+    explain::finding(
+        cx,
+        Finding {
+            rule: RULE.id(),
+            severity: Severity::Warning,
+            confidence: Confidence::Medium,
+            message,
+            primary: r.spawn,
+            primary_text: "the task may run from here on".into(),
+            labels: vec![
+                (r.task_use, use_text),
+                (
+                    r.insert,
+                    format!("`{key}` is inserted into `{map}` only here, after the spawn"),
+                ),
+            ],
+            notes: vec![note],
+            fixes: vec![fix],
+            identity: vec![fn_name, map.clone(), key.clone(), method.clone()],
+        },
+    )
 }
