@@ -179,3 +179,56 @@ fn pre_commit_refuses_a_premature_spawn_and_accepts_a_clean_file() {
     assert!(text.contains("Passed"), "the hooks ran:\n{text}");
     ok(git(&project).args(["rev-parse", "--verify", "HEAD"]));
 }
+
+/// The `language: system` hook runs the binary found on `PATH`: no build.
+#[test]
+fn the_system_hook_runs_the_installed_binary() {
+    if !common::heavy("the_system_hook_runs_the_installed_binary") {
+        return;
+    }
+    let mut pre_commit = pre_commit().unwrap_or_else(|why| panic!("{why}"));
+    let (hooks, rev) = hooks_repo();
+    let home = common::tempdir("pre-commit-home");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_cargo-spawnlint"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let project = common::tempdir("pre-commit-project");
+    ok(git(&project).args(["init", "-q"]));
+    std::fs::create_dir_all(project.join("src")).unwrap();
+    std::fs::write(
+        project.join(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: spawnlint-system\n",
+            hooks.display()
+        ),
+    )
+    .unwrap();
+    ok(pre_commit
+        .current_dir(&project)
+        .env("PRE_COMMIT_HOME", &home)
+        .arg("install"));
+    std::fs::copy(
+        root().join("fixtures/spawn-before-load/motivating_service.rs"),
+        project.join("src/lib.rs"),
+    )
+    .unwrap();
+    ok(git(&project).args(["add", "-A"]));
+    let out = run(git(&project)
+        .env("PRE_COMMIT_HOME", &home)
+        .env("PATH", &path)
+        .args(["commit", "-m", "premature spawn"]));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "the commit must be refused:\n{text}");
+    assert!(text.contains("error[SL002]"), "{text}");
+    assert!(text.contains("spawnlint (installed binary)"), "{text}");
+}
