@@ -25,6 +25,14 @@ const CONSTRUCTS: &[(&str, &str, &str, &str, &str)] = &[
     ("arrays", "fn f() { let _ = ", "[", "1", "]; }"),
     ("returns", "fn f() { ", "return ", "1; }", ""),
     ("calls", "fn f() { let _ = ", "g(", "1", "); }"),
+    ("closure params", "fn f() { let _ = ", "|a, b| ", "0", ";}"),
+    (
+        "for binders",
+        "type T = ",
+        "for<'a, 'b> fn() -> ",
+        "()",
+        ";",
+    ),
 ];
 
 /// The deepest instance of a construct that the pre-scan accepts.

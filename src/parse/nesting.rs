@@ -45,14 +45,19 @@ pub fn deepest(text: &str) -> u32 {
 }
 
 /// One open bracket group.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Frame {
     /// Nesting at the group's opening bracket, itself included.
     base: u32,
     /// Tokens since the last point where recursion ends, in this group.
     count: u32,
-    /// Unmatched `<` in this group since the last statement end.
-    angles: u32,
+    /// For each unmatched `<` in this group since the last statement end,
+    /// the count where it opened: a `,` inside `A<B, C>` (or `for<'a, 'b>`)
+    /// ends an element of that list, not the chain around it.
+    angles: Vec<u32>,
+    /// The same for a closure's open parameter list `|a, b|` (a single `|`
+    /// opens one, the next closes it).
+    pipes: Vec<u32>,
     /// A `}` just closed a block in this group: the next token starts a
     /// new statement unless it continues an expression (`else`, `.`, …).
     after_block: bool,
@@ -63,9 +68,18 @@ impl Frame {
         Frame {
             base,
             count: 0,
-            angles: 0,
+            angles: Vec::new(),
+            pipes: Vec::new(),
             after_block: false,
         }
+    }
+
+    /// Where a `,` restarts the count: at the innermost open list of this
+    /// group, else at the group's start.
+    fn after_comma(&self) -> u32 {
+        let angle = self.angles.last().copied().unwrap_or(0);
+        let pipe = self.pipes.last().copied().unwrap_or(0);
+        angle.max(pipe)
     }
 }
 
@@ -142,9 +156,9 @@ impl<'a> Scanner<'a> {
 
     /// Count one token; the construct named when the limit is crossed.
     fn account(&mut self, token: Token) -> Option<&'static str> {
-        let frame = *self.top();
-        if frame.after_block && !token.continues_expression() {
-            *self.top() = Frame::new(frame.base);
+        let (after_block, base) = (self.top().after_block, self.top().base);
+        if after_block && !token.continues_expression() {
+            *self.top() = Frame::new(base);
         }
         self.top().after_block = false;
         match token {
@@ -162,7 +176,7 @@ impl<'a> Scanner<'a> {
             }
             Token::Separator => {
                 let f = self.top();
-                f.count = f.angles;
+                f.count = f.after_comma();
                 return None;
             }
             Token::ArmArrow | Token::Semi => {
@@ -170,10 +184,20 @@ impl<'a> Scanner<'a> {
                 *self.top() = Frame::new(base);
                 return None;
             }
-            Token::Lt => self.top().angles += 1,
+            Token::Lt => {
+                let f = self.top();
+                f.angles.push(f.count);
+            }
             Token::Gt(n) => {
                 let f = self.top();
-                f.angles = f.angles.saturating_sub(n);
+                let keep = f.angles.len().saturating_sub(n as usize);
+                f.angles.truncate(keep);
+            }
+            Token::Pipe => {
+                let f = self.top();
+                if f.pipes.pop().is_none() {
+                    f.pipes.push(f.count);
+                }
             }
             _ => {}
         }
@@ -493,6 +517,11 @@ mod tests {
             (deep("fn f() { let _ = ", "(", n, ""), "brackets"),
             (deep("type T = ", "A<B, ", n, ""), "generic"),
             (deep("fn f() { let _ = ", "-", n, "1; }"), "operator"),
+            // Found by fuzzing: a `,` inside a closure's parameters or a
+            // `for<..>` binder does not end the chain syn recurses on.
+            (deep("fn f(){", "|a,|", n, "0;}"), "closures"),
+            (deep("fn f(){", "move |a: u8, b: u8| ", n, "0;}"), "closures"),
+            (deep("type T=", "for<'a,>fn()->", n, "();"), "generic"),
         ];
         for (src, construct) in cases {
             let found = check(&src).unwrap_or_else(|| panic!("not too deep: {src:.40}"));
