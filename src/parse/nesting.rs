@@ -520,7 +520,10 @@ mod tests {
             // Found by fuzzing: a `,` inside a closure's parameters or a
             // `for<..>` binder does not end the chain syn recurses on.
             (deep("fn f(){", "|a,|", n, "0;}"), "closures"),
-            (deep("fn f(){", "move |a: u8, b: u8| ", n, "0;}"), "closures"),
+            (
+                deep("fn f(){", "move |a: u8, b: u8| ", n, "0;}"),
+                "closures",
+            ),
             (deep("type T=", "for<'a,>fn()->", n, "();"), "generic"),
         ];
         for (src, construct) in cases {
