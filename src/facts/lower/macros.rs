@@ -10,6 +10,10 @@ use crate::source::Span;
 /// `,`, `;` or `=>`; a piece that is no expression is skipped up to the next
 /// separator, which also covers key-value logging (`info!("msg"; "k" =>
 /// v)`). Brace-bodied macros holding statements are parsed as a block.
+/// Pieces of a macro's arguments that fail to parse as expressions before
+/// the rest is given up on.
+const MAX_FAILED_PIECES: usize = 16;
+
 pub(super) fn macro_args(mac: &syn::Macro, depth: u32) -> Vec<Expr> {
     use syn::parse::discouraged::Speculative;
     use syn::parse::{ParseStream, Parser};
@@ -29,7 +33,15 @@ pub(super) fn macro_args(mac: &syn::Macro, depth: u32) -> Vec<Expr> {
                 || input.peek(syn::Token![=>])
         };
         let mut out = Vec::new();
+        let mut failed = 0;
         while !input.is_empty() {
+            // Each failed attempt re-parses up to the next separator, which
+            // may sit inside what failed (`|a, b| |a, b| …`): past a few
+            // failures the rest is not expressions, and retrying at every
+            // `,` would make a long argument quadratic (found by fuzzing).
+            if failed > MAX_FAILED_PIECES {
+                break;
+            }
             let fork = input.fork();
             match fork.parse::<syn::Expr>() {
                 // A block needs no separator after it: `select!` arms are
@@ -39,6 +51,7 @@ pub(super) fn macro_args(mac: &syn::Macro, depth: u32) -> Vec<Expr> {
                     out.push(e);
                 }
                 _ => {
+                    failed += 1;
                     while !at_separator(input) {
                         input.parse::<proc_macro2::TokenTree>()?;
                     }
@@ -98,4 +111,29 @@ fn inline_format_args(fmt: &str) -> Vec<String> {
         rest = &rest[end..];
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args_of(src: &str) -> usize {
+        let mac: syn::Macro = syn::parse_str(src).expect("a macro call");
+        macro_args(&mac, 0).len()
+    }
+
+    #[test]
+    fn pieces_that_are_not_expressions_are_skipped() {
+        assert_eq!(args_of("m!(a, @, b)"), 2);
+    }
+
+    /// Retrying after every failed piece made `|a, b| |a, b| …` quadratic
+    /// (a fuzzing timeout): past a bound, the rest is given up on.
+    #[test]
+    fn failures_are_bounded() {
+        let failing = "@, ".repeat(MAX_FAILED_PIECES + 1);
+        assert_eq!(args_of(&format!("m!({failing}x)")), 0);
+        let few = "@, ".repeat(MAX_FAILED_PIECES);
+        assert_eq!(args_of(&format!("m!({few}x)")), 1);
+    }
 }
