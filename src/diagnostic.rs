@@ -91,21 +91,13 @@ pub enum FixStrategy {
 }
 
 impl FixStrategy {
-    /// Its name, as JSON spells it (`start-method`).
-    pub fn name(self) -> &'static str {
-        match self {
-            FixStrategy::Gate => "gate",
-            FixStrategy::StartMethod => "start-method",
-            FixStrategy::Typestate => "typestate",
-            FixStrategy::Reorder => "reorder",
-            FixStrategy::MutateInPlace => "mutate-in-place",
-            FixStrategy::WatchChannel => "watch-channel",
-            FixStrategy::SpawnAfterConstruction => "spawn-after-construction",
-            FixStrategy::SubscribeFirst => "subscribe-first",
-            FixStrategy::StoredSignal => "stored-signal",
-            FixStrategy::RegisterFirst => "register-first",
-            FixStrategy::WaitForCondition => "wait-for-condition",
-        }
+    /// Its name, as JSON spells it (`start-method`): serde's, so the two
+    /// cannot drift apart.
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
     }
 }
 

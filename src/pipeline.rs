@@ -413,10 +413,7 @@ fn cut_incidents(linked: &Linked, analysis: &Analysis) -> Vec<Incident> {
         .iter()
         .map(|cut| {
             let func = linked.model.func(cut.function);
-            let name = match &func.owner {
-                Some(o) => format!("{o}::{}", func.name),
-                None => func.name.clone(),
-            };
+            let name = linked.model.fn_name(cut.function);
             let message = match &cut.reason {
                 CutReason::Budget => format!(
                     "the analysis of `{name}` stopped at its step budget; findings it would reach may be missing"

@@ -229,12 +229,6 @@ impl Report {
         }
     }
 
-    /// Whether some input was not analyzed in full: a file not read,
-    /// skipped or not parsed, a path not walked, an analysis cut short.
-    pub fn incomplete(&self) -> bool {
-        !self.parse_failures.is_empty() || !self.problems.is_empty() || !self.incidents.is_empty()
-    }
-
     /// Whether the run must fail with status 2 although it produced a
     /// report: input that could not be read or was skipped whole (not a
     /// plain syntax error, which counts as a finding), a path not walked,

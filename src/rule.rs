@@ -205,12 +205,10 @@ impl Registry {
     /// The code or slug nearest to `name`, if any is near.
     fn closest(&self, name: &str) -> Option<&'static str> {
         let lower = name.to_ascii_lowercase().replace('_', "-");
-        self.iter()
-            .flat_map(|r| [r.code(), r.slug()])
-            .map(|c| (strsim::levenshtein(&lower, &c.to_ascii_lowercase()), c))
-            .filter(|(d, c)| *d <= 2.max(c.len() / 4))
-            .min_by_key(|(d, _)| *d)
-            .map(|(_, c)| c)
+        let names: Vec<&'static str> = self.iter().flat_map(|r| [r.code(), r.slug()]).collect();
+        let lowered: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+        let at = nearest(&lower, lowered.iter().map(String::as_str))?;
+        lowered.iter().position(|n| n == at).map(|i| names[i])
     }
 
     /// `SL001 (spawn-before-init), …`: for error messages.
@@ -220,6 +218,17 @@ impl Registry {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// The candidate nearest to `given` by edit distance, when it is near
+/// enough to be a typo of it (at most 2 edits, or a quarter of its
+/// length): "did you mean" for rules, configuration keys.
+pub fn nearest<'a>(given: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (strsim::levenshtein(given, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
 }
 
 #[cfg(test)]

@@ -331,11 +331,12 @@ pub fn display_path(path: &Path, root: &Path) -> String {
 
 /// The stable path of `path` (already resolved against the run's root) in
 /// the crate at `crate_root` (see [`FileEntry::stable`]): symlinks, `.`
-/// and `..` resolved, so `dir/./x.rs` and `dir/x.rs` are one file.
+/// and `..` resolved, so `dir/./x.rs` and `dir/x.rs` are one file. The
+/// crate root comes from discovery, which made it canonical already.
 pub fn stable_path(path: &Path, crate_root: &Path) -> String {
     let abs = absolute(path, Path::new(""));
-    let root = absolute(crate_root, Path::new(""));
-    let shown = match abs.strip_prefix(&root) {
+    let root = crate_root;
+    let shown = match abs.strip_prefix(root) {
         Ok(rel) => match root.file_name() {
             Some(name) => Path::new(name).join(rel),
             None => rel.to_path_buf(),

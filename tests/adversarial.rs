@@ -433,3 +433,50 @@ fn an_analysis_cut_by_the_step_budget_is_reported() {
     let o = run(&dir, &[], QUICK);
     assert_reported(&o, 2, "fan.rs", "incomplete-analysis", "`S::new`");
 }
+
+/// Every format carries what was not analyzed: SARIF says the run did not
+/// succeed (a lone syntax error, a finding, keeps it successful), GitHub
+/// annotates the file.
+#[test]
+fn skipped_files_reach_sarif_and_github_output() {
+    let deep = format!("type T = {}u8;", "& ".repeat(10_000));
+    let dir = tree_with("deep.rs", deep.as_bytes());
+    let out = bin()
+        .arg(&dir)
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let inv = &log["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false, "{inv}");
+    let notes = inv["toolExecutionNotifications"].as_array().unwrap();
+    assert!(notes
+        .iter()
+        .any(|n| n["message"]["text"].as_str().unwrap().contains("deep.rs")));
+    let out = bin()
+        .arg(&dir)
+        .args(["--format", "github"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.lines().any(|l| l.starts_with("::error ")
+            && l.contains("deep.rs")
+            && l.contains("too deeply nested")),
+        "{text}"
+    );
+
+    let dir = tree_with("broken.rs", b"fn main( {\n");
+    let out = bin()
+        .arg(&dir)
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        log["runs"][0]["invocations"][0]["executionSuccessful"],
+        true
+    );
+}

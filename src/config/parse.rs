@@ -380,12 +380,8 @@ fn did_you_mean_key(rest: &str) -> String {
     let Some((given, expected)) = quoted.split_first() else {
         return String::new();
     };
-    expected
-        .iter()
-        .map(|k| (strsim::levenshtein(given, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+    crate::rule::nearest(given, expected.iter().copied())
+        .map(|k| format!(" (did you mean `{k}`?)"))
         .unwrap_or_default()
 }
 

@@ -303,6 +303,16 @@ impl Model {
         Some(ty)
     }
 
+    /// `Type::name` for a method, `name` for a free function: how findings
+    /// and notices name a function.
+    pub fn fn_name(&self, r: FnRef) -> String {
+        let f = self.func(r);
+        match &f.owner {
+            Some(o) => format!("{o}::{}", f.name),
+            None => f.name.clone(),
+        }
+    }
+
     /// Every function of every file, with its reference.
     pub fn all_fns(&self) -> impl Iterator<Item = FnRef> + '_ {
         self.files.iter().enumerate().flat_map(|(fid, f)| {

@@ -115,7 +115,7 @@ fn summary(report: &Report, errors: usize, warnings: usize) -> String {
             plural(report.parse_failures.len(), "parse failure")
         ));
     }
-    let unanalyzed = report.notices().len() - report.parse_failures.len();
+    let unanalyzed = report.problems.len() + report.incidents.len();
     if unanalyzed > 0 {
         s.push_str(&format!(
             ", {} not analyzed in full",
@@ -194,7 +194,7 @@ fn fix_notes(fixes: &[crate::diagnostic::Fix], show_fixes: bool) -> Vec<String> 
         notes.push(format!("help: {or}{title}:\n{code}"));
     }
     if !show_fixes && fixes.len() > 1 {
-        let others: Vec<&str> = fixes[1..].iter().map(|f| f.strategy.name()).collect();
+        let others: Vec<String> = fixes[1..].iter().map(|f| f.strategy.name()).collect();
         notes.push(format!(
             "help: other fixes, printed by `--show-fixes`: {}",
             others.join(", ")

@@ -183,11 +183,7 @@ impl<'a> Context<'a> {
 
     /// `Type::name` for a function.
     pub fn fn_name(&self, f: FnRef) -> String {
-        let func = self.model.func(f);
-        match &func.owner {
-            Some(o) => format!("{o}::{}", func.name),
-            None => func.name.clone(),
-        }
+        self.model.fn_name(f)
     }
 }
 
