@@ -101,6 +101,31 @@ impl FixStrategy {
     }
 }
 
+/// Whether a fix may be applied mechanically, and how far it can be
+/// trusted (rustc's and ruff's applicability).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applicability {
+    /// Behaviour is otherwise unchanged: `--fix` applies it.
+    Safe,
+    /// It changes an API or semantics: only `--unsafe-fixes` applies it.
+    Unsafe,
+    /// Text to read and adapt; never applied.
+    #[default]
+    DisplayOnly,
+}
+
+impl Applicability {
+    /// Its name, as JSON spells it (`display-only`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+            Applicability::DisplayOnly => "display-only",
+        }
+    }
+}
+
 /// One textual replacement: the text of `span` in `file` becomes `text`
 /// (an empty span inserts, an empty `text` deletes).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -122,10 +147,28 @@ pub struct Fix {
     pub title: String,
     /// The code to paste.
     pub code: String,
+    /// Whether `--fix` may apply `edits`: [`Applicability::DisplayOnly`]
+    /// exactly when there are none ([`Fix::with_edits`] keeps the two in
+    /// step).
+    pub applicability: Applicability,
     /// When the fix can be applied mechanically: the edits that apply it
     /// (all of them, in one go). Empty when the code must be pasted by hand.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    /// The fix made applicable by `edits` with `applicability`; no edits
+    /// leave it display-only, whatever was asked.
+    pub fn with_edits(mut self, edits: Vec<Edit>, applicability: Applicability) -> Fix {
+        self.applicability = if edits.is_empty() {
+            Applicability::DisplayOnly
+        } else {
+            applicability
+        };
+        self.edits = edits;
+        self
+    }
 }
 
 /// One finding.

@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod facts;
 pub mod files;
+pub mod fixer;
 pub mod fixes;
 pub mod isolate;
 pub mod model;
@@ -65,6 +66,10 @@ pub struct Options {
     /// `--stdin-filename`: analyze this text as the file at this path (an
     /// editor's unsaved buffer) instead of anything on disk.
     pub stdin: Option<(PathBuf, String)>,
+    /// Text to analyze instead of what is on disk, by the path discovery
+    /// finds the file under (`--fix` re-analyses its edits in memory
+    /// before anything is written).
+    pub overlay: std::collections::HashMap<PathBuf, std::sync::Arc<str>>,
     /// `--explain-site FILE:LINE`: explain every spawn on that line
     /// (`Report::site_explanations`).
     pub explain_site: Option<(PathBuf, u32)>,

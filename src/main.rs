@@ -1,6 +1,7 @@
 //! The `cargo-spawnlint` binary: parses arguments, runs the library, prints.
 
 mod check;
+mod fix_command;
 
 use clap::{Args, Parser};
 use spawnlint::render::{self, Format};
@@ -135,6 +136,25 @@ struct RunArgs {
     /// `check.overrideCommand`, which runs a single command.
     #[arg(long)]
     with_check: bool,
+    /// Apply the safe fixes (re-analysing until none applies), then report
+    /// what remains.
+    #[arg(long)]
+    fix: bool,
+    /// With --fix or --diff, also apply the unsafe fixes (they change an
+    /// API or behaviour: read them).
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff and write nothing.
+    #[arg(long)]
+    diff: bool,
+    /// With --fix, write files that have uncommitted changes or are not
+    /// in a git work tree (refused by default, as `cargo fix` does).
+    #[arg(long, requires = "fix")]
+    allow_dirty: bool,
+    /// With --fix, run `cargo check` on each package a fix changed and
+    /// restore every changed file if the build fails.
+    #[arg(long, requires = "fix")]
+    fix_check: bool,
     #[command(flatten)]
     manifest: clap_cargo::Manifest,
     #[command(flatten)]
@@ -366,6 +386,10 @@ fn run(args: RunArgs) -> ExitCode {
         say("error: --exclude can only be used together with --workspace");
         return ExitCode::from(2);
     }
+    if let Some(problem) = fix_conflict(&args) {
+        say(&format!("error: {problem}"));
+        return ExitCode::from(2);
+    }
     if args.with_check && format != Format::RustcJson {
         say("error: --with-check needs --message-format=json (or --format rustc-json)");
         return ExitCode::from(2);
@@ -388,34 +412,13 @@ fn run(args: RunArgs) -> ExitCode {
             spawnlint::pipeline::MAX_THREADS
         ));
     }
-    let opts = spawnlint::Options {
-        // The only place the current directory is read: paths are relative
-        // to it and shown relative to it.
-        root: std::env::current_dir().unwrap_or_default(),
-        paths: args.paths.clone(),
-        workspace: spawnlint::discover::WorkspaceOptions {
-            manifest_path: args.manifest.manifest_path.clone(),
-            packages: args.workspace.package.clone(),
-            workspace: args.workspace.workspace || args.workspace.all,
-            exclude: args.workspace.exclude.clone(),
-        },
-        threads: args.threads,
-        max_file_size: args.max_file_size,
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        config: args.config.clone(),
-        baseline: args.baseline.clone(),
-        write_baseline: args.write_baseline.clone(),
-        min_confidence: args
-            .min_confidence
-            .as_deref()
-            .and_then(spawnlint::diagnostic::Confidence::from_name),
-        explain_site: args.explain_site.clone(),
-        stdin: match read_stdin(&args) {
-            Ok(s) => s,
-            Err(code) => return code,
-        },
+    let opts = match options(&args) {
+        Ok(o) => o,
+        Err(code) => return code,
     };
+    if args.fix || args.diff {
+        return run_fix(&opts, format, &args);
+    }
     let report = match spawnlint::analyze(&opts) {
         Ok(r) => r,
         Err(e) => {
@@ -464,6 +467,122 @@ fn run(args: RunArgs) -> ExitCode {
         }
     }
     exit_status(&report, check_failed, args.exit_zero)
+}
+
+/// Flags `--fix` and `--diff` cannot be combined with, and why.
+fn fix_conflict(args: &RunArgs) -> Option<&'static str> {
+    let fixing = args.fix || args.diff;
+    if args.fix && args.diff {
+        Some("--diff writes nothing; use --fix or --diff, not both")
+    } else if args.unsafe_fixes && !fixing {
+        Some("--unsafe-fixes needs --fix or --diff")
+    } else if fixing && args.stdin_filename.is_some() && args.fix {
+        Some("--fix writes files; with --stdin-filename use --diff")
+    } else if fixing && (args.explain_site.is_some() || args.with_check) {
+        Some("--fix and --diff cannot be combined with --explain-site or --with-check")
+    } else if fixing && args.write_baseline.is_some() {
+        Some("--fix and --diff cannot be combined with --write-baseline")
+    } else {
+        None
+    }
+}
+
+/// `--fix` / `--diff`: fix in memory; then print the diff, or check
+/// version control, write, verify, and report what remains.
+fn run_fix(opts: &spawnlint::Options, format: Format, args: &RunArgs) -> ExitCode {
+    let policy = spawnlint::fixer::Policy {
+        unsafe_fixes: args.unsafe_fixes,
+    };
+    let outcome = match spawnlint::fixer::fix(opts, policy) {
+        Ok(o) => o,
+        Err(e) => {
+            say(&format!("error: {e}"));
+            return ExitCode::from(2);
+        }
+    };
+    let mode = fix_command::Mode {
+        diff: args.diff,
+        allow_dirty: args.allow_dirty,
+        check: args.fix_check,
+    };
+    if mode.diff {
+        if let Err(code) = out(&fix_command::diff(&outcome)) {
+            return code;
+        }
+        if !args.quiet {
+            say(fix_command::summary(&outcome, &mode, args.unsafe_fixes).trim_end());
+        }
+        return if outcome.changed.is_empty() || args.exit_zero {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        };
+    }
+    if !mode.allow_dirty {
+        let dirty = fix_command::dirty(&outcome.changed);
+        if !dirty.is_empty() {
+            for (file, why) in &dirty {
+                say(&format!("error: {file} {why}"));
+            }
+            say("error: --fix writes nothing while a file it would change is not committed: commit or stash first, or pass --allow-dirty (see the changes with --diff)");
+            return ExitCode::from(2);
+        }
+    }
+    if let Err(e) = fix_command::write(&outcome.changed) {
+        say(&format!("error: {e}"));
+        return ExitCode::from(2);
+    }
+    if mode.check && !outcome.changed.is_empty() {
+        match fix_command::check(&outcome.changed) {
+            Ok(n) if !args.quiet => say(&format!(
+                "spawnlint: `cargo check` passes on the {n} package{} changed",
+                if n == 1 { "" } else { "s" }
+            )),
+            Ok(_) => {}
+            Err(e) => {
+                say(&format!("error: {e}"));
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if let Err(code) = emit(&outcome.report, format, args) {
+        return code;
+    }
+    if !args.quiet {
+        say(fix_command::summary(&outcome, &mode, args.unsafe_fixes).trim_end());
+    }
+    exit_status(&outcome.report, false, args.exit_zero)
+}
+
+/// The library's options from the arguments (standard input read, with
+/// `--stdin-filename`).
+fn options(args: &RunArgs) -> Result<spawnlint::Options, ExitCode> {
+    Ok(spawnlint::Options {
+        // The only place the current directory is read: paths are relative
+        // to it and shown relative to it.
+        root: std::env::current_dir().unwrap_or_default(),
+        paths: args.paths.clone(),
+        workspace: spawnlint::discover::WorkspaceOptions {
+            manifest_path: args.manifest.manifest_path.clone(),
+            packages: args.workspace.package.clone(),
+            workspace: args.workspace.workspace || args.workspace.all,
+            exclude: args.workspace.exclude.clone(),
+        },
+        threads: args.threads,
+        max_file_size: args.max_file_size,
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        config: args.config.clone(),
+        baseline: args.baseline.clone(),
+        write_baseline: args.write_baseline.clone(),
+        min_confidence: args
+            .min_confidence
+            .as_deref()
+            .and_then(spawnlint::diagnostic::Confidence::from_name),
+        explain_site: args.explain_site.clone(),
+        stdin: read_stdin(args)?,
+        overlay: Default::default(),
+    })
 }
 
 /// With `--stdin-filename`, that path and standard input's text.

@@ -186,6 +186,8 @@ struct Configured<'a> {
     max_file_size: u64,
     /// With `--stdin-filename`, the text of the run's one file.
     stdin: Option<&'a str>,
+    /// Texts that replace files on disk ([`Options::overlay`]).
+    overlay: &'a HashMap<std::path::PathBuf, Arc<str>>,
     configs: Vec<Arc<Config>>,
     catalogs: Vec<Catalog>,
     files: Vec<(&'a Input, usize)>,
@@ -236,6 +238,7 @@ fn configure<'a>(
             .max_file_size
             .unwrap_or(crate::files::DEFAULT_MAX_SOURCE_BYTES),
         stdin: opts.stdin.as_ref().map(|(_, text)| text.as_str()),
+        overlay: &opts.overlay,
         configs,
         catalogs,
         files,
@@ -259,9 +262,10 @@ fn parse(configured: &Configured) -> ParsedFiles {
         .enumerate()
         .map(|(i, (input, _))| {
             let id = i as FileId;
-            let text = match configured.stdin {
-                Some(text) => Ok(text.to_string()),
-                None => parse::read_source(&input.path, id, configured.max_file_size),
+            let text = match (configured.stdin, configured.overlay.get(&input.path)) {
+                (Some(text), _) => Ok(text.to_string()),
+                (None, Some(text)) => Ok(text.to_string()),
+                (None, None) => parse::read_source(&input.path, id, configured.max_file_size),
             };
             let result = match &text {
                 Ok(t) => parse::parse_source(id, t),

@@ -6,8 +6,13 @@
 //!   `<fixture>.stdout` next to it, so every message, label, note and fix
 //!   is checked; a fixture with no findings has no `.stdout`.
 //!
+//! - `--fix --unsafe-fixes` on it gives the committed `<fixture>.fixed`
+//!   (none when no fix applies), which `fixtures/lib.rs` compiles; each
+//!   applied fix removes its own finding and adds none, and what remains
+//!   has no fix left to apply (a second `--fix` changes nothing).
+//!
 //! `SPAWNLINT_BLESS=1 cargo test --test fixtures` rewrites the `.stdout`
-//! files from the current output. One fixture alone:
+//! and `.fixed` files from the current output. One fixture alone:
 //! `cargo test --test fixtures -- lossy-gate/job_queue_notify_one`.
 
 use libtest_mimic::{Arguments, Failed, Trial};
@@ -206,7 +211,65 @@ fn run_fixture(rel: &Path) -> Result<(), Failed> {
     if !failures.is_empty() {
         return Err(format!("marker mismatches:\n{}", failures.join("\n")).into());
     }
-    shown
+    shown?;
+    check_fixed(&file, report.diagnostics.len())
+}
+
+/// `--fix --unsafe-fixes` on the fixture: the blessed `.fixed`, a fixed
+/// point, listed in the fixtures crate so CI compiles it.
+fn check_fixed(file: &Path, found: usize) -> Result<(), Failed> {
+    let outcome = spawnlint::fixer::fix(
+        &spawnlint::Options {
+            root: root().to_path_buf(),
+            paths: vec![file.to_path_buf()],
+            threads: 1,
+            ..Default::default()
+        },
+        spawnlint::fixer::Policy { unsafe_fixes: true },
+    )
+    .map_err(|e| format!("fixing failed: {e}"))?;
+    let fixed = outcome
+        .changed
+        .values()
+        .next()
+        .map(|c| c.fixed.to_string())
+        .unwrap_or_default();
+    check_output(&root().join(file).with_extension("fixed"), &fixed)?;
+    let remaining = &outcome.report.diagnostics;
+    if let Some(d) = remaining.iter().find(|d| {
+        d.fixes
+            .iter()
+            .any(|f| f.applicability != spawnlint::diagnostic::Applicability::DisplayOnly)
+    }) {
+        return Err(format!(
+            "after fixing, line {} still has an applicable fix: {}",
+            d.span.start.line, d.message
+        )
+        .into());
+    }
+    if outcome.applied.len() + remaining.len() != found {
+        return Err(format!(
+            "{} fixes applied and {} findings remain, but there were {found}: a fix left its finding or made another",
+            outcome.applied.len(),
+            remaining.len()
+        )
+        .into());
+    }
+    if !fixed.is_empty() {
+        let rel = file
+            .strip_prefix("fixtures")
+            .unwrap_or(file)
+            .with_extension("fixed");
+        let wanted = format!("#[path = \"{}\"]", rel.to_string_lossy().replace('\\', "/"));
+        let lib = std::fs::read_to_string(root().join("fixtures/lib.rs")).unwrap_or_default();
+        if !lib.contains(&wanted) {
+            return Err(format!(
+                "fixtures/lib.rs does not compile the fixed file: add `{wanted} mod …;`"
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// Analyzing the fixtures as one tree finds exactly what analyzing each

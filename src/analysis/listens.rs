@@ -76,7 +76,7 @@ fn classify(c: &SignalCall, cat: &Catalog, unread: &mut HashMap<u32, Loc>) -> Op
                     }),
             })
         }
-        ("borrow" | "borrow_and_update" | "has_changed", 0) | ("wait_for", 1) => {
+        ("borrow" | "borrow_and_update" | "has_changed" | "mark_changed", 0) | ("wait_for", 1) => {
             if let Some(id) = c.recv_local {
                 unread.remove(&id);
             }

@@ -1,5 +1,6 @@
 //! Human output: rustc-style diagnostics rendered by codespan-reporting.
 
+use crate::diagnostic::Applicability;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::report::Report;
 use crate::source::{FileId, SourceDb};
@@ -100,6 +101,22 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// Findings `--fix` can fix, and those only `--unsafe-fixes` can.
+fn fixable(report: &Report) -> (usize, usize) {
+    let has = |d: &crate::diagnostic::Diagnostic, a| d.fixes.iter().any(|f| f.applicability == a);
+    let safe = report
+        .diagnostics
+        .iter()
+        .filter(|d| has(d, Applicability::Safe))
+        .count();
+    let unsafe_only = report
+        .diagnostics
+        .iter()
+        .filter(|d| !has(d, Applicability::Safe) && has(d, Applicability::Unsafe))
+        .count();
+    (safe, unsafe_only)
+}
+
 fn summary(report: &Report, errors: usize, warnings: usize) -> String {
     let mut s = format!(
         "spawnlint: checked {} ({}) in {:.2}s: {}, {}",
@@ -134,6 +151,13 @@ fn summary(report: &Report, errors: usize, warnings: usize) -> String {
         if b.written.is_none() {
             s.push_str(&format!(", {} fixed since the baseline", b.fixed));
         }
+    }
+    let (safe, unsafe_only) = fixable(report);
+    if safe > 0 {
+        s.push_str(&format!(", {safe} fixable with `--fix`"));
+    }
+    if unsafe_only > 0 {
+        s.push_str(&format!(", {unsafe_only} more with `--unsafe-fixes`"));
     }
     s
 }
@@ -191,7 +215,12 @@ fn fix_notes(fixes: &[crate::diagnostic::Fix], show_fixes: bool) -> Vec<String> 
         let title = f.title.strip_prefix("or ").unwrap_or(&f.title);
         let or = if i == 0 { "" } else { "or " };
         let code = snippet(&f.code, show_fixes);
-        notes.push(format!("help: {or}{title}:\n{code}"));
+        let applied_by = match f.applicability {
+            Applicability::Safe => " (`--fix` applies this)",
+            Applicability::Unsafe => " (`--fix --unsafe-fixes` applies this)",
+            Applicability::DisplayOnly => "",
+        };
+        notes.push(format!("help: {or}{title}{applied_by}:\n{code}"));
     }
     if !show_fixes && fixes.len() > 1 {
         let others: Vec<String> = fixes[1..].iter().map(|f| f.strategy.name()).collect();

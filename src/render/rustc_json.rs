@@ -11,7 +11,7 @@
 //! edits as spans with `suggested_replacement`.
 
 use super::human::Renderer;
-use crate::diagnostic::{Diagnostic, Edit};
+use crate::diagnostic::{Applicability, Diagnostic, Edit};
 use crate::report::{Package, Report};
 use crate::source::{FileId, Pos, SourceDb, Span};
 use serde_json::{json, Value};
@@ -54,7 +54,7 @@ fn span(
     span: Span,
     primary: bool,
     label: Option<&str>,
-    replacement: Option<&str>,
+    replacement: Option<(&str, Applicability)>,
 ) -> Value {
     let end = if span.end < span.start {
         span.start
@@ -100,8 +100,8 @@ fn span(
         "is_primary": primary,
         "text": lines,
         "label": label,
-        "suggested_replacement": replacement,
-        "suggestion_applicability": replacement.map(|_| "MaybeIncorrect"),
+        "suggested_replacement": replacement.map(|(text, _)| text),
+        "suggestion_applicability": replacement.map(|(_, a)| rustc_applicability(a)),
         "expansion": null,
     })
 }
@@ -118,8 +118,18 @@ fn child(level: &str, message: String, spans: Vec<Value>) -> Value {
     })
 }
 
-fn edit_span(sources: &SourceDb, e: &Edit) -> Value {
-    span(sources, e.file, e.span, true, None, Some(&e.text))
+/// rustc's word for how far a suggestion can be trusted: rust-analyzer
+/// and `cargo fix` apply `MachineApplicable` ones without asking.
+fn rustc_applicability(a: Applicability) -> &'static str {
+    match a {
+        Applicability::Safe => "MachineApplicable",
+        Applicability::Unsafe => "MaybeIncorrect",
+        Applicability::DisplayOnly => "HasPlaceholders",
+    }
+}
+
+fn edit_span(sources: &SourceDb, e: &Edit, a: Applicability) -> Value {
+    span(sources, e.file, e.span, true, None, Some((&e.text, a)))
 }
 
 /// The `message` object of one finding.
@@ -142,7 +152,11 @@ fn diagnostic(sources: &SourceDb, renderer: &mut Renderer, d: &Diagnostic) -> Va
                 Vec::new(),
             ));
         } else {
-            let spans = f.edits.iter().map(|e| edit_span(sources, e)).collect();
+            let spans = f
+                .edits
+                .iter()
+                .map(|e| edit_span(sources, e, f.applicability))
+                .collect();
             children.push(child("help", f.title.clone(), spans));
         }
     }

@@ -152,7 +152,11 @@ fn fixes(files_db: &SourceDb, d: &Diagnostic) -> Vec<s::Fix> {
                 })
                 .collect();
             s::Fix::builder()
-                .description(text(f.title.clone()))
+                .description(text(format!(
+                    "{} ({} fix)",
+                    f.title,
+                    f.applicability.name()
+                )))
                 .artifact_changes(changes)
                 .build()
         })

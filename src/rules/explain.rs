@@ -269,18 +269,21 @@ fn window_fixes(cx: &Context, w: &Window, n: &Names) -> Vec<Fix> {
     let mut out: Vec<Fix> = Vec::new();
     if n.load.is_none() {
         if let Some(mut fix) = fixes::reorder(&input) {
-            if w.site.call.file == n.write_loc.file {
-                fix.edits = cx
-                    .source(n.write_loc.file)
-                    .and_then(|s| {
-                        fixes::reorder_edits(
-                            s,
-                            n.write_loc.file,
-                            w.site.call.span,
-                            n.write_loc.span,
-                        )
-                    })
-                    .unwrap_or_default();
+            let captured: Vec<String> = w.site.captures.iter().map(|c| c.name.clone()).collect();
+            let edits = (w.site.call.file == n.write_loc.file)
+                .then(|| cx.source(n.write_loc.file))
+                .flatten()
+                .and_then(|s| {
+                    fixes::reorder_edits(
+                        s,
+                        n.write_loc.file,
+                        w.site.call.span,
+                        n.write_loc.span,
+                        &captured,
+                    )
+                });
+            if let Some((edits, applicability)) = edits {
+                fix = fix.with_edits(edits, applicability);
             }
             out.push(fix);
         }

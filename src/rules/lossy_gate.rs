@@ -4,7 +4,7 @@
 use super::explain::{self, Finding};
 use super::{Check, Context};
 use crate::analysis::trace::{Listen, ListenKind, SpawnSite, WaitCheck};
-use crate::diagnostic::{Confidence, Diagnostic, Fix, Severity};
+use crate::diagnostic::{Applicability, Confidence, Diagnostic, Fix, Severity};
 use crate::fixes;
 use crate::model::FnRef;
 use crate::source::Loc;
@@ -111,7 +111,7 @@ fn verdict(cx: &Context, func: FnRef, subject: Subject, listen: &Listen) -> Opti
             if matches!(subject, Subject::Function(_)) && !listen.after_check {
                 return None;
             }
-            Some(watch(&subject.words(cx, false), listen, *subscribed))
+            Some(watch(cx, &subject.words(cx, false), listen, *subscribed))
         }
         ListenKind::Subscribe { .. } => None,
     }
@@ -159,7 +159,13 @@ fn notified(cx: &Context, func: FnRef, subject: &str, listen: &Listen) -> Option
             "nothing bounds the wait: if the signal came first, the task waits forever".to_string(),
         );
     }
-    let mut fixes: Vec<_> = fixes::notify_one(&notify).into_iter().collect();
+    let rename = cx.source(signal.file).and_then(|s| {
+        fixes::rename_method_edit(s, signal.file, signal.span, "notify_waiters", "notify_one")
+    });
+    let mut fixes: Vec<_> = fixes::notify_one(&notify)
+        .map(|f| f.with_edits(rename.into_iter().collect(), Applicability::Unsafe))
+        .into_iter()
+        .collect();
     fixes.extend(fixes::notified_before_spawn(&notify));
     Some(Verdict {
         severity,
@@ -195,26 +201,46 @@ fn condvar(
     let fix = cx
         .slice(listen.loc)
         .and_then(|call| fixes::condvar_wait_while_for(&call));
+    // `if` → `while` is the smallest change that re-checks the condition.
+    let edit = (check == WaitCheck::Once)
+        .then(|| cx.source(listen.loc.file))
+        .flatten()
+        .and_then(|s| fixes::if_to_while_edit(s, listen.loc.file, listen.loc.span));
+    let mut fixes: Vec<Fix> = fix.into_iter().collect();
+    if let Some((edit, if_text)) = edit {
+        fixes.insert(
+            0,
+            fixes::condvar_while_loop(&if_text).with_edits(vec![edit], Applicability::Safe),
+        );
+    }
     Some(Verdict {
         severity,
         message: format!("{subject} {how}"),
         text: "`Condvar::wait` here does not re-check the condition under the lock".to_string(),
         signal: None,
         notes: vec!["a `Condvar` does not remember notifications: the waiter must check the condition under the lock before and after every wait (`while !ready { .. }` or `wait_while`)".to_string()],
-        fixes: fix.into_iter().collect(),
+        fixes,
     })
 }
 
 /// A watch receiver the task subscribed itself and waits on with
 /// `changed()` without reading the current value.
-fn watch(subject: &str, listen: &Listen, subscribed: Loc) -> Verdict {
+fn watch(cx: &Context, subject: &str, listen: &Listen, subscribed: Loc) -> Verdict {
+    let edit = cx
+        .source(subscribed.file)
+        .and_then(|s| fixes::mark_changed_edit(s, subscribed.file, subscribed.span, &listen.name));
     Verdict {
         severity: bounded_severity(listen),
         message: format!("{subject} subscribes to a `watch` itself and waits for `changed()`: a value sent before it subscribed is never seen as a change"),
         text: "waits for the next change; the value already sent counts as seen".to_string(),
         signal: Some((subscribed, "a new receiver marks the current value as seen".to_string())),
         notes: vec!["`changed()` waits for a value newer than the receiver has seen; a receiver created after the ready value was sent waits for another one".to_string()],
-        fixes: fixes::watch_wait_for(&listen.name).into_iter().collect(),
+        fixes: fixes::watch_wait_for(&listen.name)
+            .into_iter()
+            .chain(edit.map(|e| {
+                fixes::watch_mark_changed(&listen.name).with_edits(vec![e], Applicability::Unsafe)
+            }))
+            .collect(),
     }
 }
 

@@ -72,6 +72,26 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             let fix = cx
                 .slice(site.call)
                 .and_then(|call| fixes::spawn_after_cyclic(&ca.ty.name, &call, &weak));
+            let captures: Vec<String> = site.captures.iter().map(|c| c.name.clone()).collect();
+            let edits = ca
+                .cyclics
+                .get(n as usize)
+                .filter(|c| c.file == site.call.file)
+                .and_then(|c| {
+                    let source = cx.source(c.file)?;
+                    fixes::spawn_after_cyclic_edits(
+                        source,
+                        c.file,
+                        c.span,
+                        site.call.span,
+                        &weak,
+                        &captures,
+                    )
+                });
+            let fix = fix.map(|f| match edits {
+                Some((edits, applicability)) => f.with_edits(edits, applicability),
+                None => f,
+            });
             out.push(explain::finding(
                 cx,
                 Finding {

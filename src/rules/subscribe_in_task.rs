@@ -4,9 +4,10 @@
 use super::explain::{self, Finding};
 use super::{Check, Context};
 use crate::analysis::late_subscribe::LateSubscribe;
-use crate::analysis::trace::ListenKind;
-use crate::diagnostic::{Confidence, Diagnostic, Severity};
+use crate::analysis::trace::{Listen, ListenKind, SpawnSite};
+use crate::diagnostic::{Applicability, Confidence, Diagnostic, Edit, Severity};
 use crate::fixes;
+use crate::model::FnRef;
 
 crate::declare_rule! {
     code: "SL006",
@@ -70,6 +71,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 }
                 _ => None,
             };
+            let fix = fix.map(|f| match hoist_edits(cx, *func, site, listen) {
+                Some(edits) => f.with_edits(edits, Applicability::Safe),
+                None => f,
+            });
             out.push(explain::finding(
                 cx,
                 Finding {
@@ -95,6 +100,28 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     out
 }
 
+/// The edits that move the task's own `let rx = sender.subscribe();`
+/// before the spawn, when it can move unchanged
+/// ([`fixes::hoist_subscribe_edits`]).
+fn hoist_edits(cx: &Context, func: FnRef, site: &SpawnSite, listen: &Listen) -> Option<Vec<Edit>> {
+    if !listen.via.is_empty() || listen.in_loop || listen.on_local {
+        return None;
+    }
+    let file = site.call.file;
+    if listen.loc.file != file || site.task.file != file || func.file != file {
+        return None;
+    }
+    let captures: Vec<String> = site.captures.iter().map(|c| c.name.clone()).collect();
+    let hoist = fixes::Hoist {
+        call: site.call.span,
+        task: site.task.span,
+        subscribe: listen.loc.span,
+        fn_end: cx.model.func(func).item_span,
+        captures: &captures,
+    };
+    fixes::hoist_subscribe_edits(cx.source(file)?, file, &hoist)
+}
+
 /// The spawner's form: it subscribes to the running task's events only
 /// after acting on the handle, so what the action made the task emit in
 /// between is lost.
@@ -102,7 +129,20 @@ fn late_subscriber(cx: &Context, l: &LateSubscribe) -> Diagnostic {
     let fn_name = cx.fn_name(l.function);
     let (handle, method, trigger) = (&l.handle, &l.method, &l.trigger_method);
     let fix = match (cx.slice(l.subscribe_stmt), cx.slice(l.trigger_stmt)) {
-        (Some(sub), Some(action)) => vec![fixes::subscribe_before_action(&sub, &action, trigger)],
+        (Some(sub), Some(action)) => {
+            let fix = fixes::subscribe_before_action(&sub, &action, trigger);
+            let file = l.subscribe_stmt.file;
+            let edits = (l.trigger_stmt.file == file)
+                .then(|| cx.source(file))
+                .flatten()
+                .and_then(|s| {
+                    fixes::move_before_edits(s, file, l.subscribe_stmt.span, l.trigger_stmt.span)
+                });
+            vec![match edits {
+                Some(edits) => fix.with_edits(edits, Applicability::Safe),
+                None => fix,
+            }]
+        }
         _ => Vec::new(),
     };
     explain::finding(

@@ -2,10 +2,17 @@
 //! formatted with `prettyplease`.
 
 use crate::analysis::trace::Runtime;
-use crate::diagnostic::{Edit, Fix, FixStrategy};
-use crate::source::{byte_offset, FileId, Span, Text};
+use crate::diagnostic::{Fix, FixStrategy};
+use crate::source::{byte_offset, Span, Text};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+
+mod edits;
+pub use edits::{
+    apply_edits, crossing_applicability, hoist_subscribe_edits, if_to_while_edit,
+    mark_changed_edit, mentions, move_before_edits, rename_method_edit, reorder_edits,
+    spawn_after_cyclic_edits, Hoist,
+};
 
 /// What a fix needs to know about the window.
 #[derive(Debug, Clone)]
@@ -458,6 +465,35 @@ pub fn condvar_wait_while_for(call_text: &str) -> Option<Fix> {
     condvar_wait_while(&cvar, &guard)
 }
 
+/// SL007 (Condvar): the `if` around the wait becomes a `while`, so the
+/// condition is re-checked after every wakeup; `if_text` is the `if`
+/// statement as written.
+pub fn condvar_while_loop(if_text: &str) -> Fix {
+    let code = match if_text.trim_start().strip_prefix("if ") {
+        Some(rest) => format!("while {rest}"),
+        None => if_text.to_string(),
+    };
+    Fix {
+        strategy: FixStrategy::WaitForCondition,
+        title: "re-check the condition after every wakeup: `while` instead of `if`".to_string(),
+        code,
+        ..Fix::default()
+    }
+}
+
+/// SL007 (watch): count the value already sent as unseen, so the first
+/// `changed()` returns with it.
+pub fn watch_mark_changed(rx: &str) -> Fix {
+    Fix {
+        strategy: FixStrategy::WaitForCondition,
+        title: format!(
+            "mark the current value as unseen right after subscribing, so the first `{rx}.changed()` sees it"
+        ),
+        code: format!("{rx}.mark_changed();"),
+        ..Fix::default()
+    }
+}
+
 /// SL007 (Condvar): wait on the condition, not on a notification.
 pub fn condvar_wait_while(cvar: &str, guard: &str) -> Option<Fix> {
     let c = syn::parse_str::<syn::Expr>(cvar).ok()?;
@@ -659,104 +695,4 @@ pub fn subscribe_before_action(subscribe_stmt: &str, action_stmt: &str, action: 
         code: format!("{}\n{}", statement(subscribe_stmt), statement(action_stmt)),
         ..Fix::default()
     }
-}
-
-/// The edits that apply a reorder mechanically: the spawn statement (the
-/// whole lines of a `spawn(..);` that stands alone) moves to just after the
-/// initializing statement. Only when both are statements of the same block
-/// at the same indentation, the initialization comes later in the file, and
-/// the spawn's value is not bound; otherwise `None` (the fix stays a snippet).
-pub fn reorder_edits(source: Text, file: FileId, call: Span, write: Span) -> Option<Vec<Edit>> {
-    let text = source.as_str();
-    let (a, b) = (source.offset(call.start), source.offset(call.end));
-    let line_start = text[..a].rfind('\n').map_or(0, |i| i + 1);
-    let indent = &text[line_start..a];
-    if a >= b || !indent.trim().is_empty() {
-        return None;
-    }
-    let semi = b + text[b..].find(|c: char| !c.is_whitespace())?;
-    if !text[semi..].starts_with(';') {
-        return None;
-    }
-    let line_end = text[semi..].find('\n').map_or(text.len(), |i| semi + i + 1);
-    let (wa, wb) = (source.offset(write.start), source.offset(write.end));
-    let write_line = text[..wa].rfind('\n').map_or(0, |i| i + 1);
-    if wa < line_end || wb < wa || &text[write_line..wa] != indent {
-        return None;
-    }
-    let write_end = text[wb..].find('\n').map_or(text.len(), |i| wb + i + 1);
-    let rest = text[wb..write_end].trim();
-    let ends_statement =
-        rest.starts_with(';') || (rest.is_empty() && text[..wb].trim_end().ends_with([';', '}']));
-    if !ends_statement {
-        return None;
-    }
-    // Same block: braces between the two statements balance and never close
-    // the block the spawn sits in.
-    let mut depth = 0i64;
-    for c in text[line_end..write_line].bytes() {
-        match c {
-            b'{' => depth += 1,
-            b'}' => depth -= 1,
-            _ => {}
-        }
-        if depth < 0 {
-            return None;
-        }
-    }
-    if depth != 0 {
-        return None;
-    }
-    let mut moved = text[line_start..line_end].to_string();
-    if !moved.ends_with('\n') {
-        moved.push('\n');
-    }
-    if !text[..write_end].ends_with('\n') {
-        moved.insert(0, '\n');
-    }
-    let at = source.pos_at(write_end);
-    Some(vec![
-        Edit {
-            file,
-            span: Span {
-                start: source.pos_at(line_start),
-                end: source.pos_at(line_end),
-            },
-            text: String::new(),
-        },
-        Edit {
-            file,
-            span: Span { start: at, end: at },
-            text: moved,
-        },
-    ])
-}
-
-/// Apply edits to the text of one file (edits of other files are ignored).
-/// Edits must not overlap; `None` if they do.
-pub fn apply_edits(text: &str, file: FileId, edits: &[Edit]) -> Option<String> {
-    let mut ranges: Vec<(usize, usize, &str)> = edits
-        .iter()
-        .filter(|e| e.file == file)
-        .map(|e| {
-            (
-                byte_offset(text, e.span.start),
-                byte_offset(text, e.span.end),
-                e.text.as_str(),
-            )
-        })
-        .collect();
-    ranges.sort_by_key(|r| (r.0, r.1));
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for (a, b, new) in ranges {
-        if a < at || b < a {
-            return None;
-        }
-        out.push_str(&text[at..a]);
-        out.push_str(new);
-        at = b;
-    }
-    out.push_str(&text[at..]);
-    Some(out)
 }

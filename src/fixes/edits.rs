@@ -1,0 +1,633 @@
+//! Fixes as text edits: where each goes, and whether it is safe to apply
+//! without reading it (the statements it crosses cannot change what the
+//! task or the caller does).
+
+use crate::diagnostic::{Applicability, Edit};
+use crate::source::{byte_offset, FileId, Span, Text};
+
+/// The edits that apply a reorder mechanically: the spawn statement (the
+/// whole lines of a `spawn(..);` that stands alone) moves to just after the
+/// initializing statement. Only when both are statements of the same block
+/// at the same indentation, the initialization comes later in the file, and
+/// the spawn's value is not bound; otherwise `None` (the fix stays a snippet).
+///
+/// Safe when the statements the spawn crosses (the initialization
+/// included) cannot see the difference: see [`crossing_applicability`].
+pub fn reorder_edits(
+    source: Text,
+    file: FileId,
+    call: Span,
+    write: Span,
+    captures: &[String],
+) -> Option<(Vec<Edit>, Applicability)> {
+    let text = source.as_str();
+    let (a, b) = (source.offset(call.start), source.offset(call.end));
+    let line_start = text[..a].rfind('\n').map_or(0, |i| i + 1);
+    let indent = &text[line_start..a];
+    if a >= b || !indent.trim().is_empty() {
+        return None;
+    }
+    let semi = b + text[b..].find(|c: char| !c.is_whitespace())?;
+    if !text[semi..].starts_with(';') {
+        return None;
+    }
+    let line_end = text[semi..].find('\n').map_or(text.len(), |i| semi + i + 1);
+    let (wa, wb) = (source.offset(write.start), source.offset(write.end));
+    let write_line = text[..wa].rfind('\n').map_or(0, |i| i + 1);
+    if wa < line_end || wb < wa || &text[write_line..wa] != indent {
+        return None;
+    }
+    let write_end = text[wb..].find('\n').map_or(text.len(), |i| wb + i + 1);
+    let rest = text[wb..write_end].trim();
+    let ends_statement =
+        rest.starts_with(';') || (rest.is_empty() && text[..wb].trim_end().ends_with([';', '}']));
+    if !ends_statement {
+        return None;
+    }
+    // Same block: braces between the two statements balance and never close
+    // the block the spawn sits in.
+    let mut depth = 0i64;
+    for c in text[line_end..write_line].bytes() {
+        match c {
+            b'{' => depth += 1,
+            b'}' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return None;
+        }
+    }
+    if depth != 0 {
+        return None;
+    }
+    let mut moved = text[line_start..line_end].to_string();
+    if !moved.ends_with('\n') {
+        moved.push('\n');
+    }
+    if !text[..write_end].ends_with('\n') {
+        moved.insert(0, '\n');
+    }
+    let at = source.pos_at(write_end);
+    let applicability = crossing_applicability(&text[line_end..write_end], captures);
+    let edits = vec![
+        Edit {
+            file,
+            span: Span {
+                start: source.pos_at(line_start),
+                end: source.pos_at(line_end),
+            },
+            text: String::new(),
+        },
+        Edit {
+            file,
+            span: Span { start: at, end: at },
+            text: moved,
+        },
+    ];
+    Some((edits, applicability))
+}
+
+/// Methods that wait for something another thread or task does: a spawn
+/// moved past one of them could be what that wait was waiting for.
+const WAITS: &[&str] = &[
+    "await",
+    "recv",
+    "recv_timeout",
+    "blocking_recv",
+    "join",
+    "wait",
+    "wait_while",
+    "wait_timeout",
+    "wait_timeout_while",
+    "changed",
+    "notified",
+    "acquire",
+    "park",
+    "block_on",
+];
+
+/// Whether moving a statement (a spawn, a subscription) past `crossed`
+/// leaves behaviour otherwise unchanged: `crossed` names none of
+/// `captures` (a move, a shadowing or a use of a `Copy` value would see the
+/// difference), waits for nothing another task does, and cannot leave the
+/// function early (`?`, `return`, `break`, `continue`), which would skip
+/// what moved. Anything else, or text that does not lex, is unsafe.
+pub fn crossing_applicability(crossed: &str, captures: &[String]) -> Applicability {
+    let Ok(tokens) = crossed.parse::<proc_macro2::TokenStream>() else {
+        return Applicability::Unsafe;
+    };
+    if crosses_cleanly(tokens, captures) {
+        Applicability::Safe
+    } else {
+        Applicability::Unsafe
+    }
+}
+
+fn crosses_cleanly(tokens: proc_macro2::TokenStream, captures: &[String]) -> bool {
+    use proc_macro2::TokenTree;
+    let mut after_dot = false;
+    for tt in tokens {
+        let dot = matches!(&tt, TokenTree::Punct(p) if p.as_char() == '.');
+        match &tt {
+            TokenTree::Group(g) if !crosses_cleanly(g.stream(), captures) => return false,
+            TokenTree::Ident(i) => {
+                let name = i.to_string();
+                let leaves = matches!(name.as_str(), "return" | "break" | "continue");
+                let waits = after_dot && WAITS.contains(&name.as_str());
+                if leaves || waits || (!after_dot && captures.contains(&name)) {
+                    return false;
+                }
+            }
+            TokenTree::Punct(p) if p.as_char() == '?' => return false,
+            _ => {}
+        }
+        after_dot = dot;
+    }
+    true
+}
+
+/// Apply edits to the text of one file (edits of other files are ignored).
+/// Edits must not overlap; `None` if they do.
+pub fn apply_edits(text: &str, file: FileId, edits: &[Edit]) -> Option<String> {
+    let mut ranges: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .filter(|e| e.file == file)
+        .map(|e| {
+            (
+                byte_offset(text, e.span.start),
+                byte_offset(text, e.span.end),
+                e.text.as_str(),
+            )
+        })
+        .collect();
+    ranges.sort_by_key(|r| (r.0, r.1));
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (a, b, new) in ranges {
+        if a < at || b < a {
+            return None;
+        }
+        out.push_str(&text[at..a]);
+        out.push_str(new);
+        at = b;
+    }
+    out.push_str(&text[at..]);
+    Some(out)
+}
+
+/// Where a subscription inside a task can move to: before the spawn.
+pub struct Hoist<'a> {
+    /// The whole spawn call.
+    pub call: Span,
+    /// The task expression (closure or async block).
+    pub task: Span,
+    /// The subscribing expression (`bus.subscribe()`).
+    pub subscribe: Span,
+    /// Where the spawning function ends.
+    pub fn_end: Span,
+    /// Names the task captures.
+    pub captures: &'a [String],
+}
+
+/// The edits that hoist a task's `let rx = sender.subscribe();` out of the
+/// task to the line before the spawn, unchanged: only when it is a
+/// one-line statement at the top of a `move` task's body (not in a loop or
+/// branch), the sender is a captured name or `self`, nothing in the task
+/// before it mentions either name, and the receiver's name is not used
+/// after the spawn (the hoisted `let` would shadow it there). Then the
+/// receiver only starts listening earlier, which is the fix: safe.
+pub fn hoist_subscribe_edits(source: Text, file: FileId, h: &Hoist) -> Option<Vec<Edit>> {
+    let text = source.as_str();
+    let at = |p| source.offset(p);
+    let (ca, ta, tb, sa, sb) = (
+        at(h.call.start),
+        at(h.task.start),
+        at(h.task.end),
+        at(h.subscribe.start),
+        at(h.subscribe.end),
+    );
+    let fn_end = at(h.fn_end.end);
+    if !(ca <= ta && ta < sa && sa < sb && sb <= tb && tb <= fn_end) {
+        return None;
+    }
+    // The spawn's line starts a statement: a `let` fits before it.
+    let spawn_line = line_start(text, ca);
+    let lead = &text[spawn_line..ca];
+    let indent = &lead[..lead.len() - lead.trim_start().len()];
+    if !starts_statement(text, spawn_line) || lead.trim_start().starts_with(['.', ')', ']']) {
+        return None;
+    }
+    // `let <name> = <subscribe>;` on one line.
+    let stmt_start = line_start(text, sa);
+    let head = text[stmt_start..sa].trim();
+    let name = head
+        .strip_prefix("let ")?
+        .strip_suffix('=')?
+        .trim()
+        .trim_start_matches("mut ")
+        .split(':')
+        .next()?
+        .trim();
+    if !is_ident(name) {
+        return None;
+    }
+    let stmt_end = text[sb..].find('\n').map_or(text.len(), |i| sb + i + 1);
+    let tail = text[sb..stmt_end].trim();
+    let after_semi = tail.strip_prefix(';')?.trim();
+    if !(after_semi.is_empty() || after_semi.starts_with("//")) {
+        return None;
+    }
+    // At the top of a `move` task's body.
+    let open = ta + text[ta..sa].find('{')?;
+    let task_head = &text[ta..open];
+    if !mentions(task_head, "move")
+        || ["loop", "while", "for", "if", "match"]
+            .iter()
+            .any(|k| mentions(task_head, k))
+    {
+        return None;
+    }
+    if !balanced(&text[open + 1..stmt_start]) {
+        return None;
+    }
+    let sender = text[sa..sb].trim_start();
+    let root: String = sender
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    if !(root == "self" || h.captures.contains(&root)) {
+        return None;
+    }
+    let before = &text[open + 1..stmt_start];
+    if mentions(before, name) || mentions(before, &root) || mentions(&text[tb..fn_end], name) {
+        return None;
+    }
+    let mut moved = format!("{indent}{}", text[stmt_start..stmt_end].trim_start());
+    if !moved.ends_with('\n') {
+        moved.push('\n');
+    }
+    let point = source.pos_at(spawn_line);
+    Some(vec![
+        Edit {
+            file,
+            span: Span {
+                start: point,
+                end: point,
+            },
+            text: moved,
+        },
+        Edit {
+            file,
+            span: Span {
+                start: source.pos_at(stmt_start),
+                end: source.pos_at(stmt_end),
+            },
+            text: String::new(),
+        },
+    ])
+}
+
+/// The statement `stmt` (whole lines) moved to just before the statement
+/// `before`, earlier in the same block: a subscription moved above the
+/// action whose events it must see. Only when both stand alone on their
+/// lines at one indentation, nothing between them declares a name the
+/// moved statement uses, and nothing between them uses the name it binds;
+/// then only the order of the two changes: safe.
+pub fn move_before_edits(
+    source: Text,
+    file: FileId,
+    stmt: Span,
+    before: Span,
+) -> Option<Vec<Edit>> {
+    let text = source.as_str();
+    let (sa, sb) = (source.offset(stmt.start), source.offset(stmt.end));
+    let ba = source.offset(before.start);
+    let (stmt_line, before_line) = (line_start(text, sa), line_start(text, ba));
+    let indent = &text[stmt_line..sa];
+    if !(before_line < stmt_line && indent.trim().is_empty() && &text[before_line..ba] == indent) {
+        return None;
+    }
+    let stmt_end = text[sb..].find('\n').map_or(text.len(), |i| sb + i + 1);
+    let moved = &text[stmt_line..stmt_end];
+    if !text[sa..sb].trim_end().ends_with(';') && !text[sb..stmt_end].trim_start().starts_with(';')
+    {
+        return None;
+    }
+    let crossed = &text[before_line..stmt_line];
+    if !balanced(crossed) {
+        return None;
+    }
+    let declared = crossed
+        .split("let ")
+        .skip(1)
+        .filter_map(|rest| {
+            let name = rest.trim_start().trim_start_matches("mut ");
+            let name: String = name
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            (!name.is_empty()).then_some(name)
+        })
+        .collect::<Vec<_>>();
+    let binds = bound_name(&text[sa..sb]);
+    if declared.iter().any(|d| mentions(moved, d))
+        || binds.is_some_and(|b| mentions(crossed, b))
+        || (binds.is_none() && !declared.is_empty())
+    {
+        return None;
+    }
+    let mut moved = moved.to_string();
+    if !moved.ends_with('\n') {
+        moved.push('\n');
+    }
+    let point = source.pos_at(before_line);
+    Some(vec![
+        Edit {
+            file,
+            span: Span {
+                start: point,
+                end: point,
+            },
+            text: moved,
+        },
+        Edit {
+            file,
+            span: Span {
+                start: source.pos_at(stmt_line),
+                end: source.pos_at(stmt_end),
+            },
+            text: String::new(),
+        },
+    ])
+}
+
+/// The name a `let NAME = …` statement binds.
+fn bound_name(stmt: &str) -> Option<&str> {
+    let rest = stmt.trim_start().strip_prefix("let ")?.trim_start();
+    let rest = rest.strip_prefix("mut ").unwrap_or(rest).trim_start();
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
+}
+
+/// Whether the line at `line` begins a statement: what precedes it
+/// (blank space aside) ends a statement or opens a block.
+fn starts_statement(text: &str, line: usize) -> bool {
+    text[..line]
+        .trim_end()
+        .chars()
+        .next_back()
+        .map_or(true, |c| matches!(c, ';' | '{' | '}'))
+}
+
+/// The first byte at or after `at` that is neither blank nor in a line
+/// comment.
+fn skip_blank(text: &str, mut at: usize) -> usize {
+    loop {
+        let rest = &text[at..];
+        let trimmed = rest.trim_start();
+        at += rest.len() - trimmed.len();
+        if !trimmed.starts_with("//") {
+            return at;
+        }
+        at += trimmed.find('\n').unwrap_or(trimmed.len());
+    }
+}
+
+/// Lines with the first line's indentation removed from each.
+fn dedent(text: &str) -> String {
+    let indent = text.len() - text.trim_start().len();
+    let pad = &text[..indent];
+    text.lines()
+        .map(|l| l.strip_prefix(pad).unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The start of the line holding byte `at`.
+fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// `text` holds `word` as a whole identifier.
+pub fn mentions(text: &str, word: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
+}
+
+/// Braces in `text` balance and never close more than they opened: a
+/// statement after it sits in the same block as one before it.
+fn balanced(text: &str) -> bool {
+    let mut depth = 0i64;
+    for b in text.bytes() {
+        match b {
+            b'{' => depth += 1,
+            b'}' => depth -= 1,
+            _ => {}
+        }
+        if depth < 0 {
+            return false;
+        }
+    }
+    depth == 0
+}
+
+/// The edit that renames the method called at `call` (its last
+/// `.from(` in the call's text) to `to`: `notify_waiters` → `notify_one`.
+pub fn rename_method_edit(
+    source: Text,
+    file: FileId,
+    call: Span,
+    from: &str,
+    to: &str,
+) -> Option<Edit> {
+    let (a, b) = (source.offset(call.start), source.offset(call.end));
+    let text = source.as_str().get(a..b)?;
+    let at = a + text.rfind(&format!(".{from}"))? + 1;
+    if !source[at + from.len()..].trim_start().starts_with('(') {
+        return None;
+    }
+    Some(Edit {
+        file,
+        span: Span {
+            start: source.pos_at(at),
+            end: source.pos_at(at + from.len()),
+        },
+        text: to.to_string(),
+    })
+}
+
+/// The edit that turns `if <cond> { guard = cvar.wait(guard)…; }` (or
+/// `cvar.wait(&mut guard);`, parking_lot's form) into a `while`: the wait
+/// at `wait` must be the block's only statement, hand the guard back to
+/// the name the condition reads, and the `if` must have no `else`. Then
+/// the condition is re-checked after every wakeup, which is what the
+/// `if` meant: safe.
+///
+/// Returns the edit and the `if` statement's text as written.
+pub fn if_to_while_edit(source: Text, file: FileId, wait: Span) -> Option<(Edit, String)> {
+    let text = source.as_str();
+    let (wa, wb) = (source.offset(wait.start), source.offset(wait.end));
+    let call = text.get(wa..wb)?;
+    let arg = call.rsplit_once(".wait(")?.1;
+    let arg = arg.split(')').next()?.trim();
+    let wait_line = line_start(text, wa);
+    let lead = text[wait_line..wa].trim();
+    let guard = match arg.strip_prefix("&mut ") {
+        Some(g) if lead.is_empty() => g.trim(),
+        Some(_) => return None,
+        None if lead.strip_suffix('=').map(str::trim) == Some(arg) => arg,
+        None => return None,
+    };
+    if !is_ident(guard) {
+        return None;
+    }
+    // The block around the wait, and the `if` that opens it.
+    let open = text[..wait_line].rfind('{')?;
+    if !text[open + 1..wait_line].trim().is_empty() {
+        return None;
+    }
+    let if_line = line_start(text, open);
+    let head = text[if_line..open].trim_start();
+    let cond = head.strip_prefix("if ")?;
+    if cond.trim_start().starts_with("let ") || !mentions(cond, guard) {
+        return None;
+    }
+    let stmt_end = wb + text[wb..].find(';')? + 1;
+    let close = skip_blank(text, stmt_end);
+    if !text[close..].starts_with('}') || !balanced(&text[open + 1..close]) {
+        return None;
+    }
+    if text[skip_blank(text, close + 1)..].starts_with("else") {
+        return None;
+    }
+    let at = if_line + (text[if_line..open].len() - head.len());
+    let edit = Edit {
+        file,
+        span: Span {
+            start: source.pos_at(at),
+            end: source.pos_at(at + 2),
+        },
+        text: "while".to_string(),
+    };
+    Some((edit, dedent(&text[if_line..=close])))
+}
+
+/// The edit that marks a freshly subscribed `watch` receiver's current
+/// value as unseen (`rx.mark_changed();` on the line after the
+/// subscription at `subscribed`), so its first `changed()` returns at once
+/// with the value sent before it subscribed. The task then acts on a value
+/// it used to skip, which may be the initial one: unsafe.
+pub fn mark_changed_edit(source: Text, file: FileId, subscribed: Span, rx: &str) -> Option<Edit> {
+    let text = source.as_str();
+    let (sa, sb) = (
+        source.offset(subscribed.start),
+        source.offset(subscribed.end),
+    );
+    let line = line_start(text, sa);
+    let end = text[sb..].find('\n').map(|i| sb + i + 1)?;
+    let stmt = text[line..end].trim();
+    let indent = &text[line..line + (text[line..end].len() - text[line..end].trim_start().len())];
+    let code = stmt.split("//").next().unwrap_or(stmt).trim_end();
+    if !(stmt.starts_with("let mut ") && code.ends_with(';') && bound_name(stmt) == Some(rx)) {
+        return None;
+    }
+    let at = source.pos_at(end);
+    Some(Edit {
+        file,
+        span: Span { start: at, end: at },
+        text: format!("{indent}{rx}.mark_changed();\n"),
+    })
+}
+
+/// The edits that move a spawn out of the `new_cyclic` closure it sits in
+/// (at `cyclic`, the function's tail expression) to after the value is
+/// built: `let this = Arc::new_cyclic(..);`, then `let weak =
+/// Arc::downgrade(&this);`, the spawn unchanged, and `this`. Safe when the
+/// task captures nothing but the `Weak` (so nothing it needs lives only in
+/// the closure); otherwise unsafe, to be checked by building.
+pub fn spawn_after_cyclic_edits(
+    source: Text,
+    file: FileId,
+    cyclic: Span,
+    spawn: Span,
+    weak: &str,
+    captures: &[String],
+) -> Option<(Vec<Edit>, Applicability)> {
+    let text = source.as_str();
+    let (ca, cb) = (source.offset(cyclic.start), source.offset(cyclic.end));
+    let (sa, sb) = (source.offset(spawn.start), source.offset(spawn.end));
+    if !(ca < sa && sb < cb) {
+        return None;
+    }
+    let call = &text[ca..cb];
+    let path = call.get(..call.find("::new_cyclic")?)?.trim();
+    let outer = &text[line_start(text, ca)..ca];
+    if !outer.trim().is_empty() || !text[skip_blank(text, cb)..].starts_with('}') {
+        return None;
+    }
+    if mentions(call, "this") || !is_ident(weak) {
+        return None;
+    }
+    // The spawn: a statement of its own, directly in the closure's body.
+    let open = ca + call.find('{')?;
+    let spawn_line = line_start(text, sa);
+    let inner = &text[spawn_line..sa];
+    let semi = skip_blank(text, sb);
+    if !inner.trim().is_empty() || !text[semi..].starts_with(';') || open >= sa {
+        return None;
+    }
+    if !balanced(&text[open + 1..spawn_line]) {
+        return None;
+    }
+    let spawn_end = text[semi..].find('\n').map(|i| semi + i + 1)?;
+    let extra = inner.strip_prefix(outer)?;
+    let mut moved = String::new();
+    for line in text[spawn_line..spawn_end].lines() {
+        moved.push_str(line.strip_prefix(extra).unwrap_or(line));
+        moved.push('\n');
+    }
+    let at = |b| source.pos_at(b);
+    let point = |b| Span {
+        start: at(b),
+        end: at(b),
+    };
+    let edits = vec![
+        Edit {
+            file,
+            span: point(ca),
+            text: "let this = ".to_string(),
+        },
+        Edit {
+            file,
+            span: Span {
+                start: at(spawn_line),
+                end: at(spawn_end),
+            },
+            text: String::new(),
+        },
+        Edit {
+            file,
+            span: point(cb),
+            text: format!(";\n{outer}let {weak} = {path}::downgrade(&this);\n{moved}{outer}this"),
+        },
+    ];
+    let only_weak = captures.iter().all(|c| c == weak);
+    let applicability = if only_weak {
+        Applicability::Safe
+    } else {
+        Applicability::Unsafe
+    };
+    Some((edits, applicability))
+}
