@@ -88,6 +88,8 @@ pub enum FixStrategy {
     RegisterFirst,
     /// Wait on the condition itself, not on a change of it.
     WaitForCondition,
+    /// Delete a suppression comment that suppresses nothing.
+    RemoveSuppression,
 }
 
 impl FixStrategy {

@@ -502,6 +502,7 @@ fn suppress(
             id,
             display: linked.sources.display(id),
             stable: linked.sources.stable(id),
+            text: linked.sources.indexed(id),
         };
         let used = filter.used(id);
         let ran = |rule: RuleId| selection.enabled(cfg, rule);

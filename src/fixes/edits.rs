@@ -495,7 +495,9 @@ pub fn if_to_while_edit(source: Text, file: FileId, wait: Span) -> Option<(Edit,
     }
     // The block around the wait, and the `if` that opens it.
     let open = text[..wait_line].rfind('{')?;
-    if !text[open + 1..wait_line].trim().is_empty() {
+    let stmt_start = wait_line + (text[wait_line..].len() - text[wait_line..].trim_start().len());
+    // Only comments may come before the wait in the block.
+    if skip_blank(text, open + 1) != stmt_start {
         return None;
     }
     let if_line = line_start(text, open);
@@ -630,4 +632,114 @@ pub fn spawn_after_cyclic_edits(
         Applicability::Unsafe
     };
     Some((edits, applicability))
+}
+
+/// The edit that replaces the statement starting at `stmt` (through the
+/// `;` ending the line its span ends on) with `code`, indented as the
+/// statement was. `None` unless the statement starts its line and ends
+/// with `;` there.
+pub fn replace_statement_edit(source: Text, file: FileId, stmt: Span, code: &str) -> Option<Edit> {
+    let text = source.as_str();
+    let (a, b) = (source.offset(stmt.start), source.offset(stmt.end));
+    let line = line_start(text, a);
+    let indent = &text[line..a];
+    if !indent.trim().is_empty() {
+        return None;
+    }
+    let semi = skip_blank(text, b);
+    let end = if text[b..].trim_start().starts_with(';') {
+        b + text[b..].find(';')? + 1
+    } else if text[..b].ends_with(';') {
+        b
+    } else {
+        return None;
+    };
+    if semi > end {
+        return None;
+    }
+    let new = code
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                l.to_string()
+            } else {
+                format!("{indent}{l}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    Some(Edit {
+        file,
+        span: Span {
+            start: stmt.start,
+            end: source.pos_at(end),
+        },
+        text: new,
+    })
+}
+
+/// What the code looks like once `edits` (all in one file) are applied:
+/// the whole lines from the first edit to the end of the last, as the
+/// user's own text with the edits in it, the common indentation removed.
+/// The fix shows this instead of a reformatted snippet, so a task inside
+/// a macro (`tokio::select!`) reads as written. `None` for edits that
+/// overlap or span files, and for a pure deletion.
+pub fn preview(source: Text, edits: &[Edit]) -> Option<String> {
+    let file = edits.first()?.file;
+    if edits.iter().any(|e| e.file != file) {
+        return None;
+    }
+    let text = source.as_str();
+    let fixed = apply_edits(text, file, edits)?;
+    let mut ranges: Vec<(usize, usize, usize)> = edits
+        .iter()
+        .map(|e| {
+            (
+                source.offset(e.span.start),
+                source.offset(e.span.end),
+                e.text.len(),
+            )
+        })
+        .collect();
+    ranges.sort_unstable();
+    let first = ranges.first()?.0;
+    let (&(last_start, _, last_len), before) = ranges.split_last()?;
+    // Where the last edit's new text ends in the fixed text: shifted by
+    // what every earlier edit added or removed.
+    let shift: isize = before
+        .iter()
+        .map(|&(a, b, n)| n as isize - (b - a) as isize)
+        .sum();
+    let end_in_fixed = (last_start as isize + shift).max(0) as usize + last_len;
+    let start = line_start(&fixed, first.min(fixed.len()));
+    let end_in_fixed = end_in_fixed.min(fixed.len());
+    // An edit that ends a line ends the region there; else the region
+    // runs to the end of the line the edit ends in.
+    let end = if fixed[..end_in_fixed].ends_with('\n') {
+        end_in_fixed - 1
+    } else {
+        fixed[end_in_fixed..]
+            .find('\n')
+            .map_or(fixed.len(), |i| end_in_fixed + i)
+    };
+    let region = fixed.get(start..end.max(start))?;
+    // Blank lines at either end are not part of it.
+    let lines: Vec<&str> = region.lines().collect();
+    let first = lines.iter().position(|l| !l.trim().is_empty())?;
+    let last = lines.iter().rposition(|l| !l.trim().is_empty())?;
+    let lines = &lines[first..=last];
+    let indent = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    Some(
+        lines
+            .iter()
+            .map(|l| l.get(indent..).unwrap_or(l.trim_start()))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
 }

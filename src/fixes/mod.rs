@@ -10,8 +10,8 @@ use quote::{format_ident, quote};
 mod edits;
 pub use edits::{
     apply_edits, crossing_applicability, hoist_subscribe_edits, if_to_while_edit,
-    mark_changed_edit, mentions, move_before_edits, rename_method_edit, reorder_edits,
-    spawn_after_cyclic_edits, Hoist,
+    mark_changed_edit, mentions, move_before_edits, preview, rename_method_edit, reorder_edits,
+    replace_statement_edit, spawn_after_cyclic_edits, Hoist,
 };
 
 /// What a fix needs to know about the window.
@@ -289,6 +289,42 @@ pub fn mutate_in_place(field: &str, stmt: &str, value_type: Option<&str>) -> Opt
     })
 }
 
+/// SL003 where the state already is `Arc<std::sync::RwLock<T>>` (or a
+/// `Mutex`) and the statement replaces the whole `Arc` with a new lock:
+/// the statement that writes the new value through the lock the task
+/// already holds instead (`*self.routes.write().unwrap() = table;`).
+/// `None` when the new value is not a new lock of that kind (or a
+/// default) that can be unwrapped.
+pub fn lock_in_place(stmt: &str, lock: &str) -> Option<String> {
+    let (place, value) = assigned_value(stmt)?;
+    let is_call_to = |e: &syn::Expr, ty: &str, f: &str| match e {
+        syn::Expr::Call(c) => matches!(&*c.func, syn::Expr::Path(p)
+            if p.path.segments.len() >= 2
+                && p.path.segments.iter().rev().nth(1).is_some_and(|s| s.ident == ty)
+                && p.path.segments.last().is_some_and(|s| s.ident == f)),
+        _ => false,
+    };
+    let inner: syn::Expr = match &value {
+        syn::Expr::Call(c) if c.args.len() == 1 && is_call_to(&value, lock, "new") => {
+            c.args.first()?.clone()
+        }
+        syn::Expr::Call(c)
+            if c.args.is_empty()
+                && (is_call_to(&value, "Arc", "default")
+                    || is_call_to(&value, "Default", "default")) =>
+        {
+            syn::parse_quote!(Default::default())
+        }
+        _ => return None,
+    };
+    let guard = match lock {
+        "RwLock" => quote!(write),
+        "Mutex" => quote!(lock),
+        _ => return None,
+    };
+    format_stmts(quote! { *#place.#guard().unwrap() = #inner; })
+}
+
 /// SL003: publish new values on a `watch` channel the task reads.
 pub fn watch_channel(field: &str, stmt: &str) -> Option<Fix> {
     let (_, value) = assigned_value(stmt)?;
@@ -344,26 +380,25 @@ fn task_body_mut(task: &mut syn::Expr) -> Option<&mut Vec<syn::Stmt>> {
 }
 
 /// SL006: subscribe in the spawning function and move the receiver in.
-/// When the task binds the subscription with a `let` of its own, that
-/// statement moves before the spawn unchanged; otherwise a receiver named
-/// `receiver` is created first and takes the subscription's place.
+/// When the task binds the subscription (`subscribe_text`: the
+/// subscribing call, or the call in the task that leads to it) with a
+/// `let` of its own, that statement moves before the spawn unchanged;
+/// otherwise, when the task subscribes itself (`direct`), a receiver named
+/// `receiver` is created first and takes the subscription's place; else
+/// the fix is a description.
 pub fn subscribe_first(
     sender_text: &str,
     method: &str,
     receiver: &str,
     spawner_text: &str,
     subscribe_text: &str,
+    direct: bool,
 ) -> Option<Fix> {
     let subscribe: syn::Expr = syn::parse_str(subscribe_text).ok()?;
     let wanted = quote!(#subscribe).to_string();
-    let mut call: syn::Expr = syn::parse_str(spawner_text).ok()?;
-    let task = match &mut call {
-        syn::Expr::Call(c) => c.args.first_mut(),
-        syn::Expr::MethodCall(m) => m.args.first_mut(),
-        _ => None,
-    };
+    let mut call = SpawnCall::parse(spawner_text)?;
     let mut hoisted: Option<syn::Stmt> = None;
-    if let Some(stmts) = task.and_then(task_body_mut) {
+    if let Some(stmts) = call.task_mut().and_then(task_body_mut) {
         let at = stmts.iter().position(|st| match st {
             syn::Stmt::Local(l) => l.init.as_ref().is_some_and(|i| {
                 let e = &i.expr;
@@ -387,22 +422,31 @@ pub fn subscribe_first(
                 }
                 _ => receiver.to_string(),
             };
-            (format_stmts(quote! { #stmt #call; })?, name)
+            (
+                format!("{}\n{}", format_stmts(quote! { #stmt })?, call.format()?),
+                name,
+            )
         }
         None => {
+            let original = call.format()?;
+            let replaced = original.replacen(subscribe_text, receiver, 1);
+            if replaced == original || !direct {
+                // The subscription sits in a function the task calls: the
+                // receiver must be made where the spawn is and passed in.
+                return Some(Fix {
+                    strategy: FixStrategy::SubscribeFirst,
+                    title: format!("subscribe before spawning (`{subscribe_text}` where the task is spawned) and pass the receiver into the task"),
+                    code: format!("// before the spawn, where it is in scope:\nlet {receiver} = /* the receiver `{subscribe_text}` makes */;\n// and in the task, use `{receiver}` instead of subscribing"),
+                    ..Fix::default()
+                });
+            }
             let sender: syn::Expr = syn::parse_str(sender_text).ok()?;
             let m = format_ident!("{}", method);
             let rx = format_ident!("{}", receiver);
-            let original = quote!(#call).to_string();
-            let replaced = original.replacen(&wanted, receiver, 1);
-            let call: syn::Expr = syn::parse_str(&replaced).ok()?;
-            let mut code = format_stmts(quote! { let #rx = #sender.#m(); #call; })?;
-            if replaced == original {
-                // The subscription sits in a function the task calls.
-                code.push_str(&format!(
-                    "\n// and hand `{receiver}` to the function that subscribed, in place of the sender"
-                ));
-            }
+            let code = format!(
+                "{}\n{replaced}",
+                format_stmts(quote! { let #rx = #sender.#m(); })?
+            );
             (code, receiver.to_string())
         }
     };
@@ -414,6 +458,50 @@ pub fn subscribe_first(
         code,
         ..Fix::default()
     })
+}
+
+/// A spawn call as a fix rewrites it: a call or method call whose first
+/// argument is the task, or a spawn macro whose one argument is.
+enum SpawnCall {
+    Expr(syn::Expr),
+    Macro(syn::Path, syn::Expr),
+}
+
+impl SpawnCall {
+    fn parse(text: &str) -> Option<SpawnCall> {
+        match syn::parse_str::<syn::Expr>(text).ok()? {
+            syn::Expr::Macro(m) => {
+                let task = syn::parse2::<syn::Expr>(m.mac.tokens.clone()).ok()?;
+                Some(SpawnCall::Macro(m.mac.path, task))
+            }
+            other => Some(SpawnCall::Expr(other)),
+        }
+    }
+
+    fn task_mut(&mut self) -> Option<&mut syn::Expr> {
+        match self {
+            SpawnCall::Expr(syn::Expr::Call(c)) => c.args.first_mut(),
+            SpawnCall::Expr(syn::Expr::MethodCall(m)) => m.args.first_mut(),
+            SpawnCall::Expr(_) => None,
+            SpawnCall::Macro(_, task) => Some(task),
+        }
+    }
+
+    /// As a statement; a macro's task is formatted as code, not left as
+    /// the token stream prettyplease would print on one line.
+    fn format(&self) -> Option<String> {
+        match self {
+            SpawnCall::Expr(e) => format_stmts(quote! { #e; }),
+            SpawnCall::Macro(path, task) => {
+                let body = format_stmts(quote! { #task; })?;
+                let body = body.strip_suffix(';').unwrap_or(&body);
+                Some(format!(
+                    "{}!({body});",
+                    quote!(#path).to_string().replace(' ', "")
+                ))
+            }
+        }
+    }
 }
 
 /// SL007 (Notify): a signal that is stored until the waiter arrives.

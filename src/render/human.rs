@@ -220,7 +220,11 @@ fn fix_notes(fixes: &[crate::diagnostic::Fix], show_fixes: bool) -> Vec<String> 
             Applicability::Unsafe => " (`--fix --unsafe-fixes` applies this)",
             Applicability::DisplayOnly => "",
         };
-        notes.push(format!("help: {or}{title}{applied_by}:\n{code}"));
+        if f.code.is_empty() {
+            notes.push(format!("help: {or}{title}{applied_by}"));
+        } else {
+            notes.push(format!("help: {or}{title}{applied_by}:\n{code}"));
+        }
     }
     if !show_fixes && fixes.len() > 1 {
         let others: Vec<String> = fixes[1..].iter().map(|f| f.strategy.name()).collect();

@@ -1,7 +1,7 @@
 //! `--format json`: the versioned document of SPEC §5. External tools read
 //! it, so field names and shape are a contract.
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Edit, Severity};
 use crate::report::Report;
 use crate::source::Span;
 use serde_json::{json, Value};
@@ -12,6 +12,22 @@ fn span(s: Span) -> Value {
         "column": s.start.column + 1,
         "end_line": s.end.line,
         "end_column": s.end.column + 1,
+    })
+}
+
+/// One edit: its range as positions and as byte offsets into the file as
+/// it was read, and the text that replaces it.
+fn edit(report: &Report, e: &Edit) -> Value {
+    let bytes = report
+        .sources
+        .indexed(e.file)
+        .map(|t| (t.offset(e.span.start), t.offset(e.span.end)));
+    json!({
+        "file": report.display(e.file),
+        "span": span(e.span),
+        "byte_start": bytes.map(|b| b.0),
+        "byte_end": bytes.map(|b| b.1),
+        "text": e.text,
     })
 }
 
@@ -46,6 +62,8 @@ pub fn document(report: &Report) -> Value {
                     "strategy": f.strategy,
                     "title": f.title,
                     "code": f.code,
+                    "applicability": f.applicability.name(),
+                    "edits": f.edits.iter().map(|e| edit(report, e)).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
                 "fingerprint": d.fingerprint,
             })

@@ -137,9 +137,29 @@ pub fn diagnostic(cx: &Context, w: Window) -> Diagnostic {
         span: w.site.loc.span,
         labels: window_labels(&w, &n),
         notes: window_notes(&w, &n),
-        fixes: window_fixes(cx, &w, &n),
+        fixes: previewed(cx, window_fixes(cx, &w, &n)),
         fingerprint,
     }
+}
+
+/// A fix that is applied as edits shows the code as the edits leave it,
+/// in the user's own formatting ([`fixes::preview`]), not a snippet built
+/// apart from them.
+fn previewed(cx: &Context, fixes: Vec<Fix>) -> Vec<Fix> {
+    fixes
+        .into_iter()
+        .map(|mut f| {
+            let shown = f
+                .edits
+                .first()
+                .and_then(|e| cx.source(e.file))
+                .and_then(|s| fixes::preview(s, &f.edits));
+            if let Some(code) = shown {
+                f.code = code;
+            }
+            f
+        })
+        .collect()
 }
 
 /// The spawn, the capture, the call path, the access and the
@@ -339,7 +359,7 @@ pub fn finding(cx: &Context, f: Finding) -> Diagnostic {
         span: f.primary.span,
         labels,
         notes: f.notes,
-        fixes: f.fixes,
+        fixes: previewed(cx, f.fixes),
         fingerprint,
     }
 }

@@ -5,7 +5,7 @@
 use super::explain::{self, Finding};
 use super::{Check, Context};
 use crate::analysis::trace::{Capture, CtorTrace, Event, Key, Root, SpawnSite, Write};
-use crate::diagnostic::{Confidence, Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Confidence, Diagnostic, Fix, FixStrategy, Severity};
 use crate::fixes;
 use crate::model::FnRef;
 
@@ -142,7 +142,10 @@ fn diagnostic(
                 .field_type(&ca.ty, &field)
                 .and_then(|t| t.core.clone()),
         };
-        fixes_out.extend(fixes::mutate_in_place(&field, stmt, value_type.as_deref()));
+        fixes_out.extend(in_place_through_lock(cx, ca, write, &field, stmt));
+        if fixes_out.is_empty() {
+            fixes_out.extend(fixes::mutate_in_place(&field, stmt, value_type.as_deref()));
+        }
         fixes_out.extend(fixes::watch_channel(&field, stmt));
     }
     explain::finding(
@@ -162,6 +165,44 @@ fn diagnostic(
             identity: vec![ctor, site.spawner.clone(), field, method.map(|m| cx.fn_name(m)).unwrap_or_default()],
         },
     )
+}
+
+/// When the field is already an `Arc` of a `std::sync` lock and the
+/// statement replaces it with a new lock: write the value through the lock
+/// instead, an edit of that one statement. Unsafe: every holder of the old
+/// `Arc`, not only the task, now sees the new value.
+fn in_place_through_lock(
+    cx: &Context,
+    ca: &CtorTrace,
+    write: &Write,
+    field: &str,
+    stmt: &str,
+) -> Option<Fix> {
+    let info = cx.model.field_type(&ca.ty, field)?;
+    let lock = match info.wrappers.as_slice() {
+        [arc, lock, ..] if arc == "Arc" && (lock == "RwLock" || lock == "Mutex") => lock.as_str(),
+        _ => return None,
+    };
+    let source = cx.source(write.loc.file)?;
+    // Only `std::sync`'s locks return a `Result` to unwrap.
+    let std_lock = source.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with("use std::sync") && fixes::mentions(l, lock)
+    });
+    if !std_lock {
+        return None;
+    }
+    let code = fixes::lock_in_place(stmt, lock)?;
+    let edit = fixes::replace_statement_edit(source, write.loc.file, write.loc.span, &code)?;
+    let fix = Fix {
+        strategy: FixStrategy::MutateInPlace,
+        title: format!(
+            "write the new `{field}` through the lock the task already holds instead of replacing the `Arc`"
+        ),
+        code,
+        ..Fix::default()
+    };
+    Some(fix.with_edits(vec![edit], Applicability::Unsafe))
 }
 
 /// High when the replaced state is a shared handle by its declared type (an

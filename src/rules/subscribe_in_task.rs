@@ -58,16 +58,27 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 listen.loc,
                 format!("subscribes only when the task first runs: anything sent on `{source}` before then is lost"),
             ));
-            let subscribe_text = cx.slice(listen.loc);
-            let call_text = cx.slice(site.call);
-            let fix = match (&subscribe_text, &call_text) {
+            // What moves before the spawn: the subscription, or the call in
+            // the task that leads to it.
+            let hoisted = listen.via.first().map_or(listen.loc, |v| v.loc);
+            let fix = match (cx.slice(hoisted), cx.slice(site.call)) {
                 (Some(sub), Some(call)) => {
-                    let sender = sub
-                        .rsplit_once(&format!(".{method}"))
-                        .map(|(s, _)| s.trim().to_string())
-                        .unwrap_or_else(|| source.clone());
+                    let (sender, method) =
+                        split_method_call(&sub).unwrap_or_else(|| (source.clone(), method.clone()));
                     let rx = format!("{}_rx", source.trim_end_matches("_tx"));
-                    fixes::subscribe_first(&sender, method, &rx, call, sub)
+                    if listen.on_local {
+                        // The sender exists only inside the task.
+                        None
+                    } else {
+                        fixes::subscribe_first(
+                            &sender,
+                            &method,
+                            &rx,
+                            &call,
+                            &sub,
+                            listen.via.is_empty(),
+                        )
+                    }
                 }
                 _ => None,
             };
@@ -104,22 +115,48 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
 /// before the spawn, when it can move unchanged
 /// ([`fixes::hoist_subscribe_edits`]).
 fn hoist_edits(cx: &Context, func: FnRef, site: &SpawnSite, listen: &Listen) -> Option<Vec<Edit>> {
-    if !listen.via.is_empty() || listen.in_loop || listen.on_local {
+    if listen.in_loop || listen.on_local {
         return None;
     }
+    let hoisted = listen.via.first().map_or(listen.loc, |v| v.loc);
     let file = site.call.file;
-    if listen.loc.file != file || site.task.file != file || func.file != file {
+    if hoisted.file != file || site.task.file != file || func.file != file {
         return None;
     }
     let captures: Vec<String> = site.captures.iter().map(|c| c.name.clone()).collect();
     let hoist = fixes::Hoist {
         call: site.call.span,
         task: site.task.span,
-        subscribe: listen.loc.span,
+        subscribe: hoisted.span,
         fn_end: cx.model.func(func).item_span,
         captures: &captures,
     };
     fixes::hoist_subscribe_edits(cx.source(file)?, file, &hoist)
+}
+
+/// `recv.method(..)` as the receiver's text and the method's name.
+fn split_method_call(text: &str) -> Option<(String, String)> {
+    match syn::parse_str::<syn::Expr>(text).ok()? {
+        syn::Expr::MethodCall(m) => {
+            let recv = &m.receiver;
+            let recv = cx_text(quote::quote!(#recv));
+            Some((recv, m.method.to_string()))
+        }
+        _ => None,
+    }
+}
+
+/// Token text as code (`self . bus` → `self.bus`).
+fn cx_text(tokens: proc_macro2::TokenStream) -> String {
+    let expr: Option<syn::Expr> = syn::parse2(tokens.clone()).ok();
+    match expr {
+        Some(e) => prettyplease::unparse(&syn::parse_quote!(fn f() { #e; }))
+            .lines()
+            .nth(1)
+            .map(|l| l.trim().trim_end_matches(';').to_string())
+            .unwrap_or_else(|| tokens.to_string()),
+        None => tokens.to_string(),
+    }
 }
 
 /// The spawner's form: it subscribes to the running task's events only

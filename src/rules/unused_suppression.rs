@@ -6,9 +6,11 @@
 //! stage runs it over each file's suppressions and which of them were used.
 
 use super::Check;
-use crate::diagnostic::{stable_hash, Confidence, Diagnostic, Label, Severity};
+use crate::diagnostic::{
+    stable_hash, Applicability, Confidence, Diagnostic, Edit, Fix, FixStrategy, Label, Severity,
+};
 use crate::rule::{Registry, RuleId};
-use crate::source::FileId;
+use crate::source::{FileId, Span, Text};
 use crate::suppress::{Scope, Suppression};
 
 crate::declare_rule! {
@@ -30,6 +32,8 @@ pub struct File<'a> {
     pub display: &'a str,
     /// Its stable path, for fingerprints.
     pub stable: &'a str,
+    /// Its text, for the fix that deletes a suppression.
+    pub text: Option<Text<'a>>,
 }
 
 /// The SL900 findings of one file. `used[i]` lists the rules suppression
@@ -82,15 +86,53 @@ pub fn check(
                 Scope::Item => "in this item",
                 Scope::File => "in this file",
             };
-            out.push(finding(
+            let mut d = finding(
                 file,
                 s,
                 format!("unused suppression: no {} finding {place}", quoted(&idle)),
                 "suppresses nothing",
-            ));
+            );
+            if idle.len() == s.names.len() {
+                d.fixes.extend(removal(file, s));
+            }
+            out.push(d);
         }
     }
     out
+}
+
+/// Delete a suppression that suppresses nothing: its whole line when the
+/// comment stands alone, else the comment and the blanks before it. Safe:
+/// every rule it names ran and found nothing there.
+fn removal(file: File, s: &Suppression) -> Option<Fix> {
+    let text = file.text?;
+    let (a, b) = (text.offset(s.span.start), text.offset(s.span.end));
+    let src = text.as_str();
+    let line = src[..a].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = src[b..].find('\n').map_or(src.len(), |i| b + i + 1);
+    if !src[b..line_end].trim().is_empty() {
+        return None;
+    }
+    let (start, end) = if src[line..a].trim().is_empty() {
+        (line, line_end)
+    } else {
+        (a - (src[..a].len() - src[..a].trim_end().len()), b)
+    };
+    let fix = Fix {
+        strategy: FixStrategy::RemoveSuppression,
+        title: "remove the suppression".to_string(),
+        code: String::new(),
+        ..Fix::default()
+    };
+    let edit = Edit {
+        file: file.id,
+        span: Span {
+            start: text.pos_at(start),
+            end: text.pos_at(end),
+        },
+        text: String::new(),
+    };
+    Some(fix.with_edits(vec![edit], Applicability::Safe))
 }
 
 fn quoted(names: &[&String]) -> String {
