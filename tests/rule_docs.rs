@@ -1,5 +1,5 @@
-//! Every rule in the registry has a page `rules/SLnnn-slug.md` with the six
-//! sections, and its examples are fixtures: each ```rust block under
+//! Every rule in the registry has a page `rules/SLnnn-slug.md` with the seven
+//! sections ("Fix safety" says which fixes `--fix` applies), and its examples are fixtures: each ```rust block under
 //! "Example" must be flagged by that rule, each under "Use instead" must
 //! not. (Blocks tagged `rust,ignore` are fragments and are not run.)
 
@@ -10,6 +10,7 @@ const SECTIONS: &[&str] = &[
     "Why is this bad",
     "Example",
     "Use instead",
+    "Fix safety",
     "Known limits",
     "Configuration",
 ];

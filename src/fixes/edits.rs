@@ -743,3 +743,7 @@ pub fn preview(source: Text, edits: &[Edit]) -> Option<String> {
             .join("\n"),
     )
 }
+
+#[cfg(test)]
+#[path = "edits_tests.rs"]
+mod tests;

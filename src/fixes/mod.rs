@@ -8,10 +8,15 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 mod edits;
+mod signals;
 pub use edits::{
     apply_edits, crossing_applicability, hoist_subscribe_edits, if_to_while_edit,
     mark_changed_edit, mentions, move_before_edits, preview, rename_method_edit, reorder_edits,
     replace_statement_edit, spawn_after_cyclic_edits, Hoist,
+};
+pub use signals::{
+    condvar_wait_while_for, condvar_while_loop, notified_before_check, notified_before_spawn,
+    notify_one, watch_mark_changed, watch_wait_for,
 };
 
 /// What a fix needs to know about the window.
@@ -502,114 +507,6 @@ impl SpawnCall {
             }
         }
     }
-}
-
-/// SL007 (Notify): a signal that is stored until the waiter arrives.
-pub fn notify_one(notify: &str) -> Option<Fix> {
-    let n = syn::parse_str::<syn::Expr>(notify).ok()?;
-    let code = format_stmts(quote! { #n.notify_one(); })?;
-    Some(Fix {
-        strategy: FixStrategy::StoredSignal,
-        title: "signal with `notify_one`, which stores a permit if the task is not waiting yet"
-            .to_string(),
-        code: format!("// instead of `notify_waiters()`:\n{code}"),
-        ..Fix::default()
-    })
-}
-
-/// SL007 (Notify): create and enable the `Notified` future before the
-/// spawn, so a `notify_waiters` after the spawn reaches it.
-pub fn notified_before_spawn(notify: &str) -> Option<Fix> {
-    let n = syn::parse_str::<syn::Expr>(notify).ok()?;
-    let code = format_stmts(quote! {
-        let notify = #n.clone();
-        let ready = async move {
-            let notified = notify.notified();
-            tokio::pin!(notified);
-            notified.as_mut().enable();
-            notified.await;
-        };
-    })?;
-    Some(Fix {
-        strategy: FixStrategy::RegisterFirst,
-        title: "or register for the signal before the task can miss it: `Notified::enable()`, or `notified_owned()` created before the spawn".to_string(),
-        code: format!(
-            "// with `Arc<Notify>`, create the future before spawning and move it in:\nlet ready = {notify}.clone().notified_owned();\n// in the task: `ready.await;`\n\n// or, when the future must be built inside, enable it before anything can signal:\n{code}"
-        ),
-        ..Fix::default()
-    })
-}
-
-/// SL007 (Condvar): the `wait_while` rewrite of a `cvar.wait(guard)` call,
-/// from the call's text.
-pub fn condvar_wait_while_for(call_text: &str) -> Option<Fix> {
-    let call: syn::ExprMethodCall = syn::parse_str(call_text).ok()?;
-    let recv = &call.receiver;
-    let cvar = quote!(#recv).to_string();
-    let guard = match call.args.first()? {
-        syn::Expr::Path(p) => p.path.get_ident()?.to_string(),
-        _ => return None,
-    };
-    condvar_wait_while(&cvar, &guard)
-}
-
-/// SL007 (Condvar): the `if` around the wait becomes a `while`, so the
-/// condition is re-checked after every wakeup; `if_text` is the `if`
-/// statement as written.
-pub fn condvar_while_loop(if_text: &str) -> Fix {
-    let code = match if_text.trim_start().strip_prefix("if ") {
-        Some(rest) => format!("while {rest}"),
-        None => if_text.to_string(),
-    };
-    Fix {
-        strategy: FixStrategy::WaitForCondition,
-        title: "re-check the condition after every wakeup: `while` instead of `if`".to_string(),
-        code,
-        ..Fix::default()
-    }
-}
-
-/// SL007 (watch): count the value already sent as unseen, so the first
-/// `changed()` returns with it.
-pub fn watch_mark_changed(rx: &str) -> Fix {
-    Fix {
-        strategy: FixStrategy::WaitForCondition,
-        title: format!(
-            "mark the current value as unseen right after subscribing, so the first `{rx}.changed()` sees it"
-        ),
-        code: format!("{rx}.mark_changed();"),
-        ..Fix::default()
-    }
-}
-
-/// SL007 (Condvar): wait on the condition, not on a notification.
-pub fn condvar_wait_while(cvar: &str, guard: &str) -> Option<Fix> {
-    let c = syn::parse_str::<syn::Expr>(cvar).ok()?;
-    let g = format_ident!("{}", guard);
-    let code = format_stmts(quote! {
-        let #g = #c.wait_while(#g, |ready| !*ready).unwrap();
-    })?;
-    Some(Fix {
-        strategy: FixStrategy::WaitForCondition,
-        title: "wait until the condition holds (`wait_while`), which re-checks it under the lock and returns at once if the signal came first".to_string(),
-        code,
-        ..Fix::default()
-    })
-}
-
-/// SL007 (watch): wait for the value, which also sees one sent before.
-pub fn watch_wait_for(rx: &str) -> Option<Fix> {
-    let r = format_ident!("{}", rx);
-    let code = format_stmts(quote! {
-        let _ = #r.wait_for(|ready| *ready).await;
-    })?;
-    Some(Fix {
-        strategy: FixStrategy::WaitForCondition,
-        title: "wait for the ready value with `wait_for`, which checks the current value first"
-            .to_string(),
-        code,
-        ..Fix::default()
-    })
 }
 
 /// SL005: a `Default` without side effects, and a start method holding the

@@ -166,7 +166,20 @@ fn notified(cx: &Context, func: FnRef, subject: &str, listen: &Listen) -> Option
         .map(|f| f.with_edits(rename.into_iter().collect(), Applicability::Unsafe))
         .into_iter()
         .collect();
-    fixes.extend(fixes::notified_before_spawn(&notify));
+    let in_task = subject.starts_with("task") || subject.starts_with("thread");
+    if in_task {
+        fixes.extend(fixes::notified_before_spawn(&notify));
+    } else {
+        // The waiter's own words for the `Notify`, where it waits.
+        let waiter = cx
+            .slice(listen.loc)
+            .and_then(|t| {
+                t.rsplit_once(".notified")
+                    .map(|(a, _)| a.trim().to_string())
+            })
+            .unwrap_or_else(|| notify.clone());
+        fixes.extend(fixes::notified_before_check(&waiter));
+    }
     Some(Verdict {
         severity,
         message: if listen.after_check && !subject.starts_with("task") {
@@ -198,14 +211,18 @@ fn condvar(
         WaitCheck::Never if timed => (Severity::Warning, "waits without checking the condition: a notification sent before the wait is lost"),
         WaitCheck::Never => (Severity::Error, "waits without checking the condition: a notification sent before the wait is lost, and the thread blocks forever"),
     };
-    let fix = cx
-        .slice(listen.loc)
-        .and_then(|call| fixes::condvar_wait_while_for(&call));
     // `if` → `while` is the smallest change that re-checks the condition.
     let edit = (check == WaitCheck::Once)
         .then(|| cx.source(listen.loc.file))
         .flatten()
         .and_then(|s| fixes::if_to_while_edit(s, listen.loc.file, listen.loc.span));
+    let cond = edit.as_ref().and_then(|(_, if_text)| {
+        let rest = if_text.trim_start().strip_prefix("if ")?;
+        Some(rest[..rest.find('{')?].trim().to_string())
+    });
+    let fix = cx
+        .slice(listen.loc)
+        .and_then(|call| fixes::condvar_wait_while_for(&call, cond.as_deref()));
     let mut fixes: Vec<Fix> = fix.into_iter().collect();
     if let Some((edit, if_text)) = edit {
         fixes.insert(

@@ -1,0 +1,190 @@
+//! The edits' conditions: each shape an edit must refuse, or must mark
+//! unsafe, next to the one it accepts.
+
+use super::*;
+use crate::diagnostic::Applicability::{Safe, Unsafe};
+use crate::source::{FileEntry, Pos, SourceDb};
+use std::sync::Arc;
+
+fn source_db(text: &str) -> SourceDb {
+    let mut db = SourceDb::default();
+    db.add(FileEntry::new(
+        "t.rs".into(),
+        "t.rs".into(),
+        ".".into(),
+        Some(Arc::from(text)),
+    ));
+    db
+}
+
+/// The span of the `n`th (0-based) occurrence of `needle`.
+fn span_of(text: &str, needle: &str, n: usize) -> Span {
+    let at = text.match_indices(needle).nth(n).expect("needle").0;
+    let pos = |b: usize| {
+        let line = text[..b].matches('\n').count() as u32 + 1;
+        let col = text[..b].rfind('\n').map_or(b, |i| b - i - 1);
+        Pos {
+            line,
+            column: text[b - col..b].chars().count() as u32,
+        }
+    };
+    Span {
+        start: pos(at),
+        end: pos(at + needle.len()),
+    }
+}
+
+fn apply(text: &str, edits: &[Edit]) -> String {
+    apply_edits(text, 0, edits).expect("edits apply")
+}
+
+#[test]
+fn crossing_is_safe_only_past_statements_the_task_cannot_see() {
+    let caps = vec!["probe".to_string()];
+    assert_eq!(
+        crossing_applicability("routes.write().unwrap().extend(seed);", &caps),
+        Safe
+    );
+    assert_eq!(
+        crossing_applicability("let x = probe.len();", &caps),
+        Unsafe,
+        "names a capture"
+    );
+    assert_eq!(
+        crossing_applicability("let f = File::open(p)?;", &caps),
+        Unsafe,
+        "leaves early"
+    );
+    assert_eq!(
+        crossing_applicability("if x { return; }", &caps),
+        Unsafe,
+        "leaves early"
+    );
+    assert_eq!(
+        crossing_applicability("let m = rx.recv();", &caps),
+        Unsafe,
+        "waits"
+    );
+    assert_eq!(
+        crossing_applicability("load().await;", &caps),
+        Unsafe,
+        "waits"
+    );
+    assert_eq!(
+        crossing_applicability("self.probe = 1;", &caps),
+        Safe,
+        "a field, not the capture"
+    );
+}
+
+const IF_WAIT: &str = "fn f() {\n    let mut g = m.lock().unwrap();\n    if !*g {\n        // why\n        g = c.wait(g).unwrap();\n    }\n}\n";
+
+#[test]
+fn if_becomes_while_around_a_lone_wait_that_hands_the_guard_back() {
+    let db = source_db(IF_WAIT);
+    let (edit, if_text) =
+        if_to_while_edit(db.indexed(0).unwrap(), 0, span_of(IF_WAIT, "c.wait(g)", 0)).unwrap();
+    assert!(apply(IF_WAIT, &[edit]).contains("    while !*g {\n        // why"));
+    assert!(if_text.starts_with("if !*g {"));
+}
+
+#[test]
+fn if_stays_when_the_wait_is_not_alone_or_has_an_else() {
+    for text in [
+        IF_WAIT.replace("g = c.wait(g)", "let _h = c.wait(g)"),
+        IF_WAIT.replace("        // why\n", "        log();\n"),
+        IF_WAIT.replace("    }\n}\n", "    } else {\n        x();\n    }\n}\n"),
+        IF_WAIT.replace("if !*g {", "if ready() {"),
+    ] {
+        let db = source_db(&text);
+        let wait = span_of(&text, "c.wait(g)", 0);
+        assert!(
+            if_to_while_edit(db.indexed(0).unwrap(), 0, wait).is_none(),
+            "{text}"
+        );
+    }
+}
+
+const TASK: &str = "fn f(bus: Bus) {\n    tokio::spawn(async move {\n        let mut rx = bus.subscribe();\n        while rx.recv().await.is_ok() {}\n    });\n}\n";
+
+fn hoist(text: &str, captures: &[&str]) -> Option<String> {
+    let db = source_db(text);
+    let caps: Vec<String> = captures.iter().map(|c| c.to_string()).collect();
+    let all = span_of(text, text.trim_end(), 0);
+    let h = Hoist {
+        call: span_of(text, "tokio::spawn", 0).join(span_of(text, "});", 0)),
+        task: span_of(text, "async move", 0).join(span_of(
+            text,
+            "}",
+            text.matches('}').count() - 2,
+        )),
+        subscribe: span_of(text, "bus.subscribe()", 0),
+        fn_end: all,
+        captures: &caps,
+    };
+    let edits = hoist_subscribe_edits(db.indexed(0).unwrap(), 0, &h)?;
+    Some(apply(text, &edits))
+}
+
+#[test]
+fn a_tasks_own_subscription_moves_before_the_spawn() {
+    let fixed = hoist(TASK, &["bus"]).expect("hoisted");
+    assert!(
+        fixed.contains(
+            "    let mut rx = bus.subscribe();\n    tokio::spawn(async move {\n        while"
+        ),
+        "{fixed}"
+    );
+}
+
+#[test]
+fn a_subscription_stays_in_a_loop_on_a_task_local_or_when_its_name_is_used_later() {
+    let in_loop = TASK
+        .replace("async move {\n", "async move { loop {\n")
+        .replace("    });\n}", "    } });\n}");
+    assert!(hoist(&in_loop, &["bus"]).is_none(), "inside a loop");
+    assert!(hoist(TASK, &[]).is_none(), "the sender is not captured");
+    let used_later = TASK.replace("    });\n}", "    });\n    drop(rx);\n}");
+    assert!(
+        hoist(&used_later, &["bus"]).is_none(),
+        "the outer `rx` would be shadowed"
+    );
+    let shadowed = TASK.replace(
+        "        let mut rx",
+        "        let bus = other();\n        let mut rx",
+    );
+    assert!(
+        hoist(&shadowed, &["bus"]).is_none(),
+        "the task rebinds the sender first"
+    );
+}
+
+#[test]
+fn mark_changed_needs_a_mutable_receiver_bound_on_its_own_line() {
+    let text = "fn f() {\n    let mut rx = tx.subscribe();\n    rx.changed();\n}\n";
+    let db = source_db(text);
+    let sub = span_of(text, "let mut rx = tx.subscribe();", 0);
+    let edit = mark_changed_edit(db.indexed(0).unwrap(), 0, sub, "rx").unwrap();
+    assert!(apply(text, &[edit]).contains("subscribe();\n    rx.mark_changed();\n"));
+    let immutable = text.replace("let mut rx", "let rx");
+    let other = source_db(&immutable);
+    let sub = span_of(&immutable, "let rx = tx.subscribe();", 0);
+    assert!(mark_changed_edit(other.indexed(0).unwrap(), 0, sub, "rx").is_none());
+}
+
+#[test]
+fn a_preview_is_the_users_text_with_the_edits_in_it() {
+    let text = "fn f() {\n    a();\n    tokio::select! { x = y => {} }\n    b();\n}\n";
+    let db = source_db(text);
+    let at = span_of(text, "a();\n", 0);
+    let edit = Edit {
+        file: 0,
+        span: Span {
+            start: at.start,
+            end: at.start,
+        },
+        text: "let rx = s.subscribe();\n    ".into(),
+    };
+    let shown = preview(db.indexed(0).unwrap(), &[edit]).unwrap();
+    assert_eq!(shown, "let rx = s.subscribe();\na();");
+}
