@@ -103,7 +103,7 @@ pub fn fix(opts: &Options, policy: Policy) -> Result<Outcome, Error> {
     let mut rejected = 0;
     let mut rounds = 0;
     loop {
-        let report = crate::analyze(&opts)?;
+        let report = crate::pipeline::analyze(&opts)?;
         if rounds == MAX_ROUNDS {
             return Ok(finish(report, changed, applied, rounds, rejected));
         }

@@ -6,10 +6,12 @@ use crate::diagnostic::{Applicability, Edit};
 use crate::source::{byte_offset, FileId, Span, Text};
 
 /// The edits that apply a reorder mechanically: the spawn statement (the
-/// whole lines of a `spawn(..);` that stands alone) moves to just after the
+/// whole lines of the statement holding the spawn call — a method chain
+/// ending in it, or a `let` binding its handle) moves to just after the
 /// initializing statement. Only when both are statements of the same block
 /// at the same indentation, the initialization comes later in the file, and
-/// the spawn's value is not bound; otherwise `None` (the fix stays a snippet).
+/// nothing in between uses a name the spawn statement binds; otherwise
+/// `None` (the fix stays a snippet).
 ///
 /// Safe when the statements the spawn crosses (the initialization
 /// included) cannot see the difference: see [`crossing_applicability`].
@@ -21,16 +23,21 @@ pub fn reorder_edits(
     captures: &[String],
 ) -> Option<(Vec<Edit>, Applicability)> {
     let text = source.as_str();
-    let (a, b) = (source.offset(call.start), source.offset(call.end));
+    let (call_start, b) = (source.offset(call.start), source.offset(call.end));
+    // The statement holding the call: a method chain (`Builder::new()
+    // .name(..).spawn(..)`) or a `let` binding its value.
+    let a = statement_start(text, call_start);
     let line_start = text[..a].rfind('\n').map_or(0, |i| i + 1);
     let indent = &text[line_start..a];
     if a >= b || !indent.trim().is_empty() {
         return None;
     }
-    let semi = b + text[b..].find(|c: char| !c.is_whitespace())?;
-    if !text[semi..].starts_with(';') {
+    let bound = bound_name(&text[a..call_start]);
+    if text[a..call_start].trim_start().starts_with("let ") && bound.is_none() {
         return None;
     }
+    // The statement may go on after the call (`.expect(..)`, `?`).
+    let semi = statement_end(text, b)?;
     let line_end = text[semi..].find('\n').map_or(text.len(), |i| semi + i + 1);
     let (wa, wb) = (source.offset(write.start), source.offset(write.end));
     let write_line = text[..wa].rfind('\n').map_or(0, |i| i + 1);
@@ -68,7 +75,18 @@ pub fn reorder_edits(
         moved.insert(0, '\n');
     }
     let at = source.pos_at(write_end);
-    let applicability = crossing_applicability(&text[line_end..write_end], captures);
+    // A bound value must not be used before its new place.
+    if bound.is_some_and(|name| mentions(&text[line_end..write_end], name)) {
+        return None;
+    }
+    let mut applicability = crossing_applicability(&text[line_end..write_end], captures);
+    // A spawn statement that can leave early (`spawn(..)?`) would now do
+    // so after the statements it moved past have run.
+    if crossing_applicability(&text[a..semi], &[]) == Applicability::Unsafe
+        && text[b..semi].contains('?')
+    {
+        applicability = Applicability::Unsafe;
+    }
     let edits = vec![
         Edit {
             file,
@@ -361,8 +379,47 @@ pub fn move_before_edits(
     ])
 }
 
+/// The `;` ending the statement that goes on at byte `at`: the first one
+/// outside brackets; `None` if a block closes first.
+fn statement_end(text: &str, at: usize) -> Option<usize> {
+    let mut depth = 0i64;
+    for (i, c) in text[at..].char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' if depth == 0 => return None,
+            ')' | ']' | '}' => depth -= 1,
+            ';' if depth == 0 => return Some(at + i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where the statement holding byte `at` starts: after the nearest `;`,
+/// `{` or `}` before it that is not inside brackets (read backwards, so a
+/// method chain's receiver and a `let` belong to it), blanks skipped.
+fn statement_start(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut depth = 0i64;
+    let mut i = at;
+    while i > 0 {
+        let c = bytes[i - 1];
+        match c {
+            b')' | b']' => depth += 1,
+            b'(' | b'[' => depth -= 1,
+            b';' | b'{' | b'}' if depth == 0 => break,
+            _ => {}
+        }
+        if depth < 0 {
+            return at;
+        }
+        i -= 1;
+    }
+    i + (text[i..at].len() - text[i..at].trim_start().len())
+}
+
 /// The name a `let NAME = …` statement binds.
-fn bound_name(stmt: &str) -> Option<&str> {
+pub(super) fn bound_name(stmt: &str) -> Option<&str> {
     let rest = stmt.trim_start().strip_prefix("let ")?.trim_start();
     let rest = rest.strip_prefix("mut ").unwrap_or(rest).trim_start();
     let end = rest
@@ -383,7 +440,7 @@ fn starts_statement(text: &str, line: usize) -> bool {
 
 /// The first byte at or after `at` that is neither blank nor in a line
 /// comment.
-fn skip_blank(text: &str, mut at: usize) -> usize {
+pub(super) fn skip_blank(text: &str, mut at: usize) -> usize {
     loop {
         let rest = &text[at..];
         let trimmed = rest.trim_start();
@@ -396,7 +453,7 @@ fn skip_blank(text: &str, mut at: usize) -> usize {
 }
 
 /// Lines with the first line's indentation removed from each.
-fn dedent(text: &str) -> String {
+pub(super) fn dedent(text: &str) -> String {
     let indent = text.len() - text.trim_start().len();
     let pad = &text[..indent];
     text.lines()
@@ -406,11 +463,11 @@ fn dedent(text: &str) -> String {
 }
 
 /// The start of the line holding byte `at`.
-fn line_start(text: &str, at: usize) -> usize {
+pub(super) fn line_start(text: &str, at: usize) -> usize {
     text[..at].rfind('\n').map_or(0, |i| i + 1)
 }
 
-fn is_ident(s: &str) -> bool {
+pub(super) fn is_ident(s: &str) -> bool {
     let mut chars = s.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_')
@@ -428,7 +485,7 @@ pub fn mentions(text: &str, word: &str) -> bool {
 
 /// Braces in `text` balance and never close more than they opened: a
 /// statement after it sits in the same block as one before it.
-fn balanced(text: &str) -> bool {
+pub(super) fn balanced(text: &str) -> bool {
     let mut depth = 0i64;
     for b in text.bytes() {
         match b {
@@ -441,116 +498,6 @@ fn balanced(text: &str) -> bool {
         }
     }
     depth == 0
-}
-
-/// The edit that renames the method called at `call` (its last
-/// `.from(` in the call's text) to `to`: `notify_waiters` → `notify_one`.
-pub fn rename_method_edit(
-    source: Text,
-    file: FileId,
-    call: Span,
-    from: &str,
-    to: &str,
-) -> Option<Edit> {
-    let (a, b) = (source.offset(call.start), source.offset(call.end));
-    let text = source.as_str().get(a..b)?;
-    let at = a + text.rfind(&format!(".{from}"))? + 1;
-    if !source[at + from.len()..].trim_start().starts_with('(') {
-        return None;
-    }
-    Some(Edit {
-        file,
-        span: Span {
-            start: source.pos_at(at),
-            end: source.pos_at(at + from.len()),
-        },
-        text: to.to_string(),
-    })
-}
-
-/// The edit that turns `if <cond> { guard = cvar.wait(guard)…; }` (or
-/// `cvar.wait(&mut guard);`, parking_lot's form) into a `while`: the wait
-/// at `wait` must be the block's only statement, hand the guard back to
-/// the name the condition reads, and the `if` must have no `else`. Then
-/// the condition is re-checked after every wakeup, which is what the
-/// `if` meant: safe.
-///
-/// Returns the edit and the `if` statement's text as written.
-pub fn if_to_while_edit(source: Text, file: FileId, wait: Span) -> Option<(Edit, String)> {
-    let text = source.as_str();
-    let (wa, wb) = (source.offset(wait.start), source.offset(wait.end));
-    let call = text.get(wa..wb)?;
-    let arg = call.rsplit_once(".wait(")?.1;
-    let arg = arg.split(')').next()?.trim();
-    let wait_line = line_start(text, wa);
-    let lead = text[wait_line..wa].trim();
-    let guard = match arg.strip_prefix("&mut ") {
-        Some(g) if lead.is_empty() => g.trim(),
-        Some(_) => return None,
-        None if lead.strip_suffix('=').map(str::trim) == Some(arg) => arg,
-        None => return None,
-    };
-    if !is_ident(guard) {
-        return None;
-    }
-    // The block around the wait, and the `if` that opens it.
-    let open = text[..wait_line].rfind('{')?;
-    let stmt_start = wait_line + (text[wait_line..].len() - text[wait_line..].trim_start().len());
-    // Only comments may come before the wait in the block.
-    if skip_blank(text, open + 1) != stmt_start {
-        return None;
-    }
-    let if_line = line_start(text, open);
-    let head = text[if_line..open].trim_start();
-    let cond = head.strip_prefix("if ")?;
-    if cond.trim_start().starts_with("let ") || !mentions(cond, guard) {
-        return None;
-    }
-    let stmt_end = wb + text[wb..].find(';')? + 1;
-    let close = skip_blank(text, stmt_end);
-    if !text[close..].starts_with('}') || !balanced(&text[open + 1..close]) {
-        return None;
-    }
-    if text[skip_blank(text, close + 1)..].starts_with("else") {
-        return None;
-    }
-    let at = if_line + (text[if_line..open].len() - head.len());
-    let edit = Edit {
-        file,
-        span: Span {
-            start: source.pos_at(at),
-            end: source.pos_at(at + 2),
-        },
-        text: "while".to_string(),
-    };
-    Some((edit, dedent(&text[if_line..=close])))
-}
-
-/// The edit that marks a freshly subscribed `watch` receiver's current
-/// value as unseen (`rx.mark_changed();` on the line after the
-/// subscription at `subscribed`), so its first `changed()` returns at once
-/// with the value sent before it subscribed. The task then acts on a value
-/// it used to skip, which may be the initial one: unsafe.
-pub fn mark_changed_edit(source: Text, file: FileId, subscribed: Span, rx: &str) -> Option<Edit> {
-    let text = source.as_str();
-    let (sa, sb) = (
-        source.offset(subscribed.start),
-        source.offset(subscribed.end),
-    );
-    let line = line_start(text, sa);
-    let end = text[sb..].find('\n').map(|i| sb + i + 1)?;
-    let stmt = text[line..end].trim();
-    let indent = &text[line..line + (text[line..end].len() - text[line..end].trim_start().len())];
-    let code = stmt.split("//").next().unwrap_or(stmt).trim_end();
-    if !(stmt.starts_with("let mut ") && code.ends_with(';') && bound_name(stmt) == Some(rx)) {
-        return None;
-    }
-    let at = source.pos_at(end);
-    Some(Edit {
-        file,
-        span: Span { start: at, end: at },
-        text: format!("{indent}{rx}.mark_changed();\n"),
-    })
 }
 
 /// The edits that move a spawn out of the `new_cyclic` closure it sits in
@@ -632,51 +579,6 @@ pub fn spawn_after_cyclic_edits(
         Applicability::Unsafe
     };
     Some((edits, applicability))
-}
-
-/// The edit that replaces the statement starting at `stmt` (through the
-/// `;` ending the line its span ends on) with `code`, indented as the
-/// statement was. `None` unless the statement starts its line and ends
-/// with `;` there.
-pub fn replace_statement_edit(source: Text, file: FileId, stmt: Span, code: &str) -> Option<Edit> {
-    let text = source.as_str();
-    let (a, b) = (source.offset(stmt.start), source.offset(stmt.end));
-    let line = line_start(text, a);
-    let indent = &text[line..a];
-    if !indent.trim().is_empty() {
-        return None;
-    }
-    let semi = skip_blank(text, b);
-    let end = if text[b..].trim_start().starts_with(';') {
-        b + text[b..].find(';')? + 1
-    } else if text[..b].ends_with(';') {
-        b
-    } else {
-        return None;
-    };
-    if semi > end {
-        return None;
-    }
-    let new = code
-        .lines()
-        .enumerate()
-        .map(|(i, l)| {
-            if i == 0 {
-                l.to_string()
-            } else {
-                format!("{indent}{l}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    Some(Edit {
-        file,
-        span: Span {
-            start: stmt.start,
-            end: source.pos_at(end),
-        },
-        text: new,
-    })
 }
 
 /// What the code looks like once `edits` (all in one file) are applied:

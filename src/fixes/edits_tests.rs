@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::diagnostic::Applicability::{Safe, Unsafe};
+use crate::fixes::{if_to_while_edit, mark_changed_edit};
 use crate::source::{FileEntry, Pos, SourceDb};
 use std::sync::Arc;
 
@@ -51,7 +52,7 @@ fn crossing_is_safe_only_past_statements_the_task_cannot_see() {
         "names a capture"
     );
     assert_eq!(
-        crossing_applicability("let f = File::open(p)?;", &caps),
+        crossing_applicability("let f = open(p)?;", &caps),
         Unsafe,
         "leaves early"
     );
@@ -187,4 +188,37 @@ fn a_preview_is_the_users_text_with_the_edits_in_it() {
     };
     let shown = preview(db.indexed(0).unwrap(), &[edit]).unwrap();
     assert_eq!(shown, "let rx = s.subscribe();\na();");
+}
+
+const REORDER: &str =
+    "fn f() {\n    let h = spawn(move || run(&t));\n    use_it(&x);\n    init();\n    h\n}\n";
+
+fn reorder(text: &str, captures: &[&str]) -> Option<(String, Applicability)> {
+    let db = source_db(text);
+    let caps: Vec<String> = captures.iter().map(|c| c.to_string()).collect();
+    let call = span_of(text, "spawn(move || run(&t))", 0);
+    let write = span_of(text, "init()", 0);
+    let (edits, a) = reorder_edits(db.indexed(0).unwrap(), 0, call, write, &caps)?;
+    Some((apply(text, &edits), a))
+}
+
+#[test]
+fn a_bound_spawn_moves_with_its_let_unless_the_name_is_used_in_between() {
+    let (fixed, a) = reorder(REORDER, &["t"]).expect("moved");
+    assert!(
+        fixed.contains("    init();\n    let h = spawn(move || run(&t));\n    h\n"),
+        "{fixed}"
+    );
+    assert_eq!(a, Safe);
+    let used = REORDER.replace("use_it(&x)", "use_it(&h)");
+    assert!(
+        reorder(&used, &["t"]).is_none(),
+        "`h` would be used before it is bound"
+    );
+    let early = REORDER.replace("run(&t));", "run(&t))?;");
+    assert_eq!(
+        reorder(&early, &["t"]).map(|r| r.1),
+        Some(Unsafe),
+        "the spawn can leave early"
+    );
 }

@@ -8,11 +8,14 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 mod edits;
+mod rewrite;
 mod signals;
 pub use edits::{
-    apply_edits, crossing_applicability, hoist_subscribe_edits, if_to_while_edit,
-    mark_changed_edit, mentions, move_before_edits, preview, rename_method_edit, reorder_edits,
-    replace_statement_edit, spawn_after_cyclic_edits, Hoist,
+    apply_edits, crossing_applicability, hoist_subscribe_edits, mentions, move_before_edits,
+    preview, reorder_edits, spawn_after_cyclic_edits, Hoist,
+};
+pub use rewrite::{
+    if_to_while_edit, mark_changed_edit, rename_method_edit, replace_statement_edit,
 };
 pub use signals::{
     condvar_wait_while_for, condvar_while_loop, notified_before_check, notified_before_spawn,
