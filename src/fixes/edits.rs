@@ -7,11 +7,13 @@ use crate::source::{byte_offset, FileId, Span, Text};
 
 /// The edits that apply a reorder mechanically: the spawn statement (the
 /// whole lines of the statement holding the spawn call — a method chain
-/// ending in it, or a `let` binding its handle) moves to just after the
-/// initializing statement. Only when both are statements of the same block
-/// at the same indentation, the initialization comes later in the file, and
-/// nothing in between uses a name the spawn statement binds; otherwise
-/// `None` (the fix stays a snippet).
+/// ending in it, or a `let` binding its handle), and with it the lines from
+/// `first` when given (the `let` that makes the task's handle), move to just
+/// after the initializing statement — or after the statement of the
+/// spawn's block that holds it (an `if` around the write). Only when the
+/// statements are in one block at one indentation, the initialization
+/// comes later, and nothing in between uses a name the moved lines bind;
+/// otherwise `None` (the fix stays a snippet).
 ///
 /// Safe when the statements the spawn crosses (the initialization
 /// included) cannot see the difference: see [`crossing_applicability`].
@@ -21,53 +23,57 @@ pub fn reorder_edits(
     call: Span,
     write: Span,
     captures: &[String],
+    first: Option<Span>,
 ) -> Option<(Vec<Edit>, Applicability)> {
     let text = source.as_str();
     let (call_start, b) = (source.offset(call.start), source.offset(call.end));
     // The statement holding the call: a method chain (`Builder::new()
     // .name(..).spawn(..)`) or a `let` binding its value.
     let a = statement_start(text, call_start);
-    let line_start = text[..a].rfind('\n').map_or(0, |i| i + 1);
-    let indent = &text[line_start..a];
+    let spawn_line = line_start(text, a);
+    let indent = &text[spawn_line..a];
     if a >= b || !indent.trim().is_empty() {
         return None;
     }
-    let bound = bound_name(&text[a..call_start]);
-    if text[a..call_start].trim_start().starts_with("let ") && bound.is_none() {
+    if text[a..call_start].trim_start().starts_with("let ")
+        && bound_name(&text[a..call_start]).is_none()
+    {
         return None;
     }
+    let from = match first {
+        Some(f) => {
+            let f = statement_start(text, source.offset(f.start));
+            let line = line_start(text, f);
+            if f > a || &text[line..f] != indent || !balanced(&text[line..spawn_line]) {
+                return None;
+            }
+            line
+        }
+        None => spawn_line,
+    };
     // The statement may go on after the call (`.expect(..)`, `?`).
     let semi = statement_end(text, b)?;
     let line_end = text[semi..].find('\n').map_or(text.len(), |i| semi + i + 1);
     let (wa, wb) = (source.offset(write.start), source.offset(write.end));
-    let write_line = text[..wa].rfind('\n').map_or(0, |i| i + 1);
-    if wa < line_end || wb < wa || &text[write_line..wa] != indent {
+    if wa < line_end || wb < wa {
         return None;
     }
-    let write_end = text[wb..].find('\n').map_or(text.len(), |i| wb + i + 1);
-    let rest = text[wb..write_end].trim();
-    let ends_statement =
-        rest.starts_with(';') || (rest.is_empty() && text[..wb].trim_end().ends_with([';', '}']));
-    if !ends_statement {
-        return None;
-    }
-    // Same block: braces between the two statements balance and never close
+    let write_end = statement_after(text, line_end, wa, wb, indent)?;
+    let moved_text = &text[from..line_end];
+    let crossed = &text[line_end..write_end];
+    // Same block: braces in what the spawn crosses balance and never close
     // the block the spawn sits in.
-    let mut depth = 0i64;
-    for c in text[line_end..write_line].bytes() {
-        match c {
-            b'{' => depth += 1,
-            b'}' => depth -= 1,
-            _ => {}
-        }
-        if depth < 0 {
-            return None;
-        }
-    }
-    if depth != 0 {
+    if !balanced(crossed) {
         return None;
     }
-    let mut moved = text[line_start..line_end].to_string();
+    // A name the moved lines bind must not be used before its new place.
+    if declared_names(moved_text)
+        .iter()
+        .any(|name| mentions(crossed, name))
+    {
+        return None;
+    }
+    let mut moved = moved_text.to_string();
     if !moved.ends_with('\n') {
         moved.push('\n');
     }
@@ -75,11 +81,7 @@ pub fn reorder_edits(
         moved.insert(0, '\n');
     }
     let at = source.pos_at(write_end);
-    // A bound value must not be used before its new place.
-    if bound.is_some_and(|name| mentions(&text[line_end..write_end], name)) {
-        return None;
-    }
-    let mut applicability = crossing_applicability(&text[line_end..write_end], captures);
+    let mut applicability = crossing_applicability(crossed, captures);
     // A spawn statement that can leave early (`spawn(..)?`) would now do
     // so after the statements it moved past have run.
     if crossing_applicability(&text[a..semi], &[]) == Applicability::Unsafe
@@ -91,7 +93,7 @@ pub fn reorder_edits(
         Edit {
             file,
             span: Span {
-                start: source.pos_at(line_start),
+                start: source.pos_at(from),
                 end: source.pos_at(line_end),
             },
             text: String::new(),
@@ -103,6 +105,98 @@ pub fn reorder_edits(
         },
     ];
     Some((edits, applicability))
+}
+
+/// Where the statement ends (just past its line) that starts, after
+/// `after`, at the spawn's indentation and holds the write at `wa..wb`: the
+/// write itself when it stands at that indentation, else the statement
+/// around it (`if let Ok(d) = dir { cfg = .. }`). `None` if there is none
+/// in the same block.
+fn statement_after(text: &str, after: usize, wa: usize, wb: usize, indent: &str) -> Option<usize> {
+    let write_line = line_start(text, wa);
+    if &text[write_line..wa] == indent {
+        let end = text[wb..].find('\n').map_or(text.len(), |i| wb + i + 1);
+        let rest = text[wb..end].trim();
+        let ends = rest.starts_with(';')
+            || (rest.is_empty() && text[..wb].trim_end().ends_with([';', '}']));
+        return ends.then_some(end);
+    }
+    // The nearest line above the write, at the spawn's indentation.
+    let mut line = write_line;
+    loop {
+        if line <= after {
+            return None;
+        }
+        line = line_start(text, line - 1);
+        let l = &text[line..];
+        let content = l.trim_start_matches([' ', '\t']);
+        if l.len() - content.len() == indent.len() && !content.starts_with(['\n', '}']) {
+            break;
+        }
+    }
+    if !text[line..].starts_with(indent) || !balanced(&text[after..line]) {
+        return None;
+    }
+    let end = block_statement_end(text, line + indent.len())?;
+    (end > wb).then(|| text[end..].find('\n').map_or(text.len(), |i| end + i + 1))
+}
+
+/// Just past the end of the statement starting at `start`: its `;` outside
+/// brackets, or the `}` that closes its last block (unless `else`, a method
+/// or `?` goes on after it).
+fn block_statement_end(text: &str, start: usize) -> Option<usize> {
+    let mut depth = 0i64;
+    for (i, c) in text[start..].char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => {
+                depth -= 1;
+                if depth < 0 {
+                    return None;
+                }
+                let after = start + i + 1;
+                let next = text[skip_blank(text, after)..].chars().next();
+                let goes_on = text[skip_blank(text, after)..].starts_with("else")
+                    || matches!(next, Some('.' | '?' | ';' | ')' | ','));
+                if depth == 0 && c == '}' && !goes_on {
+                    return Some(after);
+                }
+            }
+            ';' if depth == 0 => return Some(start + i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The names the top-level `let` statements of `text` bind (the first
+/// identifier of each pattern); `let`s inside blocks (a task's body) bind
+/// nothing outside them.
+fn declared_names(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut depth = 0i64;
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' | '(' | '[' => depth += 1,
+            '}' | ')' | ']' => depth -= 1,
+            'l' if depth == 0
+                && text[i..].starts_with("let ")
+                && !text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_') =>
+            {
+                // Every name of the pattern (`let (s, bucket) = ..`); a
+                // type's words too, which only refuses more.
+                let pattern = &text[i + 4..];
+                let pattern = &pattern[..pattern.find(['=', ';']).unwrap_or(pattern.len())];
+                for word in pattern.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+                    if !word.is_empty() && !matches!(word, "mut" | "ref") {
+                        names.push(word.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    names
 }
 
 /// Methods that wait for something another thread or task does: a spawn

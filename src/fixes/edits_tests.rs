@@ -198,7 +198,7 @@ fn reorder(text: &str, captures: &[&str]) -> Option<(String, Applicability)> {
     let caps: Vec<String> = captures.iter().map(|c| c.to_string()).collect();
     let call = span_of(text, "spawn(move || run(&t))", 0);
     let write = span_of(text, "init()", 0);
-    let (edits, a) = reorder_edits(db.indexed(0).unwrap(), 0, call, write, &caps)?;
+    let (edits, a) = reorder_edits(db.indexed(0).unwrap(), 0, call, write, &caps, None)?;
     Some((apply(text, &edits), a))
 }
 

@@ -300,6 +300,7 @@ fn window_fixes(cx: &Context, w: &Window, n: &Names) -> Vec<Fix> {
                         w.site.call.span,
                         n.write_loc.span,
                         &captured,
+                        None,
                     )
                 });
             if let Some((edits, applicability)) = edits {

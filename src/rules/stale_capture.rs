@@ -130,7 +130,10 @@ fn diagnostic(
         write.loc,
         format!("`{field}` replaced here, {where_}: only the struct sees the new value"),
     ));
-    let mut fixes_out = Vec::new();
+    let mut fixes_out: Vec<Fix> = Vec::new();
+    if method.is_none() {
+        fixes_out.extend(spawn_after_replacement(cx, site, capture, write, &field));
+    }
     if let Some(stmt) = &stmt {
         let value_type = match &capture.key {
             Some(Key {
@@ -143,7 +146,10 @@ fn diagnostic(
                 .and_then(|t| t.core.clone()),
         };
         fixes_out.extend(in_place_through_lock(cx, ca, write, &field, stmt));
-        if fixes_out.is_empty() {
+        if fixes_out
+            .iter()
+            .all(|f| f.strategy != FixStrategy::MutateInPlace)
+        {
             fixes_out.extend(fixes::mutate_in_place(&field, stmt, value_type.as_deref()));
         }
         fixes_out.extend(fixes::watch_channel(&field, stmt));
@@ -165,6 +171,42 @@ fn diagnostic(
             identity: vec![ctor, site.spawner.clone(), field, method.map(|m| cx.fn_name(m)).unwrap_or_default()],
         },
     )
+}
+
+/// When the value is replaced later in the same function: make the task's
+/// handle and spawn only after the replacement, so the task takes the
+/// final value — the `let` that makes the handle and the spawn move
+/// together, as written ([`fixes::reorder_edits`] decides if it is safe).
+fn spawn_after_replacement(
+    cx: &Context,
+    site: &SpawnSite,
+    capture: &Capture,
+    write: &Write,
+    field: &str,
+) -> Option<Fix> {
+    let decl = capture.decl?;
+    let file = site.call.file;
+    if decl.file != file || write.loc.file != file {
+        return None;
+    }
+    let captures: Vec<String> = site.captures.iter().map(|c| c.name.clone()).collect();
+    let (edits, applicability) = fixes::reorder_edits(
+        cx.source(file)?,
+        file,
+        site.call.span,
+        write.loc.span,
+        &captures,
+        Some(decl.span),
+    )?;
+    let fix = Fix {
+        strategy: FixStrategy::Reorder,
+        title: format!(
+            "make `{}` and spawn only after `{field}` is replaced, so the task takes the final value",
+            capture.name
+        ),
+        ..Fix::default()
+    };
+    Some(fix.with_edits(edits, applicability))
 }
 
 /// When the field is already an `Arc` of a `std::sync` lock and the
