@@ -184,9 +184,13 @@ fn spawn_after_replacement(
     write: &Write,
     field: &str,
 ) -> Option<Fix> {
-    let decl = capture.decl?;
     let file = site.call.file;
-    if decl.file != file || write.loc.file != file {
+    // The `let` that makes the handle, when the task takes a name bound
+    // for it; not the replaced variable's own `let` (a handle made inline,
+    // `spawn(check(Arc::clone(&pool)))`, moves with the spawn).
+    let own = write.place.as_deref() == Some(capture.name.as_str());
+    let decl = capture.decl.filter(|_| !own);
+    if write.loc.file != file || decl.is_some_and(|d| d.file != file) {
         return None;
     }
     let captures: Vec<String> = site.captures.iter().map(|c| c.name.clone()).collect();
@@ -196,14 +200,17 @@ fn spawn_after_replacement(
         site.call.span,
         write.loc.span,
         &captures,
-        Some(decl.span),
+        decl.map(|d| d.span),
     )?;
     let fix = Fix {
         strategy: FixStrategy::Reorder,
-        title: format!(
-            "make `{}` and spawn only after `{field}` is replaced, so the task takes the final value",
-            capture.name
-        ),
+        title: match decl {
+            Some(_) => format!(
+                "make `{}` and spawn only after `{field}` is replaced, so the task takes the final value",
+                capture.name
+            ),
+            None => format!("spawn only after `{field}` is replaced, so the task takes the final value"),
+        },
         ..Fix::default()
     };
     Some(fix.with_edits(edits, applicability))
