@@ -7,8 +7,14 @@
 use spawnlint::diagnostic::FixStrategy;
 use std::path::Path;
 
+/// Whitespace-insensitive, and without a trailing `//` comment: the
+/// generated code keeps the user's comments (a fixture's `//~` marker).
 fn normalize(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let code = match s.find(" //") {
+        Some(i) => &s[..i],
+        None => s,
+    };
+    code.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Every code line of `fix` occurs in `fixed`, in order.

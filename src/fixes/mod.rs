@@ -96,6 +96,83 @@ fn format_field(name: &syn::Ident, ty: TokenStream) -> Option<String> {
     text.lines().nth(1).map(|l| l.trim().to_string())
 }
 
+/// Stands in for the user's spawn call while a snippet is formatted; the
+/// call is spliced back as written ([`splice`]), so a task holding macros
+/// (`tokio::select!`, which prettyplease prints on one line) keeps the
+/// user's formatting.
+const VERBATIM: &str = "__spawnlint_verbatim";
+
+fn verbatim() -> syn::Expr {
+    let ident = format_ident!("{}", VERBATIM);
+    syn::parse_quote!(#ident())
+}
+
+/// `formatted` with the [`verbatim`] placeholder replaced by `text`, its
+/// lines re-indented to where the placeholder sits (the text's own base
+/// indentation is its last line's: the closing `})` of a spawn).
+fn splice(formatted: &str, text: &str) -> Option<String> {
+    let placeholder = format!("{VERBATIM}()");
+    let at = formatted.find(&placeholder)?;
+    let line = formatted[..at].rfind('\n').map_or(0, |i| i + 1);
+    let ind =
+        &formatted[line..line + (formatted[line..].len() - formatted[line..].trim_start().len())];
+    let lines: Vec<&str> = text.trim().lines().collect();
+    let base = lines
+        .last()
+        .filter(|_| lines.len() > 1)
+        .map_or(0, |l| l.len() - l.trim_start().len());
+    let mut body = String::new();
+    for (i, l) in lines.iter().enumerate() {
+        if i == 0 {
+            body.push_str(l.trim_start());
+            continue;
+        }
+        body.push('\n');
+        if !l.trim().is_empty() {
+            body.push_str(ind);
+            body.push_str(
+                l.get(base..)
+                    .filter(|_| l[..base.min(l.len())].trim().is_empty())
+                    .unwrap_or(l.trim_start()),
+            );
+        }
+    }
+    Some(formatted.replacen(&placeholder, &body, 1))
+}
+
+/// The task's text made to wait for `ready_rx` first: the wait inserted
+/// after the body's opening brace, everything else as written. `None` for
+/// a task whose body is not a block on lines of its own (the token form
+/// is used then).
+fn gated_task_text(task: &str, runtime: Runtime) -> Option<String> {
+    let head_end = task.find('{')?;
+    let head = task[..head_end].trim();
+    let wait = match runtime {
+        Runtime::Async if head == "async move" || head == "async" => {
+            "if ready_rx.await.is_err() {\n__IND__    return;\n__IND__}"
+        }
+        Runtime::Thread if head.ends_with("||") && !head.contains("loop") => {
+            "let _ = ready_rx.recv();"
+        }
+        _ => return None,
+    };
+    // The opening line may end in a comment, which stays where it is.
+    let rest = &task[head_end + 1..];
+    let newline = rest.find('\n')?;
+    let opening = &rest[..newline];
+    if !(opening.trim().is_empty() || opening.trim_start().starts_with("//")) {
+        return None;
+    }
+    let first_body_line = &rest[newline + 1..];
+    let ind = &first_body_line[..first_body_line.len() - first_body_line.trim_start().len()];
+    let wait = wait.replace("__IND__", ind);
+    Some(format!(
+        "{}{{{}\n{ind}{wait}\n{first_body_line}",
+        &task[..head_end],
+        opening.trim_end()
+    ))
+}
+
 /// The spawn call with its task argument replaced by `task`.
 fn respawn(spawn_call: &syn::Expr, task: syn::Expr) -> Option<syn::Expr> {
     let mut call = spawn_call.clone();
@@ -131,7 +208,22 @@ fn gated_task(task: &syn::Expr, runtime: Runtime) -> syn::Expr {
 pub fn gate(input: &FixInput) -> Option<Fix> {
     let call: syn::Expr = syn::parse_str(input.spawner_text.as_deref()?).ok()?;
     let task: syn::Expr = syn::parse_str(input.task_text.as_deref()?).ok()?;
-    let gated = respawn(&call, gated_task(&task, input.runtime))?;
+    let gated_text = input
+        .spawner_text
+        .as_deref()
+        .zip(input.task_text.as_deref())
+        .and_then(|(call, task)| {
+            let gated = gated_task_text(task, input.runtime)?;
+            call.contains(task).then(|| call.replacen(task, &gated, 1))
+        });
+    let gated = match &gated_text {
+        Some(_) => verbatim(),
+        None => respawn(&call, gated_task(&task, input.runtime))?,
+    };
+    let spliced = |code: String| match &gated_text {
+        Some(text) => splice(&code, text),
+        None => Some(code),
+    };
     let tx = format_ident!("ready_tx");
     let rx = format_ident!("ready_rx");
     let (channel, sender_ty, fire_local, fire_field) = match input.runtime {
@@ -156,7 +248,7 @@ pub fn gate(input: &FixInput) -> Option<Fix> {
     match &input.load {
         Some(load) => {
             let field_decl = format_field(&tx, sender_ty)?;
-            let ctor_part = format_stmts(quote! { #channel #gated; })?;
+            let ctor_part = spliced(format_stmts(quote! { #channel #gated; })?)?;
             let load_part = format_stmts(fire_field)?;
             let code = format!(
                 "// a field of `{ty}`:\n{field_decl}\n\n// in `{ctor}`: create the gate, store `{tx}: std::sync::Mutex::new(Some({tx}))`, and wait on it first in the task:\n{ctor_part}\n\n// in `{load}`, once `{field}` is set:\n{load_part}",
@@ -177,7 +269,9 @@ pub fn gate(input: &FixInput) -> Option<Fix> {
                 .and_then(|w| syn::parse_str::<syn::Block>(&format!("{{ {w} }}")).ok())
                 .map(|b| b.stmts)
                 .unwrap_or_default();
-            let code = format_stmts(quote! { #channel #gated; #(#write)* #fire_local })?;
+            let code = spliced(format_stmts(
+                quote! { #channel #gated; #(#write)* #fire_local },
+            )?)?;
             Some(Fix {
                 strategy: FixStrategy::Gate,
                 title: format!("gate the task on {signal}, fired once `{field}` is initialized"),
@@ -190,7 +284,9 @@ pub fn gate(input: &FixInput) -> Option<Fix> {
 
 /// Start method: the spawn moves into `start`, called after loading.
 pub fn start_method(input: &FixInput) -> Option<Fix> {
-    let call: syn::Expr = syn::parse_str(input.spawner_text.as_deref()?).ok()?;
+    let call_text: &str = input.spawner_text.as_deref()?;
+    syn::parse_str::<syn::Expr>(call_text).ok()?;
+    let call = verbatim();
     let ty = format_ident!("{}", input.type_name);
     let handles: Vec<syn::Ident> = input
         .self_handles
@@ -217,6 +313,7 @@ pub fn start_method(input: &FixInput) -> Option<Fix> {
             }
         }
     })?;
+    let code = splice(&code, call_text)?;
     let mut title =
         format!("or start the task only after `{after}`: `pub fn start(self: &Arc<Self>)`");
     if !input.other_captures.is_empty() {
@@ -241,11 +338,13 @@ pub fn start_method(input: &FixInput) -> Option<Fix> {
 
 /// Reorder (SL001): initialize first, then spawn.
 pub fn reorder(input: &FixInput) -> Option<Fix> {
-    let call: syn::Expr = syn::parse_str(input.spawner_text.as_deref()?).ok()?;
+    let call_text: &str = input.spawner_text.as_deref()?;
+    syn::parse_str::<syn::Expr>(call_text).ok()?;
+    let call = verbatim();
     let write: syn::Block =
         syn::parse_str(&format!("{{ {} }}", input.write_text.as_deref()?)).ok()?;
     let stmts = &write.stmts;
-    let code = format_stmts(quote! { #(#stmts)* #call; })?;
+    let code = splice(&format_stmts(quote! { #(#stmts)* #call; })?, call_text)?;
     Some(Fix {
         strategy: FixStrategy::Reorder,
         title: format!("move the spawn after `{}` is initialized", input.field),
@@ -357,13 +456,16 @@ pub fn watch_channel(field: &str, stmt: &str) -> Option<Fix> {
 /// SL004: build the value first, then spawn with a `Weak` to the finished
 /// value, which upgrades from the start.
 pub fn spawn_after_cyclic(ty: &str, spawner_text: &str, weak: &str) -> Option<Fix> {
-    let call: syn::Expr = syn::parse_str(spawner_text).ok()?;
+    let call_text: &str = spawner_text;
+    syn::parse_str::<syn::Expr>(call_text).ok()?;
+    let call = verbatim();
     let weak = format_ident!("{}", weak);
     let code = format_stmts(quote! {
         let #weak = std::sync::Arc::downgrade(&this);
         #call;
         this
     })?;
+    let code = splice(&code, call_text)?;
     Some(Fix {
         strategy: FixStrategy::SpawnAfterConstruction,
         title: "spawn once `new_cyclic` has returned, when upgrading the `Weak` succeeds".to_string(),
@@ -521,7 +623,9 @@ pub fn default_without_spawn(
     spawner_text: &str,
     captures: &[(String, Option<String>)],
 ) -> Option<Fix> {
-    let call: syn::Expr = syn::parse_str(spawner_text).ok()?;
+    let call_text: &str = spawner_text;
+    syn::parse_str::<syn::Expr>(call_text).ok()?;
+    let call = verbatim();
     let t = format_ident!("{}", ty);
     let ret = match runtime {
         Runtime::Async => quote! { tokio::task::JoinHandle<()> },
@@ -543,7 +647,7 @@ pub fn default_without_spawn(
     let doc = format!(
         " Starts the background task. `{ty}::default()` only builds the value, so struct-update syntax cannot leave a task running on overridden fields."
     );
-    let mut code = format_items(quote! {
+    let code = format_items(quote! {
         impl #t {
             #[doc = #doc]
             pub fn start(&self) -> #ret {
@@ -552,6 +656,7 @@ pub fn default_without_spawn(
             }
         }
     })?;
+    let mut code = splice(&code, call_text)?;
     if !unmapped.is_empty() {
         code.push_str(&format!(
             "\n// first keep {} in fields of `{ty}` (or pass them to `start`)",
@@ -601,7 +706,9 @@ pub fn typestate(input: &FixInput) -> Option<Fix> {
     if !matches!(load_fn.sig.output, syn::ReturnType::Default) {
         return None;
     }
-    let call: syn::Expr = syn::parse_str(input.spawner_text.as_deref()?).ok()?;
+    let call_text: &str = input.spawner_text.as_deref()?;
+    syn::parse_str::<syn::Expr>(call_text).ok()?;
+    let call = verbatim();
     let ty = format_ident!("{}", input.type_name);
     let unloaded = format_ident!("Unloaded{}", input.type_name);
     let load_ident = &load_fn.sig.ident;
@@ -650,6 +757,7 @@ pub fn typestate(input: &FixInput) -> Option<Fix> {
             }
         }
     })?;
+    let code = splice(&code, call_text)?;
     Some(Fix {
         strategy: FixStrategy::Typestate,
         title: format!(

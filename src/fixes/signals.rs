@@ -3,7 +3,7 @@
 
 use super::format_stmts;
 use crate::diagnostic::{Fix, FixStrategy};
-use quote::{format_ident, quote};
+use quote::quote;
 
 /// SL007 (Notify): a signal that is stored until the waiter arrives.
 pub fn notify_one(notify: &str) -> Option<Fix> {
@@ -120,16 +120,20 @@ pub fn watch_mark_changed(rx: &str) -> Fix {
 }
 
 /// SL007 (watch): wait for the value, which also sees one sent before.
+///
+/// What the value must be is the user's to write: the watched type is not
+/// known here, so the condition is a marked placeholder, never a guess.
 pub fn watch_wait_for(rx: &str) -> Option<Fix> {
-    let r = format_ident!("{}", rx);
-    let code = format_stmts(quote! {
-        let _ = #r.wait_for(|ready| *ready).await;
-    })?;
+    if !rx.chars().all(|c| c.is_alphanumeric() || c == '_') || rx.is_empty() {
+        return None;
+    }
     Some(Fix {
         strategy: FixStrategy::WaitForCondition,
-        title: "wait for the ready value with `wait_for`, which checks the current value first"
+        title: "wait for the value with `wait_for`, which checks the current value first"
             .to_string(),
-        code,
+        code: format!(
+            "// the closure returns true for the value the code waits for\nlet value = {rx}.wait_for(|value| /* ready? */).await;"
+        ),
         ..Fix::default()
     })
 }
