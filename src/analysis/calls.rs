@@ -539,7 +539,7 @@ impl<'m> Interp<'m> {
     fn captures(&self, task: &Expr) -> Vec<Capture> {
         let mut captures: Vec<Capture> = Vec::new();
         for b in self.frame.env.iter().rev() {
-            if captures.iter().any(|c| c.name == b.name) || !task.mentions(&b.name) {
+            if captures.iter().any(|c| c.name == b.name) || !task.mentions_free(&b.name) {
                 continue;
             }
             let key = match &b.val {

@@ -457,3 +457,36 @@ impl Hub {{
     let w = &super::method_effects(&m, &cat, &hub, load).writes[0];
     assert_eq!(key(&w.key, &[]), "Inner.gauges");
 }
+
+#[test]
+fn a_name_the_task_binds_before_using_it_is_not_captured() {
+    let src = format!(
+        "{PRELUDE}
+pub struct Labels {{ prefix: Arc<Mutex<String>> }}
+impl Labels {{
+    pub fn new() -> Self {{
+        let prefix = Arc::new(Mutex::new(String::new()));
+        let shown = Arc::clone(&prefix);
+        std::thread::spawn(move || {{
+            let prefix = shown.lock().unwrap();
+            println!(\"{{}}\", prefix.len());
+        }});
+        *prefix.lock().unwrap() = \"app.\".to_string();
+        Self {{ prefix }}
+    }}
+}}
+"
+    );
+    check_ctor(
+        &src,
+        "new",
+        expect![[r#"
+            call new
+            spawn std::thread::spawn @9 Thread
+              captures shown = Labels.prefix (handle)
+              task reads Labels.prefix @11 [immediate]
+            write Labels.prefix = @13
+            later methods: 
+        "#]],
+    );
+}

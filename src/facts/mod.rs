@@ -626,7 +626,83 @@ impl Expr {
     }
 }
 
+impl Expr {
+    /// Whether `name` occurs free inside: used before anything inside
+    /// binds it (a `let`, a closure parameter, a `for` pattern). A task
+    /// that shadows a name of its spawner before using it does not
+    /// capture it.
+    pub fn mentions_free(&self, name: &str) -> bool {
+        match self {
+            Expr::Path { segs, .. } => segs.len() == 1 && segs[0] == name,
+            Expr::Async { body, .. } | Expr::Block(body) | Expr::Loop { body } => {
+                body.mentions_free(name)
+            }
+            Expr::If { cond, then, els } => {
+                cond.mentions_free(name)
+                    || then.mentions_free(name)
+                    || els.as_ref().is_some_and(|e| e.mentions_free(name))
+            }
+            Expr::While { cond, body } => cond.mentions_free(name) || body.mentions_free(name),
+            Expr::For { pat, iter, body } => {
+                iter.mentions_free(name) || (!pat.binds(name) && body.mentions_free(name))
+            }
+            Expr::Closure { params, body, .. } => {
+                !params.iter().any(|p| p.binds(name)) && body.mentions_free(name)
+            }
+            _ => {
+                let mut found = false;
+                self.for_each_child(|c| {
+                    if !found && c.mentions_free(name) {
+                        found = true;
+                    }
+                });
+                found
+            }
+        }
+    }
+}
+
+impl Pat {
+    /// Whether the pattern binds `name`.
+    pub fn binds(&self, name: &str) -> bool {
+        match self {
+            Pat::Ident { name: n, .. } => n == name,
+            Pat::Destructure { elems, .. } | Pat::Tuple(elems) => {
+                elems.iter().any(|p| p.binds(name))
+            }
+            Pat::Other => false,
+        }
+    }
+}
+
 impl Block {
+    /// Whether `name` occurs free in the block: before a `let` of the block
+    /// binds it.
+    pub fn mentions_free(&self, name: &str) -> bool {
+        for s in &self.stmts {
+            match s {
+                Stmt::Let {
+                    pat, init, diverge, ..
+                } => {
+                    if init.as_ref().is_some_and(|i| i.mentions_free(name))
+                        || diverge.as_ref().is_some_and(|d| d.mentions_free(name))
+                    {
+                        return true;
+                    }
+                    if pat.binds(name) {
+                        return false;
+                    }
+                }
+                Stmt::Expr(e) => {
+                    if e.mentions_free(name) {
+                        return true;
+                    }
+                }
+            }
+        }
+        false
+    }
+
     /// Whether any identifier named `name` occurs in the block.
     pub fn mentions(&self, name: &str) -> bool {
         self.stmts.iter().any(|s| match s {
