@@ -136,6 +136,10 @@ struct RunArgs {
     /// `check.overrideCommand`, which runs a single command.
     #[arg(long)]
     with_check: bool,
+    /// Print the files that would be analyzed (each with its crate's
+    /// directory) and exit.
+    #[arg(long)]
+    show_files: bool,
     /// Apply the safe fixes (re-analysing until none applies), then report
     /// what remains.
     #[arg(long)]
@@ -416,6 +420,9 @@ fn run(args: RunArgs) -> ExitCode {
         Ok(o) => o,
         Err(code) => return code,
     };
+    if args.show_files {
+        return show_files(&opts);
+    }
     if args.fix || args.diff {
         return run_fix(&opts, format, &args);
     }
@@ -467,6 +474,34 @@ fn run(args: RunArgs) -> ExitCode {
         }
     }
     exit_status(&report, check_failed, args.exit_zero)
+}
+
+/// `--show-files`: one line per file, `path (crate dir)`, then what could
+/// not be used, on standard error.
+fn show_files(opts: &spawnlint::Options) -> ExitCode {
+    let (files, problems) = match spawnlint::pipeline::files(opts) {
+        Ok(f) => f,
+        Err(e) => {
+            say(&format!("error: {e}"));
+            return ExitCode::from(2);
+        }
+    };
+    let mut text = String::new();
+    for (file, krate) in &files {
+        let krate = if krate.is_empty() { "." } else { krate };
+        text.push_str(&format!("{file}  ({krate})\n"));
+    }
+    if let Err(code) = out(&text) {
+        return code;
+    }
+    for p in &problems {
+        say(&format!("error: {}: {}", p.display, p.message));
+    }
+    if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
 }
 
 /// Flags `--fix` and `--diff` cannot be combined with, and why.

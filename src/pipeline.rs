@@ -88,6 +88,29 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
     Ok(report)
 }
 
+/// A file a run would analyze: its display path and its crate's directory.
+pub type ShownFile = (String, String);
+
+/// `--show-files`: the files a run would analyze — discovered, then
+/// filtered by each crate's configuration (`exclude`, test files) — with
+/// the crate directory each belongs to, and what could not be used.
+pub fn files(opts: &Options) -> Result<(Vec<ShownFile>, Vec<Problem>), Error> {
+    let registry = rules::registry();
+    let found = discover(opts)?;
+    let configured = configure(&found.inputs, opts, registry)?;
+    let files = configured
+        .files
+        .iter()
+        .map(|(input, _)| {
+            (
+                display_path(&input.path, &opts.root),
+                display_path(&input.crate_root, &opts.root),
+            )
+        })
+        .collect();
+    Ok((files, found.problems))
+}
+
 /// The worker threads: `threads` of them (0: one per core), at most
 /// [`MAX_THREADS`]; when the system refuses that many (an address-space
 /// limit), as many as it allows, down to one.

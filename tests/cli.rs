@@ -791,3 +791,84 @@ fn stdin_is_analyzed_as_the_named_file() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("x.rs) is not valid UTF-8"));
 }
+
+/// In workspace mode a package's files are its module trees: the modules
+/// its targets declare (`mod`, `#[path]`, inline blocks, `mod.rs`), never
+/// test data under it that no target declares.
+#[test]
+fn a_package_is_its_module_trees_not_its_directory() {
+    let ws = common::tempdir("cli-modtree");
+    for dir in ["src/net", "src/gen", "tests", "test_data"] {
+        std::fs::create_dir_all(ws.join(dir)).unwrap();
+    }
+    std::fs::write(
+        ws.join("Cargo.toml"),
+        "[package]\nname = \"modtree\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    let service =
+        std::fs::read_to_string(fixtures().join("spawn-before-load/motivating_service.rs"))
+            .unwrap();
+    std::fs::write(
+        ws.join("src/lib.rs"),
+        "pub mod net;\n#[path = \"gen/tables.rs\"]\nmod tables;\n// mod commented_out;\n",
+    )
+    .unwrap();
+    std::fs::write(ws.join("src/net/mod.rs"), "mod service;\nmod inline { }\n").unwrap();
+    std::fs::write(ws.join("src/net/service.rs"), &service).unwrap();
+    std::fs::write(ws.join("src/gen/tables.rs"), "pub const T: u8 = 1;\n").unwrap();
+    std::fs::write(ws.join("tests/it.rs"), "#[test]\nfn t() {}\n").unwrap();
+    // Test data: not Rust a compiler would see, and no target declares it.
+    std::fs::write(ws.join("test_data/broken.rs"), "fn broken( {\n").unwrap();
+    std::fs::write(ws.join("src/stray.rs"), "fn also_broken( {\n").unwrap();
+    let out = bin()
+        .current_dir(&ws)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(
+        doc["summary"]["files"], 5,
+        "lib, net/mod, net/service, gen/tables, tests/it"
+    );
+    assert_eq!(
+        doc["summary"]["parse_failures"], 0,
+        "undeclared files are not parsed"
+    );
+    let files: Vec<&str> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["src/net/service.rs"]);
+    let shown = bin().current_dir(&ws).arg("--show-files").output().unwrap();
+    assert_eq!(shown.status.code(), Some(0));
+    let shown: Vec<String> = String::from_utf8_lossy(&shown.stdout)
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "src/lib.rs",
+            "src/net/mod.rs",
+            "src/net/service.rs",
+            "src/gen/tables.rs",
+            "tests/it.rs"
+        ],
+        "--show-files: roots first, each module tree in declaration order"
+    );
+    // Given as a path, a directory is analyzed as given: every file in it.
+    let out = bin()
+        .current_dir(&ws)
+        .args(["--format", "json", "src"])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["summary"]["parse_failures"], 1,
+        "src/stray.rs, given by path"
+    );
+}

@@ -4,6 +4,8 @@
 //! user ran the tool in); the process's current directory is never read.
 
 use crate::source::{absolute, display_path, resolve};
+mod modules;
+
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -33,12 +35,6 @@ pub struct Problem {
 /// `target/` and hidden directories. Symbolic links to directories are not
 /// followed (no loops).
 pub fn from_paths(paths: &[PathBuf], base: &Path) -> (Vec<Input>, Vec<Problem>) {
-    walk(paths, base, false)
-}
-
-/// [`from_paths`]; with `one_package`, a directory below a given one that
-/// holds its own `Cargo.toml` is not entered.
-fn walk(paths: &[PathBuf], base: &Path, one_package: bool) -> (Vec<Input>, Vec<Problem>) {
     let mut inputs = Vec::new();
     let mut problems = Vec::new();
     let mut roots = CrateRoots::default();
@@ -66,9 +62,7 @@ fn walk(paths: &[PathBuf], base: &Path, one_package: bool) -> (Vec<Input>, Vec<P
             .follow_links(false)
             .sort_by_file_name()
             .into_iter()
-            .filter_entry(|e| {
-                e.depth() == 0 || !(skipped_dir(e) || one_package && is_package_dir(e))
-            });
+            .filter_entry(|e| e.depth() == 0 || !skipped_dir(e));
         for entry in walker {
             match entry {
                 Ok(e) => {
@@ -117,10 +111,6 @@ fn walk(paths: &[PathBuf], base: &Path, one_package: bool) -> (Vec<Input>, Vec<P
     inputs.sort();
     inputs.dedup();
     (inputs, problems)
-}
-
-fn is_package_dir(e: &walkdir::DirEntry) -> bool {
-    e.file_type().is_dir() && e.path().join("Cargo.toml").is_file()
 }
 
 fn skipped_dir(e: &walkdir::DirEntry) -> bool {
@@ -242,20 +232,51 @@ pub fn from_workspace(
                 .collect(),
         }
     };
-    // A package is its manifest directory: targets' sources and the modules
-    // they declare live below it (`target/` and hidden directories skipped).
-    let mut dirs: Vec<PathBuf> = selected
-        .iter()
-        .filter_map(|p| {
-            p.manifest_path
-                .parent()
-                .map(|d| PathBuf::from(d.as_std_path()))
-        })
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    // A package's files stop where another package starts: a nested member,
-    // an excluded crate or test data with its own manifest is not part of
-    // it (as `cargo package` sees it).
-    Ok(walk(&dirs, base, true))
+    Ok(package_files(&selected, base))
+}
+
+/// The files of each package as rustc finds them: its targets' root files
+/// (library, binaries, tests, examples, benches, build script) and the
+/// modules they declare, followed file by file (`modules.rs`). Test data
+/// or snippets under the package that no target declares are not its files.
+fn package_files(packages: &[&cargo_metadata::Package], base: &Path) -> (Vec<Input>, Vec<Problem>) {
+    let read =
+        |p: &Path| crate::files::read_regular_text(p, crate::files::DEFAULT_MAX_SOURCE_BYTES).ok();
+    let mut inputs: Vec<Input> = Vec::new();
+    let mut problems = Vec::new();
+    for package in packages {
+        let Some(dir) = package.manifest_path.parent() else {
+            continue;
+        };
+        let crate_root = PathBuf::from(dir.as_std_path());
+        let mut roots: Vec<PathBuf> = package
+            .targets
+            .iter()
+            .map(|t| PathBuf::from(t.src_path.as_std_path()))
+            .collect();
+        roots.sort();
+        roots.dedup();
+        for root in &roots {
+            if !root.is_file() {
+                problems.push(Problem {
+                    path: root.clone(),
+                    display: display_path(root, base),
+                    message: format!(
+                        "the root file of a target of `{}` does not exist",
+                        package.name
+                    ),
+                });
+            }
+        }
+        let roots: Vec<PathBuf> = roots.into_iter().filter(|r| r.is_file()).collect();
+        for path in modules::module_files(&roots, &read) {
+            if !inputs.iter().any(|i| i.path == path) {
+                inputs.push(Input {
+                    path,
+                    crate_root: crate_root.clone(),
+                });
+            }
+        }
+    }
+    (inputs, problems)
 }
