@@ -63,6 +63,9 @@ pub struct Options {
     /// `--min-confidence`: the least confidence a finding needs to fail the
     /// run, for every crate (instead of each configuration's).
     pub min_confidence: Option<diagnostic::Confidence>,
+    /// `--fail-on`: the least severity a finding needs to fail the run
+    /// (`None`: any, warnings included).
+    pub fail_on: Option<diagnostic::Severity>,
     /// `--stdin-filename`: analyze this text as the file at this path (an
     /// editor's unsaved buffer) instead of anything on disk.
     pub stdin: Option<(PathBuf, String)>,

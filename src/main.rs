@@ -118,6 +118,11 @@ struct RunArgs {
     /// `min-confidence`, else medium]. Findings below it are still shown.
     #[arg(long, value_name = "LEVEL", value_parser = ["high", "medium", "low"])]
     min_confidence: Option<String>,
+    /// The least severity a finding needs to fail the run (exit status 1):
+    /// `error` lets warnings through, shown but not failing [default:
+    /// warning].
+    #[arg(long, value_name = "SEVERITY", value_parser = ["error", "warning"])]
+    fail_on: Option<String>,
     /// Print only the findings, no summary.
     #[arg(short, long)]
     quiet: bool,
@@ -615,6 +620,11 @@ fn options(args: &RunArgs) -> Result<spawnlint::Options, ExitCode> {
             .as_deref()
             .and_then(spawnlint::diagnostic::Confidence::from_name),
         explain_site: args.explain_site.clone(),
+        fail_on: match args.fail_on.as_deref() {
+            Some("error") => Some(spawnlint::diagnostic::Severity::Error),
+            Some(_) => Some(spawnlint::diagnostic::Severity::Warning),
+            None => None,
+        },
         stdin: read_stdin(args)?,
         overlay: Default::default(),
     })

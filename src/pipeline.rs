@@ -635,7 +635,8 @@ fn count_failing(
             let min = opts
                 .min_confidence
                 .unwrap_or_else(|| configured.configs[linked.group_of_file(d.file)].min_confidence);
-            d.confidence.reaches(min)
+            let severe = opts.fail_on.map_or(true, |least| d.severity <= least);
+            d.confidence.reaches(min) && severe
         })
         .count()
 }

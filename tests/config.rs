@@ -392,3 +392,37 @@ fn min_confidence_decides_what_fails_the_run() {
         "{e}"
     );
 }
+
+#[test]
+fn fail_on_error_lets_warnings_through() {
+    // One error (SL001, route table) and one warning (SL006, medium).
+    let dir = common::tempdir("fail-on");
+    std::fs::copy(
+        repo("fixtures/spawn-before-init/route_health_thread.rs"),
+        dir.join("route.rs"),
+    )
+    .unwrap();
+    std::fs::copy(
+        repo("fixtures/subscribe-in-task/chat_room_join_handler.rs"),
+        dir.join("chat.rs"),
+    )
+    .unwrap();
+    let (code, doc) = run(&dir, &["chat.rs"]);
+    assert_eq!(
+        (code, doc["summary"]["warnings"].as_u64()),
+        (1, Some(1)),
+        "a warning fails by default"
+    );
+    let (code, doc) = run(&dir, &["chat.rs", "--fail-on", "error"]);
+    assert_eq!(
+        code, 0,
+        "--fail-on error: the warning is shown, not failing"
+    );
+    assert_eq!(doc["summary"]["failing"], 0);
+    let (code, doc) = run(&dir, &["chat.rs", "route.rs", "--fail-on", "error"]);
+    assert_eq!(
+        (code, doc["summary"]["failing"].as_u64()),
+        (1, Some(1)),
+        "the error still fails"
+    );
+}

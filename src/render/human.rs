@@ -141,7 +141,9 @@ fn summary(report: &Report, errors: usize, warnings: usize) -> String {
     }
     let below = report.diagnostics.len().saturating_sub(report.failing);
     if below > 0 {
-        s.push_str(&format!(", {below} below the failing confidence"));
+        s.push_str(&format!(
+            ", {below} not failing the run (below --min-confidence or --fail-on)"
+        ));
     }
     if report.suppressed > 0 {
         s.push_str(&format!(", {} suppressed", report.suppressed));
