@@ -67,14 +67,14 @@ impl Suppression {
 /// Whether a file may hold suppressions or test modules: only then are its
 /// item ranges worth extracting.
 pub fn wanted(text: &str) -> bool {
-    text.contains("spawnlint") || text.contains("cfg(test)")
+    may_mention(text) || text.contains("cfg(test)")
 }
 
 /// The suppressions of a file: its `// spawnlint:` comments and its
 /// `cfg_attr(spawnlint, allow(..))` attributes, with their scopes.
 pub fn scan(text: &str, items: &Items) -> Vec<Suppression> {
     let mut out = Vec::new();
-    if !text.contains("spawnlint") {
+    if !may_mention(text) {
         return out;
     }
     let lines: Vec<&str> = text.lines().collect();
@@ -92,16 +92,78 @@ pub fn scan(text: &str, items: &Items) -> Vec<Suppression> {
     out
 }
 
+/// How a comment is written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CommentKind {
+    /// `// …`
+    Line,
+    /// `/* … */` on one line (or to the end of the line).
+    Block,
+    /// `/// …`, `//! …`, `/** … */`: documentation, which suppresses nothing.
+    Doc,
+}
+
+/// The comment on `line` that starts with the word `spawnlint` (any case):
+/// its byte offset, its text (markers and a block's `*/` included, trailing
+/// blanks not), what follows the word, and how it is written.
+fn directive_comment(line: &str) -> Option<(usize, &str, &str, CommentKind)> {
+    let bytes = line.as_bytes();
+    let mut in_str = false;
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_str => i += 1,
+            b'"' => in_str = !in_str,
+            b'/' if !in_str && matches!(bytes[i + 1], b'/' | b'*') => {
+                let block = bytes[i + 1] == b'*';
+                let doc = matches!(bytes.get(i + 2), Some(b'/' | b'!'))
+                    || (block
+                        && bytes.get(i + 2) == Some(&b'*')
+                        && bytes.get(i + 3) != Some(&b'/'));
+                let body_start = i + if doc { 3 } else { 2 };
+                let end = if block {
+                    line[body_start..]
+                        .find("*/")
+                        .map_or(line.len(), |e| body_start + e + 2)
+                } else {
+                    line.len()
+                };
+                let body = &line[body_start..end];
+                let body = body.strip_suffix("*/").unwrap_or(body).trim_start();
+                let word = body
+                    .get(..9)
+                    .filter(|w| w.eq_ignore_ascii_case("spawnlint"));
+                if word.is_some() {
+                    let kind = match (doc, block) {
+                        (true, _) => CommentKind::Doc,
+                        (false, true) => CommentKind::Block,
+                        (false, false) => CommentKind::Line,
+                    };
+                    return Some((i, line[i..end].trim_end(), &body[9..], kind));
+                }
+                if !block {
+                    return None;
+                }
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// The `// spawnlint: ..` comment on line `i`, if there is one, with its
-/// scope.
+/// scope. `/* spawnlint: .. */` and any case of the words are honoured the
+/// same way; a doc comment or a directive without its colon is reported
+/// (SL900), never ignored.
 fn comment_suppression(lines: &[&str], i: usize, items: &Items) -> Option<Suppression> {
     let line = lines[i];
-    if !line.contains("spawnlint:") {
+    if !contains_ignore_case(line, "spawnlint") {
         return None;
     }
-    let at = comment_start(line)?;
-    let comment = &line[at..];
-    let directive = comment[2..].trim_start().strip_prefix("spawnlint:")?;
+    let (at, comment, after_word, kind) = directive_comment(line)?;
     let lno = i as u32 + 1;
     let col = line[..at].chars().count() as u32;
     let span = Span {
@@ -122,11 +184,25 @@ fn comment_suppression(lines: &[&str], i: usize, items: &Items) -> Option<Suppre
         scope: Scope::Line,
         problem: None,
     };
+    if kind == CommentKind::Doc {
+        s.problem =
+            Some("a doc comment suppresses nothing: write `// spawnlint: allow(RULE, …)`".into());
+        return Some(s);
+    }
+    let Some(directive) = after_word.trim_start().strip_prefix(':') else {
+        s.problem = Some("expected `spawnlint: allow(RULE, …)`, with a colon".into());
+        return Some(s);
+    };
     let directive = directive.trim();
-    let (file_wide, rest) = if let Some(r) = directive.strip_prefix("allow-file") {
-        (true, r)
-    } else if let Some(r) = directive.strip_prefix("allow") {
-        (false, r)
+    let starts = |w: &str| {
+        directive
+            .get(..w.len())
+            .is_some_and(|d| d.eq_ignore_ascii_case(w))
+    };
+    let (file_wide, rest) = if starts("allow-file") {
+        (true, &directive["allow-file".len()..])
+    } else if starts("allow") {
+        (false, &directive["allow".len()..])
     } else {
         s.problem =
             Some("expected `spawnlint: allow(RULE, …)` or `spawnlint: allow-file(RULE, …)`".into());
@@ -212,6 +288,22 @@ fn attribute_suppression(lines: &[&str], a: &crate::facts::AllowAttr) -> Suppres
             .is_empty()
             .then(|| "the suppression names no rule".into()),
     }
+}
+
+/// Whether a file's text may hold a suppression: a quick substring test
+/// for the spellings people write (`spawnlint`, `Spawnlint`, `SpawnLint`,
+/// `SPAWNLINT`), run on every file; lines are then read in any case.
+fn may_mention(text: &str) -> bool {
+    ["spawnlint", "Spawnlint", "SpawnLint", "SPAWNLINT"]
+        .iter()
+        .any(|w| text.contains(w))
+}
+
+/// Whether `hay` holds `needle` (ASCII), in any case.
+fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    hay.as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 /// Byte offset of a `//` line comment that is not a doc comment and not
@@ -370,6 +462,38 @@ mod tests {
             .contains("before the first item"));
         assert!(s[1].problem.as_deref().unwrap().contains("names no rule"));
         assert!(s[2].problem.as_deref().unwrap().contains("expected"));
+    }
+
+    #[test]
+    fn block_comments_and_other_cases_are_honoured() {
+        let s = sups("fn f() {\n    let x = 1; /* spawnlint: allow(SL002) */\n    // SpawnLint: Allow(SL001) -- checked\n    let y = 2;\n    // SPAWNLINT:ALLOW(SL003)\n    let z = 3;\n}\n");
+        assert_eq!(s.len(), 3, "{s:?}");
+        assert!(s.iter().all(|x| x.problem.is_none()), "{s:?}");
+        assert_eq!(
+            (s[0].scope, s[0].first, s[0].names.as_slice()),
+            (Scope::Line, 2, &["SL002".to_string()][..])
+        );
+        assert_eq!((s[1].first, s[1].last), (3, 4));
+        assert_eq!(s[2].names, ["SL003"]);
+        assert_eq!(
+            s[0].span.end.column - s[0].span.start.column,
+            29,
+            "the span ends at `*/`"
+        );
+    }
+
+    #[test]
+    fn doc_comments_and_missing_colons_are_reported_not_ignored() {
+        let s =
+            sups("/// spawnlint: allow(SL001)\nfn f() {}\n// spawnlint allow(SL001)\nfn g() {}\n");
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert!(s[0].problem.as_deref().unwrap().contains("doc comment"));
+        assert!(s[1].problem.as_deref().unwrap().contains("with a colon"));
+        let quiet = sups("// the spawnlint suppressions are documented elsewhere\nfn f() {}\n");
+        assert!(
+            quiet.is_empty(),
+            "a comment that only mentions the tool is no directive"
+        );
     }
 
     #[test]
