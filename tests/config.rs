@@ -298,7 +298,7 @@ fn config_error(text: &str) -> String {
 fn unknown_key_error_text() {
     insta::assert_snapshot!(
         config_error("select = [\"SL002\"]\nselcet = [\"SL001\"]\n"),
-        @"error: spawnlint.toml:2:1: unknown key `selcet`, expected one of `select`, `ignore`, `severity`, `extend-spawners`, `extend-load-methods`, `extend-gates`, `extend-semantics`, `exclude`, `include-tests`, `min-confidence` (did you mean `select`?)"
+        @"error: spawnlint.toml:2:1: unknown key `selcet`, expected one of `select`, `ignore`, `severity`, `extend-spawners`, `extend-load-methods`, `extend-gates`, `extend-semantics`, `exclude`, `include-tests`, `min-confidence`, `extend` (did you mean `select`?)"
     );
 }
 
@@ -424,5 +424,84 @@ fn fail_on_error_lets_warnings_through() {
         (code, doc["summary"]["failing"].as_u64()),
         (1, Some(1)),
         "the error still fails"
+    );
+}
+
+#[test]
+fn extend_inherits_a_parent_configuration_and_overrides_what_it_sets() {
+    // ws/spawnlint.toml ignores SL002 and excludes generated code; the
+    // crate's own file extends it and adds a severity, so SL002 stays
+    // ignored, the exclusion (relative to ws/) still holds, and SL001 is
+    // a warning.
+    let ws = common::tempdir("extend");
+    write(
+        &ws.join("spawnlint.toml"),
+        "ignore = [\"SL002\"]\nexclude = [\"app/gen/**\"]\n",
+    );
+    write(
+        &ws.join("app/spawnlint.toml"),
+        "extend = \"../spawnlint.toml\"\n\n[severity]\nSL001 = \"warning\"\n",
+    );
+    std::fs::create_dir_all(ws.join("app/gen")).unwrap();
+    std::fs::copy(repo(SERVICE), ws.join("app/service.rs")).unwrap();
+    std::fs::copy(
+        repo("fixtures/spawn-before-init/route_health_thread.rs"),
+        ws.join("app/routes.rs"),
+    )
+    .unwrap();
+    std::fs::copy(
+        repo("fixtures/spawn-before-init/route_health_thread.rs"),
+        ws.join("app/gen/routes.rs"),
+    )
+    .unwrap();
+    let (_, doc) = run(&ws, &["app"]);
+    let found: Vec<(String, String, String)> = doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["severity"].as_str().unwrap().to_string(),
+                d["file"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "SL001".to_string(),
+            "warning".to_string(),
+            "app/routes.rs".to_string()
+        )],
+        "SL002 ignored and app/gen excluded by the parent, SL001 a warning by the child"
+    );
+    // Overriding: the child's own `ignore` replaces the parent's.
+    write(
+        &ws.join("app/spawnlint.toml"),
+        "extend = \"../spawnlint.toml\"\nignore = [\"SL001\"]\n",
+    );
+    assert_eq!(codes(&ws, &["app"]), ["SL002"]);
+    // A cycle, and a missing file, are errors naming the file and the key.
+    write(
+        &ws.join("spawnlint.toml"),
+        "extend = \"app/spawnlint.toml\"\n",
+    );
+    let out = bin().current_dir(&ws).arg("app").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("`extend` makes a cycle"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    write(
+        &ws.join("app/spawnlint.toml"),
+        "extend = \"../nowhere.toml\"\n",
+    );
+    let out = bin().current_dir(&ws).arg("app").output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("app/spawnlint.toml:1:10: cannot read `extend` file `../nowhere.toml`"),
+        "{err}"
     );
 }

@@ -44,6 +44,7 @@ pub const KEYS: &[&str] = &[
     "exclude",
     "include-tests",
     "min-confidence",
+    "extend",
 ];
 
 /// What `severity` may set a rule to.

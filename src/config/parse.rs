@@ -36,6 +36,8 @@ struct RawConfig {
     include_tests: Option<bool>,
     #[serde(default)]
     min_confidence: Option<Spanned<String>>,
+    #[serde(default)]
+    extend: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -59,11 +61,30 @@ struct Metadata {
 /// `[workspace.metadata.spawnlint]`; `None` when it has neither). Errors
 /// name the file, the line and column, the key and what is allowed.
 pub fn parse(path: &Path, text: &str, cx: ParseContext) -> Result<Option<Config>, String> {
+    parse_in_chain(path, text, cx, &mut Vec::new())
+}
+
+/// Files a configuration may extend through, at most.
+const MAX_EXTEND_DEPTH: usize = 8;
+
+/// [`parse`], with the files that extend this one (`chain`, to refuse a
+/// cycle).
+fn parse_in_chain(
+    path: &Path,
+    text: &str,
+    cx: ParseContext,
+    chain: &mut Vec<std::path::PathBuf>,
+) -> Result<Option<Config>, String> {
     let shown = display_path(path, cx.root);
     let fail = |span: Option<Range<usize>>, msg: String| error(&shown, text, span, &msg);
     let Some(raw) = read_raw(path, text, &shown)? else {
         return Ok(None);
     };
+    let parent = match &raw.extend {
+        Some(target) => Some(extended(path, target, cx, chain, &fail)?),
+        None => None,
+    };
+    let base = parent.unwrap_or_default();
     let rules = |list: &[Spanned<String>], key: &str| -> Result<Vec<RuleId>, String> {
         let mut ids = Vec::new();
         for s in list {
@@ -82,17 +103,35 @@ pub fn parse(path: &Path, text: &str, cx: ParseContext) -> Result<Option<Config>
         }
         Ok(ids)
     };
+    // A key this file sets replaces the extended file's; `severity` and
+    // the `extend-*` lists add to it.
     let mut config = Config {
         path: Some(path.to_path_buf()),
-        select: rules(&raw.select, "select")?,
-        ignore: rules(&raw.ignore, "ignore")?,
-        include_tests: raw.include_tests.unwrap_or(true),
-        base: path
-            .parent()
-            .map(|p| absolute(p, cx.root))
-            .unwrap_or_else(|| absolute(Path::new("."), cx.root)),
-        ..Config::default()
+        select: if raw.select.is_empty() {
+            base.select.clone()
+        } else {
+            rules(&raw.select, "select")?
+        },
+        ignore: if raw.ignore.is_empty() {
+            base.ignore.clone()
+        } else {
+            rules(&raw.ignore, "ignore")?
+        },
+        include_tests: raw.include_tests.unwrap_or(base.include_tests),
+        severity: base.severity.clone(),
+        extension: base.extension.clone(),
+        min_confidence: base.min_confidence,
+        exclude: base.exclude.clone(),
+        exclude_patterns: base.exclude_patterns.clone(),
+        base: base.base.clone(),
     };
+    let dir = path
+        .parent()
+        .map(|p| absolute(p, cx.root))
+        .unwrap_or_else(|| absolute(Path::new("."), cx.root));
+    if base.path.is_none() {
+        config.base = dir.clone();
+    }
     for (rule, level) in &raw.severity {
         let id = find_rule(cx.registry, rule, "severity", &fail)?;
         config
@@ -111,8 +150,63 @@ pub fn parse(path: &Path, text: &str, cx: ParseContext) -> Result<Option<Config>
         })?;
     }
     extensions(&raw, &mut config.extension, &fail)?;
-    (config.exclude, config.exclude_patterns) = excludes(&raw.exclude, &fail)?;
+    if !raw.exclude.is_empty() {
+        // Globs are relative to the file that writes them.
+        (config.exclude, config.exclude_patterns) = excludes(&raw.exclude, &fail)?;
+        config.base = dir;
+    }
     Ok(Some(config))
+}
+
+/// The configuration `extend = "…"` names (relative to this file's
+/// directory), resolved with its own `extend`s.
+fn extended(
+    path: &Path,
+    target: &Spanned<String>,
+    cx: ParseContext,
+    chain: &mut Vec<std::path::PathBuf>,
+    fail: &Fail,
+) -> Result<Config, String> {
+    let here = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    chain.push(here);
+    let file = path
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(target.get_ref());
+    let canonical = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+    if chain.contains(&canonical) {
+        return Err(fail(
+            Some(target.span()),
+            format!(
+                "`extend` makes a cycle: `{}` extends this file again",
+                target.get_ref()
+            ),
+        ));
+    }
+    if chain.len() > MAX_EXTEND_DEPTH {
+        return Err(fail(
+            Some(target.span()),
+            format!("`extend` goes more than {MAX_EXTEND_DEPTH} files deep"),
+        ));
+    }
+    let text =
+        crate::files::read_regular_text(&file, crate::files::MAX_CONFIG_BYTES).map_err(|e| {
+            fail(
+                Some(target.span()),
+                format!("cannot read `extend` file `{}`: {e}", target.get_ref()),
+            )
+        })?;
+    let parent = parse_in_chain(&file, &text, cx, chain)?;
+    chain.pop();
+    parent.ok_or_else(|| {
+        fail(
+            Some(target.span()),
+            format!(
+                "`extend` file `{}` has no spawnlint configuration",
+                target.get_ref()
+            ),
+        )
+    })
 }
 
 /// An error message at a byte range of the file being read.
