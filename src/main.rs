@@ -145,6 +145,10 @@ struct RunArgs {
     /// directory) and exit.
     #[arg(long)]
     show_files: bool,
+    /// Print the configuration each crate gets (which file, every key's
+    /// effective value) and exit.
+    #[arg(long)]
+    show_settings: bool,
     /// Apply the safe fixes (re-analysing until none applies), then report
     /// what remains.
     #[arg(long)]
@@ -428,6 +432,9 @@ fn run(args: RunArgs) -> ExitCode {
     if args.show_files {
         return show_files(&opts);
     }
+    if args.show_settings {
+        return show_settings(&opts);
+    }
     if args.fix || args.diff {
         return run_fix(&opts, format, &args);
     }
@@ -506,6 +513,26 @@ fn show_files(opts: &spawnlint::Options) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(2)
+    }
+}
+
+/// `--show-settings`: for each configuration, the crates that use it and
+/// its effective keys.
+fn show_settings(opts: &spawnlint::Options) -> ExitCode {
+    let groups = match spawnlint::pipeline::settings(opts) {
+        Ok(g) => g,
+        Err(e) => {
+            say(&format!("error: {e}"));
+            return ExitCode::from(2);
+        }
+    };
+    let mut text = String::new();
+    for (crates, settings) in &groups {
+        text.push_str(&format!("# crates: {}\n{settings}\n", crates.join(", ")));
+    }
+    match out(&text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
     }
 }
 

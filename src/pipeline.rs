@@ -111,6 +111,31 @@ pub fn files(opts: &Options) -> Result<(Vec<ShownFile>, Vec<Problem>), Error> {
     Ok((files, found.problems))
 }
 
+/// `--show-settings`: each configuration the run would use, described
+/// ([`Config::describe`]), with the crate directories that use it.
+pub fn settings(opts: &Options) -> Result<Vec<(Vec<String>, String)>, Error> {
+    let registry = rules::registry();
+    let found = discover(opts)?;
+    let configured = configure(&found.inputs, opts, registry)?;
+    let mut out: Vec<(Vec<String>, String)> = configured
+        .configs
+        .iter()
+        .map(|c| (Vec::new(), c.describe(&opts.root)))
+        .collect();
+    for (input, group) in &configured.files {
+        let krate = display_path(&input.crate_root, &opts.root);
+        let krate = if krate.is_empty() {
+            ".".to_string()
+        } else {
+            krate
+        };
+        if !out[*group].0.contains(&krate) {
+            out[*group].0.push(krate);
+        }
+    }
+    Ok(out)
+}
+
 /// The worker threads: `threads` of them (0: one per core), at most
 /// [`MAX_THREADS`]; when the system refuses that many (an address-space
 /// limit), as many as it allows, down to one.

@@ -476,6 +476,21 @@ fn extend_inherits_a_parent_configuration_and_overrides_what_it_sets() {
         )],
         "SL002 ignored and app/gen excluded by the parent, SL001 a warning by the child"
     );
+    // --show-settings says what the crate gets, and from which file.
+    let shown = bin()
+        .current_dir(&ws)
+        .args(["--show-settings", "app"])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    for line in [
+        "# from app/spawnlint.toml",
+        "ignore = [\"SL002\"]",
+        "severity = { SL001 = \"warning\" }",
+        "exclude = [\"app/gen/**\"]  # relative to .",
+    ] {
+        assert!(shown.lines().any(|l| l == line), "no `{line}` in:\n{shown}");
+    }
     // Overriding: the child's own `ignore` replaces the parent's.
     write(
         &ws.join("app/spawnlint.toml"),

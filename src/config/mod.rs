@@ -17,6 +17,7 @@
 //! as the shipped `rules/*.toml`.
 
 mod parse;
+mod show;
 
 pub use parse::parse;
 
