@@ -24,10 +24,12 @@ pub struct Outcome {
 }
 
 impl Check {
-    /// Start `cargo check` with the same manifest and package selection.
+    /// Start `cargo check` with the same manifest and package selection,
+    /// and `extra` (the arguments given after `--`).
     pub fn start(
         manifest: &clap_cargo::Manifest,
         workspace: &clap_cargo::Workspace,
+        extra: &[String],
     ) -> std::io::Result<Check> {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut cmd = Command::new(cargo);
@@ -44,6 +46,8 @@ impl Check {
         for p in &workspace.exclude {
             cmd.args(["--exclude", p]);
         }
+        // The user's own `cargo check` options (after `--`).
+        cmd.args(extra);
         let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -28,7 +28,7 @@ const ABOUT: &str = "Finds constructors that spawn a task before the state it us
 /// The end of `--help` (and so of `cargo help spawnlint`, which cargo
 /// answers by running `cargo-spawnlint spawnlint --help`).
 const AFTER_HELP: &str = "\
-Exit status: 0 no findings (or only findings below --min-confidence), 1 findings, 2 usage error, unreadable input, nothing to analyze or output that cannot be written, 141 when the reader of the output went away (a closed pipe).
+Exit status: 0 no findings (or only findings below --min-confidence / --fail-on), 1 findings or a file that is not valid Rust, 2 usage error, unreadable or skipped input, an analysis cut short, a failing `cargo check` (--with-check), nothing to analyze or output that cannot be written, 141 when the reader of the output went away (a closed pipe).
 
 Examples:
   cargo spawnlint                               the package around the current directory
@@ -141,6 +141,10 @@ struct RunArgs {
     /// `check.overrideCommand`, which runs a single command.
     #[arg(long)]
     with_check: bool,
+    /// With --with-check, arguments after `--` go to `cargo check`
+    /// (`-- --all-targets --features x --target y`).
+    #[arg(last = true, value_name = "CARGO_CHECK_ARGS")]
+    cargo_args: Vec<String>,
     /// Print the files that would be analyzed (each with its crate's
     /// directory) and exit.
     #[arg(long)]
@@ -403,12 +407,16 @@ fn run(args: RunArgs) -> ExitCode {
         say(&format!("error: {problem}"));
         return ExitCode::from(2);
     }
+    if !args.cargo_args.is_empty() && !args.with_check {
+        say("error: arguments after `--` are for `cargo check` and need --with-check");
+        return ExitCode::from(2);
+    }
     if args.with_check && format != Format::RustcJson {
         say("error: --with-check needs --message-format=json (or --format rustc-json)");
         return ExitCode::from(2);
     }
     let check = if args.with_check {
-        match check::Check::start(&args.manifest, &args.workspace) {
+        match check::Check::start(&args.manifest, &args.workspace, &args.cargo_args) {
             Ok(c) => Some(c),
             Err(e) => {
                 say(&format!("error: cannot run cargo check: {e}"));
@@ -712,14 +720,19 @@ fn emit(report: &spawnlint::Report, format: Format, args: &RunArgs) -> Result<()
 }
 
 /// 2 when the run could not do its job in full (input unread or skipped,
-/// an analysis cut short), else 1 when something fails the run — a
-/// finding at the failing confidence, a file that is not valid Rust (as
-/// ruff counts it), a failed `cargo check` — unless `--exit-zero`, else 0.
+/// an analysis cut short) or `cargo check` failed (`--with-check`), else 1
+/// when something fails the run — a finding at the failing confidence, a
+/// file that is not valid Rust (as ruff counts it) — unless `--exit-zero`,
+/// else 0.
 fn exit_status(report: &spawnlint::Report, check_failed: bool, exit_zero: bool) -> ExitCode {
     let syntax_errors = !report.parse_failures.is_empty();
-    if report.unreliable() {
+    if check_failed {
+        // The build is broken: that is cargo's report, not ours.
+        say("error: `cargo check` failed (its messages are in the output)");
         ExitCode::from(2)
-    } else if (report.failing > 0 || syntax_errors || check_failed) && !exit_zero {
+    } else if report.unreliable() {
+        ExitCode::from(2)
+    } else if (report.failing > 0 || syntax_errors) && !exit_zero {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

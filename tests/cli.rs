@@ -358,6 +358,54 @@ fn with_check_passes_cargo_messages_through_with_ours() {
         })
         .collect();
     assert_eq!(ids.len(), 1, "{ids:?}");
+
+    // Arguments after `--` reach cargo: with `--all-targets` the test
+    // target is checked too, and its own warning appears.
+    std::fs::create_dir_all(krate.join("tests")).unwrap();
+    std::fs::write(
+        krate.join("tests/t.rs"),
+        "#[test]\nfn t() {\n    let only_in_tests = 1;\n}\n",
+    )
+    .unwrap();
+    let with = |extra: &[&str]| {
+        let out = bin()
+            .current_dir(&krate)
+            .env("CARGO_TARGET_DIR", krate.join("target"))
+            .args(["spawnlint", "--message-format=json", "--with-check"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (_, plain, _) = with(&[]);
+    assert!(
+        !plain.contains("only_in_tests"),
+        "no test target without --all-targets"
+    );
+    let (code, all, err) = with(&["--", "--all-targets"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(all.contains("only_in_tests"), "{all}");
+
+    // A build that fails is cargo's report: exit 2, said on stderr.
+    std::fs::write(
+        krate.join("tests/t.rs"),
+        "#[test]\nfn t() {\n    let x: u32 = \"no\";\n}\n",
+    )
+    .unwrap();
+    let (code, _, err) = with(&["--", "--all-targets"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("`cargo check` failed"), "{err}");
+}
+
+#[test]
+fn cargo_check_arguments_need_with_check() {
+    let out = bin().args(["--", "--all-targets"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("need --with-check"));
 }
 
 #[test]
