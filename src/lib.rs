@@ -63,6 +63,10 @@ pub struct Options {
     /// `--min-confidence`: the least confidence a finding needs to fail the
     /// run, for every crate (instead of each configuration's).
     pub min_confidence: Option<diagnostic::Confidence>,
+    /// `--crate-context`: analyze the given files together with the rest of
+    /// the Cargo package each belongs to, and report the given files'
+    /// findings only (pre-commit's staged files).
+    pub crate_context: bool,
     /// `--fail-on`: the least severity a finding needs to fail the run
     /// (`None`: any, warnings included).
     pub fail_on: Option<diagnostic::Severity>,

@@ -145,6 +145,12 @@ struct RunArgs {
     /// (`-- --all-targets --features x --target y`).
     #[arg(last = true, value_name = "CARGO_CHECK_ARGS")]
     cargo_args: Vec<String>,
+    /// Analyze the given files together with the rest of the Cargo package
+    /// each belongs to (a window's other end may be in a file not given),
+    /// and report findings in the given files only: pre-commit's staged
+    /// files.
+    #[arg(long)]
+    crate_context: bool,
     /// Print the files that would be analyzed (each with its crate's
     /// directory) and exit.
     #[arg(long)]
@@ -655,6 +661,7 @@ fn options(args: &RunArgs) -> Result<spawnlint::Options, ExitCode> {
             .as_deref()
             .and_then(spawnlint::diagnostic::Confidence::from_name),
         explain_site: args.explain_site.clone(),
+        crate_context: args.crate_context,
         fail_on: match args.fail_on.as_deref() {
             Some("error") => Some(spawnlint::diagnostic::Severity::Error),
             Some(_) => Some(spawnlint::diagnostic::Severity::Warning),

@@ -42,7 +42,8 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
     let start = Instant::now();
     let registry = rules::registry();
     let selection = Selection::new(opts, registry)?;
-    let found = discover(opts)?;
+    let mut found = discover(opts)?;
+    let reported = found.reported.take();
     let pool = worker_pool(opts.threads)?;
     let configured = configure(&found.inputs, opts, registry)?;
     let loaded = match &opts.baseline {
@@ -56,6 +57,10 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
         let (mut diagnostics, incidents) = check(&linked, &configured, &analysis, &selection);
         let found = opts.explain_site.as_ref().map(|_| diagnostics.clone());
         let suppressed = suppress(&linked, &configured, &selection, registry, &mut diagnostics);
+        if let Some(given) = &reported {
+            // `--crate-context`: findings in the given files only.
+            diagnostics.retain(|d| given.contains(&linked.sources.entry(d.file).path));
+        }
         let outcome = apply_baseline(
             &linked,
             &configured,
@@ -194,6 +199,9 @@ impl Selection {
 struct Discovered {
     inputs: Vec<Input>,
     problems: Vec<Problem>,
+    /// With `--crate-context`: the files findings are reported for (the
+    /// others are context).
+    reported: Option<Vec<std::path::PathBuf>>,
 }
 
 /// Stage 1: the files to analyze, from paths or the Cargo workspace.
@@ -202,10 +210,16 @@ fn discover(opts: &Options) -> Result<Discovered, Error> {
         return Ok(Discovered {
             inputs: vec![discover::stdin_input(path, &opts.root)],
             problems: Vec::new(),
+            reported: None,
         });
     }
+    let mut reported = None;
     let (inputs, problems) = if opts.paths.is_empty() {
         discover::from_workspace(&opts.workspace, &opts.root).map_err(Error::Usage)?
+    } else if opts.crate_context {
+        let (inputs, problems, given) = discover::with_owning_crates(&opts.paths, &opts.root);
+        reported = Some(given);
+        (inputs, problems)
     } else {
         discover::from_paths(&opts.paths, &opts.root)
     };
@@ -221,7 +235,11 @@ fn discover(opts: &Options) -> Result<Discovered, Error> {
         };
         return Err(Error::NothingToAnalyze(what));
     }
-    Ok(Discovered { inputs, problems })
+    Ok(Discovered {
+        inputs,
+        problems,
+        reported,
+    })
 }
 
 // ----- configure --------------------------------------------------------

@@ -920,3 +920,49 @@ fn a_package_is_its_module_trees_not_its_directory() {
         "src/stray.rs, given by path"
     );
 }
+
+/// `--crate-context` (the pre-commit hooks' mode): a staged file is
+/// analyzed with the rest of its package, so a window whose load-like
+/// method sits in a file that is not staged is found; findings are
+/// reported for the given files only.
+#[test]
+fn crate_context_sees_the_window_across_files_and_reports_the_given_ones() {
+    let dir = common::tempdir("crate-context");
+    common::split_service_package(&dir);
+    let codes = |args: &[&str]| -> Vec<String> {
+        let out = bin()
+            .current_dir(&dir)
+            .args(["--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+        doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d["code"].as_str().unwrap(),
+                    d["file"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert!(
+        !codes(&["src/hub.rs"])
+            .iter()
+            .any(|c| c.starts_with("SL002")),
+        "alone, hub.rs cannot show the load in load.rs"
+    );
+    assert_eq!(
+        codes(&["--crate-context", "src/hub.rs"]),
+        ["SL002 src/hub.rs"]
+    );
+    assert!(
+        codes(&["--crate-context", "src/load.rs"]).is_empty(),
+        "the finding is in hub.rs, which was not given"
+    );
+}

@@ -232,3 +232,62 @@ fn the_system_hook_runs_the_installed_binary() {
     assert!(text.contains("error[SL002]"), "{text}");
     assert!(text.contains("spawnlint (installed binary)"), "{text}");
 }
+
+/// The staged-file hook analyzes each staged file with the rest of its
+/// package (`--crate-context`): a change to the constructor's file alone
+/// is refused when the state's load-like method sits in another file that
+/// is not staged.
+#[test]
+fn the_staged_file_hook_sees_a_window_across_files() {
+    if !common::heavy("the_staged_file_hook_sees_a_window_across_files") {
+        return;
+    }
+    let mut pre_commit = pre_commit().unwrap_or_else(|why| panic!("{why}"));
+    let (hooks, rev) = hooks_repo();
+    let home = common::tempdir("pre-commit-home");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_cargo-spawnlint"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let project = common::tempdir("pre-commit-split");
+    ok(git(&project).args(["init", "-q"]));
+    common::split_service_package(&project);
+    std::fs::write(
+        project.join(".pre-commit-config.yaml"),
+        format!(
+            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: spawnlint-system\n",
+            hooks.display()
+        ),
+    )
+    .unwrap();
+    // The package as it was, committed without the hooks.
+    ok(git(&project).args(["add", "-A"]));
+    ok(git(&project).args(["commit", "-q", "--no-verify", "-m", "before the hooks"]));
+    ok(pre_commit
+        .current_dir(&project)
+        .env("PRE_COMMIT_HOME", &home)
+        .arg("install"));
+    // Only hub.rs changes and is staged; load.rs is not given to the hook.
+    let hub = std::fs::read_to_string(project.join("src/hub.rs")).unwrap();
+    std::fs::write(project.join("src/hub.rs"), format!("// touched\n{hub}")).unwrap();
+    ok(git(&project).args(["add", "src/hub.rs"]));
+    let out = run(git(&project)
+        .env("PRE_COMMIT_HOME", &home)
+        .env("PATH", &path)
+        .args(["commit", "-m", "touch the constructor's file"]));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "the commit must be refused:\n{text}");
+    assert!(
+        text.contains("error[SL002]") && text.contains("src/hub.rs"),
+        "{text}"
+    );
+}

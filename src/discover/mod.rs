@@ -235,6 +235,69 @@ pub fn from_workspace(
     Ok(package_files(&selected, base))
 }
 
+/// `--crate-context`: the given paths (as [`from_paths`] finds them) and,
+/// for each given file, every file of the Cargo package that owns it — its
+/// module trees — so that a window whose other end is in another file of
+/// the crate is seen. Returns the inputs, the problems, and the paths the
+/// findings are reported for (the given ones).
+pub fn with_owning_crates(
+    paths: &[PathBuf],
+    base: &Path,
+) -> (Vec<Input>, Vec<Problem>, Vec<PathBuf>) {
+    let (given, problems) = from_paths(paths, base);
+    let reported: Vec<PathBuf> = given.iter().map(|i| i.path.clone()).collect();
+    let mut manifests: Vec<PathBuf> = given
+        .iter()
+        .filter_map(|i| owning_manifest(&i.path))
+        .collect();
+    manifests.sort();
+    manifests.dedup();
+    let mut inputs = given;
+    for manifest in manifests {
+        let meta = cargo_metadata::MetadataCommand::new()
+            .no_deps()
+            .manifest_path(&manifest)
+            .exec();
+        // Without the package's metadata the given files are analyzed on
+        // their own, as without `--crate-context`.
+        let Ok(meta) = meta else { continue };
+        let own: Vec<&cargo_metadata::Package> = meta
+            .packages
+            .iter()
+            .filter(|p| p.manifest_path.as_std_path() == manifest)
+            .collect();
+        let (files, _) = package_files(&own, base);
+        for f in files {
+            let canonical = std::fs::canonicalize(&f.path).ok();
+            // A given file is the package's file under another spelling:
+            // it joins the package's crate, and is not read twice.
+            let given = inputs.iter_mut().find(|i| {
+                i.path == f.path
+                    || (canonical.is_some() && std::fs::canonicalize(&i.path).ok() == canonical)
+            });
+            match given {
+                Some(g) => g.crate_root = f.crate_root.clone(),
+                None => inputs.push(f),
+            }
+        }
+    }
+    (inputs, problems, reported)
+}
+
+/// The `Cargo.toml` of the package a file belongs to: the nearest one at or
+/// above it with a `[package]` table.
+fn owning_manifest(file: &Path) -> Option<PathBuf> {
+    let abs = std::fs::canonicalize(file).ok()?;
+    abs.ancestors().skip(1).find_map(|d| {
+        let m = d.join("Cargo.toml");
+        let text = crate::files::read_regular_text(&m, crate::files::MAX_CONFIG_BYTES).ok()?;
+        text.parse::<toml::Table>()
+            .ok()?
+            .contains_key("package")
+            .then_some(m)
+    })
+}
+
 /// The files of each package as rustc finds them: its targets' root files
 /// (library, binaries, tests, examples, benches, build script) and the
 /// modules they declare, followed file by file (`modules.rs`). Test data
