@@ -663,6 +663,19 @@ fn the_readme_headline_is_what_the_tool_prints() {
     );
 }
 
+/// The README's `--list-rules` listing is the real one.
+#[test]
+fn the_readme_rule_list_is_what_the_tool_prints() {
+    let out = bin().arg("--list-rules").output().unwrap();
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("$ cargo spawnlint --list-rules\n{printed}")),
+        "README.md's rule list differs; paste this:\n{printed}"
+    );
+}
+
 #[test]
 fn select_takes_all_code_prefixes_and_suggests_near_names() {
     let path = fixtures().join("spawn-before-load/motivating_service.rs");
