@@ -97,6 +97,10 @@ struct RunArgs {
     /// unsaved buffer); no other file is read.
     #[arg(long, value_name = "PATH", conflicts_with = "paths")]
     stdin_filename: Option<PathBuf>,
+    /// Also write the findings in FORMAT to FILE, from the same run
+    /// (repeatable): `--format github --also sarif=results.sarif`.
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_also)]
+    also: Vec<(Format, PathBuf)>,
     /// Write the output to this file instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     output_file: Option<PathBuf>,
@@ -306,6 +310,20 @@ fn print_site(report: &spawnlint::Report, file: &std::path::Path, line: u32) -> 
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => code,
     }
+}
+
+/// `FORMAT=FILE` for `--also`.
+fn parse_also(s: &str) -> Result<(Format, PathBuf), String> {
+    let (format, file) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected FORMAT=FILE, got `{s}`"))?;
+    let format = <Format as clap::ValueEnum>::from_str(format, true).map_err(|_| {
+        format!("unknown format `{format}` (human, short, json, sarif, github, gitlab, rustc-json)")
+    })?;
+    if file.is_empty() {
+        return Err(format!("no file after `=` in `{s}`"));
+    }
+    Ok((format, PathBuf::from(file)))
 }
 
 /// `FILE:LINE` for `--explain-site`.
@@ -717,6 +735,20 @@ fn emit(report: &spawnlint::Report, format: Format, args: &RunArgs) -> Result<()
     } else {
         render::render_with(report, format, &style)
     };
+    for (format, path) in &args.also {
+        let text = render::render_with(
+            report,
+            *format,
+            &render::Style {
+                color: false,
+                ..style
+            },
+        );
+        if let Err(e) = spawnlint::files::write_replacing(path, &text) {
+            say(&format!("error: cannot write {}: {e}", path.display()));
+            return Err(ExitCode::from(2));
+        }
+    }
     match &args.output_file {
         Some(path) => std::fs::write(path, &text).map_err(|e| {
             say(&format!("error: cannot write {}: {e}", path.display()));

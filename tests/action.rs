@@ -14,9 +14,17 @@ fn root() -> &'static Path {
 
 /// The `run: |` script of the step with `id: run`, dedented.
 fn run_script() -> String {
+    step_script("run")
+}
+
+/// The `run: |` script of the step with `id: <id>`, dedented.
+fn step_script(id: &str) -> String {
     let action = std::fs::read_to_string(root().join("action.yml")).unwrap();
     let lines: Vec<&str> = action.lines().collect();
-    let step = lines.iter().position(|l| l.trim() == "id: run").unwrap();
+    let step = lines
+        .iter()
+        .position(|l| l.trim() == format!("id: {id}"))
+        .unwrap();
     let start = step
         + lines[step..]
             .iter()
@@ -103,4 +111,42 @@ fn action_annotates_writes_sarif_and_fails_per_input() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// The cache key names the OS, the version and a hash of the sources, and
+/// is the same on every run of the same sources.
+#[test]
+fn the_binary_cache_key_is_stable_and_names_the_version() {
+    let script = step_script("key");
+    let key = || {
+        let out = common::tempdir("action-key").join("out");
+        let status = Command::new("bash")
+            .args(["-e", "-c", &script])
+            .env("ACTION_PATH", root())
+            .env("RUNNER_OS", "Linux")
+            .env("GITHUB_OUTPUT", &out)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::read_to_string(&out).unwrap()
+    };
+    let first = key();
+    assert!(
+        first.starts_with(&format!(
+            "key=cargo-spawnlint-Linux-{}-",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{first}"
+    );
+    assert_eq!(first, key());
+    let action = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    assert!(
+        action.contains("if: steps.cache.outputs.cache-hit != 'true'"),
+        "no build on a cache hit"
+    );
+    assert_eq!(
+        action.matches("cargo-spawnlint spawnlint").count(),
+        1,
+        "one analysis per run"
+    );
 }

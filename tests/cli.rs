@@ -979,3 +979,24 @@ fn crate_context_sees_the_window_across_files_and_reports_the_given_ones() {
         "the finding is in hub.rs, which was not given"
     );
 }
+
+/// `--also FORMAT=FILE` writes a second format from the same run.
+#[test]
+fn also_writes_another_format_from_the_same_run() {
+    let dir = common::tempdir("also");
+    let sarif = dir.join("out.sarif");
+    let out = bin()
+        .arg(fixtures().join("spawn-before-load/motivating_service.rs"))
+        .args(["--format", "short", "--also"])
+        .arg(format!("sarif={}", sarif.display()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("error[SL002]"));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 1);
+    let bad = bin().args(["--also", "yaml=x"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown format `yaml`"));
+}
