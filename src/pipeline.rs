@@ -67,6 +67,7 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
             &selection,
             opts,
             loaded.as_ref(),
+            reported.as_deref(),
             &mut diagnostics,
         )?;
         let failing = count_failing(&linked, &configured, opts, &diagnostics);
@@ -595,6 +596,7 @@ fn apply_baseline(
     selection: &Selection,
     opts: &Options,
     loaded: Option<&Baseline>,
+    reported: Option<&[std::path::PathBuf]>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Option<baseline::Outcome>, Error> {
     let root = &opts.root;
@@ -616,10 +618,13 @@ fn apply_baseline(
     // A file that did not parse has no findings, but nothing was fixed.
     let unparsed: std::collections::HashSet<FileId> =
         linked.failures.iter().map(|f| f.file).collect();
+    // With `--crate-context`, context files report nothing: nothing in
+    // them was fixed either.
     let analyzed: HashMap<String, FileId> = linked
         .sources
         .iter()
         .filter(|(id, _)| !unparsed.contains(id))
+        .filter(|(_, f)| reported.map_or(true, |r| r.contains(&f.path)))
         .map(|(id, f)| (baseline::relative(&f.path, &base, root), id))
         .collect();
     let registry = rules::registry();

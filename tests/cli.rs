@@ -978,6 +978,27 @@ fn crate_context_sees_the_window_across_files_and_reports_the_given_ones() {
         codes(&["--crate-context", "src/load.rs"]).is_empty(),
         "the finding is in hub.rs, which was not given"
     );
+    // A baseline of the whole package: hub.rs's finding, only in context
+    // here, is not "fixed".
+    bin()
+        .current_dir(&dir)
+        .args(["--write-baseline", "b.json", "src"])
+        .assert()
+        .code(0);
+    let out = bin()
+        .current_dir(&dir)
+        .args([
+            "--format",
+            "json",
+            "--crate-context",
+            "--baseline",
+            "b.json",
+            "src/load.rs",
+        ])
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["baseline_fixed"], 0, "{doc}");
 }
 
 /// `--also FORMAT=FILE` writes a second format from the same run.

@@ -208,3 +208,24 @@ fn sl001_offers_reorder_with_the_real_statements() {
         assert!(!f.code.trim().is_empty(), "{:?} is empty", f.strategy);
     }
 }
+
+/// rust-analyzer shows a fix's title as its quick fix: one line, always.
+#[test]
+fn every_fix_title_is_one_line() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let report = spawnlint::analyze(&spawnlint::Options {
+        root: root.to_path_buf(),
+        paths: vec![root.join("fixtures")],
+        ..Default::default()
+    })
+    .unwrap();
+    let mut titles = 0;
+    for d in &report.diagnostics {
+        for f in &d.fixes {
+            titles += 1;
+            assert!(!f.title.contains('\n'), "{}: {:?}", d.message, f.title);
+            assert!(!f.title.trim().is_empty(), "{}: an empty title", d.message);
+        }
+    }
+    assert!(titles > 100, "{titles} titles");
+}
