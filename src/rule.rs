@@ -59,6 +59,32 @@ pub struct RuleMeta {
     pub doc: &'static str,
 }
 
+impl RuleMeta {
+    /// The page's path in the repository: `rules/SL001-spawn-before-init.md`.
+    pub fn doc_path(&self) -> String {
+        format!("rules/{}-{}.md", self.code, self.slug)
+    }
+
+    /// A stable URL of the rule's page: the page at this version's tag in
+    /// the package's `repository` (Cargo.toml); `None` while the package
+    /// names no repository.
+    pub fn doc_url(&self) -> Option<String> {
+        doc_url_in(
+            env!("CARGO_PKG_REPOSITORY"),
+            env!("CARGO_PKG_VERSION"),
+            &self.doc_path(),
+        )
+    }
+}
+
+/// `{repository}/blob/v{version}/{path}`, for a repository URL (a trailing
+/// `/` or `.git` dropped); `None` for none.
+pub fn doc_url_in(repository: &str, version: &str, path: &str) -> Option<String> {
+    let repo = repository.trim().trim_end_matches('/');
+    let repo = repo.strip_suffix(".git").unwrap_or(repo);
+    (!repo.is_empty()).then(|| format!("{repo}/blob/v{version}/{path}"))
+}
+
 /// A rule, by reference to its declaration. Compared and ordered by code.
 #[derive(Clone, Copy)]
 pub struct RuleId(&'static RuleMeta);
@@ -268,6 +294,25 @@ mod tests {
         assert_eq!(
             r.listing(),
             "SL001 (spawn-before-init), SL002 (spawn-before-load)"
+        );
+    }
+}
+
+#[cfg(test)]
+mod doc_url_tests {
+    use super::doc_url_in;
+
+    #[test]
+    fn rule_pages_have_stable_urls_once_a_repository_is_named() {
+        assert_eq!(doc_url_in("", "0.1.0", "rules/SL001-x.md"), None);
+        assert_eq!(
+            doc_url_in(
+                "https://github.com/o/cargo-spawnlint.git",
+                "0.2.0",
+                "rules/SL001-x.md"
+            )
+            .as_deref(),
+            Some("https://github.com/o/cargo-spawnlint/blob/v0.2.0/rules/SL001-x.md")
         );
     }
 }

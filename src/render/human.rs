@@ -194,10 +194,13 @@ fn to_codespan(
     }
     let mut notes: Vec<String> = d.notes.iter().map(|n| format!("note: {n}")).collect();
     notes.extend(fix_notes(&d.fixes, show_fixes));
-    notes.push(format!(
-        "help: run `cargo spawnlint --explain {}`",
-        d.code()
-    ));
+    notes.push(match d.rule.meta().doc_url() {
+        Some(url) => format!(
+            "help: run `cargo spawnlint --explain {}`, or see {url}",
+            d.code()
+        ),
+        None => format!("help: run `cargo spawnlint --explain {}`", d.code()),
+    });
     base.with_message(d.headline())
         .with_code(d.code())
         .with_labels(labels)

@@ -84,7 +84,7 @@ fn rule_descriptors(rules: &Registry) -> Vec<s::ReportingDescriptor> {
         .map(|r| {
             let meta = r.meta();
             let help = meta.doc.to_string();
-            s::ReportingDescriptor::builder()
+            let descriptor = s::ReportingDescriptor::builder()
                 .id(meta.code.to_string())
                 .name(meta.slug.to_string())
                 .short_description(multiformat(meta.summary))
@@ -100,7 +100,11 @@ fn rule_descriptors(rules: &Registry) -> Vec<s::ReportingDescriptor> {
                         .level(json!(meta.default_severity.as_str()))
                         .build(),
                 )
-                .build()
+                .build();
+            // The page's URL once the package names its repository.
+            let mut descriptor = descriptor;
+            descriptor.help_uri = meta.doc_url();
+            descriptor
         })
         .collect()
 }
