@@ -20,7 +20,7 @@ pub enum Format {
     Human,
     /// One `file:line:col: severity[CODE] message` line per finding.
     Short,
-    /// The JSON document of SPEC §5 (version 1).
+    /// The versioned JSON document (version 1; see the README).
     Json,
     /// SARIF 2.1.0, for GitHub code scanning.
     Sarif,
