@@ -167,7 +167,13 @@ fn apply_round(report: &Report, policy: Policy) -> Round {
     let mut picks: Vec<(&Diagnostic, &Fix)> = Vec::new();
     let mut rejected = 0;
     for d in &report.diagnostics {
-        let Some(fix) = d.fixes.iter().find(|f| policy.allows(f.applicability)) else {
+        // A safe fix wins over an unsafe one, whatever their order.
+        let safe = d
+            .fixes
+            .iter()
+            .find(|f| f.applicability == Applicability::Safe);
+        let Some(fix) = safe.or_else(|| d.fixes.iter().find(|f| policy.allows(f.applicability)))
+        else {
             continue;
         };
         let Some(ranges) = byte_ranges(sources, fix) else {
@@ -206,7 +212,7 @@ fn apply_round(report: &Report, policy: Policy) -> Round {
             rule: d.rule,
             display: sources.display(d.file).to_string(),
             line: d.span.start.line,
-            title: f.title.clone(),
+            title: f.title.strip_prefix("or ").unwrap_or(&f.title).to_string(),
             applicability: f.applicability,
         })
         .collect();

@@ -222,3 +222,43 @@ fn a_bound_spawn_moves_with_its_let_unless_the_name_is_used_in_between() {
         "the spawn can leave early"
     );
 }
+
+const CHECK_THEN_WAIT: &str = "async fn f(&self) {\n    loop {\n        if self.done() {\n            break;\n        }\n        self.idle.notified().await;\n    }\n}\n";
+
+#[test]
+fn a_functions_notified_is_registered_before_its_check() {
+    let db = source_db(CHECK_THEN_WAIT);
+    let call = span_of(CHECK_THEN_WAIT, "self.idle.notified()", 0);
+    let edits = crate::fixes::enable_first_edits(db.indexed(0).unwrap(), 0, call).unwrap();
+    let fixed = apply(CHECK_THEN_WAIT, &edits);
+    assert!(fixed.contains("    loop {\n        let mut notified = std::pin::pin!(self.idle.notified());\n        notified.as_mut().enable();\n        if self.done()"), "{fixed}");
+    assert!(fixed.contains("        notified.await;\n"), "{fixed}");
+}
+
+#[test]
+fn registration_stays_when_the_receiver_is_made_in_the_block_or_the_name_is_taken() {
+    for text in [
+        CHECK_THEN_WAIT.replace(
+            "        self.idle.notified().await;",
+            "        let idle = &self.idle;\n        idle.notified().await;",
+        ),
+        CHECK_THEN_WAIT.replace(
+            "        if self.done()",
+            "        let notified = 1;\n        if self.done()",
+        ),
+        CHECK_THEN_WAIT.replace("notified().await;", "notified().await.ok();"),
+    ] {
+        let db = source_db(&text);
+        let needle = if text.contains("idle.notified()") && text.contains("let idle") {
+            "idle.notified()"
+        } else {
+            "self.idle.notified()"
+        };
+        let at = text.rfind(needle).unwrap();
+        let call = span_of(&text[..], needle, text[..at].matches(needle).count());
+        assert!(
+            crate::fixes::enable_first_edits(db.indexed(0).unwrap(), 0, call).is_none(),
+            "{text}"
+        );
+    }
+}

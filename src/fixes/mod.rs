@@ -15,7 +15,8 @@ pub use edits::{
     preview, reorder_edits, spawn_after_cyclic_edits, Hoist,
 };
 pub use rewrite::{
-    if_to_while_edit, mark_changed_edit, rename_method_edit, replace_statement_edit,
+    enable_first_edits, if_to_while_edit, mark_changed_edit, rename_method_edit,
+    replace_statement_edit,
 };
 pub use signals::{
     condvar_wait_while_for, condvar_while_loop, notified_before_check, notified_before_spawn,

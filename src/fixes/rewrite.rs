@@ -160,3 +160,102 @@ pub fn replace_statement_edit(source: Text, file: FileId, stmt: Span, code: &str
         text: new,
     })
 }
+
+/// The edits that register for a `Notify` before a function checks its
+/// condition: at the top of the block holding `recv.notified().await;`,
+/// `let mut notified = std::pin::pin!(recv.notified());` and
+/// `notified.as_mut().enable();`, and the wait becomes `notified.await`.
+/// Only when the wait is a statement of its own, the block declares
+/// nothing the receiver uses before it, and the block uses no other
+/// `notified`. Then a `notify_waiters` sent while the condition is checked
+/// reaches the future instead of nobody: safe.
+pub fn enable_first_edits(source: Text, file: FileId, call: Span) -> Option<Vec<Edit>> {
+    let text = source.as_str();
+    let (ca, cb) = (source.offset(call.start), source.offset(call.end));
+    let call_text = text.get(ca..cb)?;
+    let recv = call_text.strip_suffix(".notified()")?.trim();
+    let line = line_start(text, ca);
+    let indent = &text[line..ca];
+    if !indent.trim().is_empty() || !text[cb..].starts_with(".await") {
+        return None;
+    }
+    let after = skip_blank(text, cb + ".await".len());
+    if !text[after..].starts_with(';') {
+        return None;
+    }
+    // The block the wait is a statement of.
+    let mut depth = 0i64;
+    let mut open = None;
+    for (i, c) in text[..line].char_indices().rev() {
+        match c {
+            '}' => depth += 1,
+            '{' if depth == 0 => {
+                open = Some(i);
+                break;
+            }
+            '{' => depth -= 1,
+            _ => {}
+        }
+    }
+    let open = open?;
+    let body = text[open + 1..].find('\n').map(|n| open + 1 + n + 1)?;
+    if !text[open + 1..body].trim().is_empty() || body > line {
+        return None;
+    }
+    let before = &text[body..line];
+    let recv_names: Vec<&str> = recv
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    if recv_names
+        .iter()
+        .any(|n| *n != "self" && mentions(before, &format!("let {n}")))
+        || before.contains("let ")
+            && recv_names
+                .iter()
+                .any(|n| *n != "self" && declared(before, n))
+        || standalone_word(&text[open..], "notified")
+        || !text.contains(".notified()")
+    {
+        return None;
+    }
+    let point = source.pos_at(body);
+    Some(vec![
+        Edit {
+            file,
+            span: Span {
+                start: point,
+                end: point,
+            },
+            text: format!(
+                "{indent}let mut notified = std::pin::pin!({recv}.notified());\n{indent}notified.as_mut().enable();\n"
+            ),
+        },
+        Edit {
+            file,
+            span: call,
+            text: "notified".to_string(),
+        },
+    ])
+}
+
+/// `text` binds `name` with a `let` (any pattern holding it).
+fn declared(text: &str, name: &str) -> bool {
+    text.split("let ").skip(1).any(|rest| {
+        let pattern = &rest[..rest.find(['=', ';']).unwrap_or(rest.len())];
+        pattern
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|w| w == name)
+    })
+}
+
+/// `text` uses `word` as an identifier that is not a method name (not
+/// right after a `.`).
+fn standalone_word(text: &str, word: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        !before.is_some_and(|c| is_word(c) || c == '.') && !after.is_some_and(is_word)
+    })
+}

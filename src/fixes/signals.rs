@@ -39,16 +39,13 @@ pub fn notified_before_spawn(notify: &str) -> Option<Fix> {
 /// `enable()` it before checking the condition, so a `notify_waiters`
 /// after the check reaches it.
 pub fn notified_before_check(notify: &str) -> Option<Fix> {
-    let n = syn::parse_str::<syn::Expr>(notify).ok()?;
-    let code = format_stmts(quote! {
-        let notified = #n.notified();
-        tokio::pin!(notified);
-        notified.as_mut().enable();
-    })?;
+    syn::parse_str::<syn::Expr>(notify).ok()?;
     Some(Fix {
         strategy: FixStrategy::RegisterFirst,
         title: "or register for the signal before checking the condition: create the `Notified` and `enable()` it first".to_string(),
-        code: format!("{code}\n// then check the condition, and wait with `notified.await`"),
+        code: format!(
+            "let mut notified = std::pin::pin!({notify}.notified());\nnotified.as_mut().enable();\n// then check the condition, and wait with `notified.await`"
+        ),
         ..Fix::default()
     })
 }

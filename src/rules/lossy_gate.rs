@@ -178,7 +178,19 @@ fn notified(cx: &Context, func: FnRef, subject: &str, listen: &Listen) -> Option
                     .map(|(a, _)| a.trim().to_string())
             })
             .unwrap_or_else(|| notify.clone());
-        fixes.extend(fixes::notified_before_check(&waiter));
+        let edits = listen
+            .after_check
+            .then(|| cx.source(listen.loc.file))
+            .flatten()
+            .and_then(|s| fixes::enable_first_edits(s, listen.loc.file, listen.loc.span));
+        if let Some(f) = fixes::notified_before_check(&waiter) {
+            match edits {
+                // Registering first keeps `notify_waiters` and is safe: it
+                // is the preferred fix then.
+                Some(e) => fixes.insert(0, f.with_edits(e, Applicability::Safe)),
+                None => fixes.push(f),
+            }
+        }
     }
     Some(Verdict {
         severity,
