@@ -57,12 +57,28 @@ pub fn dirty(changed: &BTreeMap<PathBuf, Changed>) -> Vec<(String, &'static str)
             Ok(o) if o.status.success() => {
                 if !o.stdout.is_empty() {
                     out.push((c.display.clone(), "has uncommitted changes"));
+                } else if !tracked(dir, name) {
+                    // An ignored file shows nothing in `status`: git has
+                    // no copy of it either.
+                    out.push((c.display.clone(), "is not tracked by git"));
                 }
             }
             _ => out.push((c.display.clone(), "is not in a git work tree")),
         }
     }
     out
+}
+
+/// Whether git tracks `name` (in `dir`).
+fn tracked(dir: Option<&Path>, name: &std::ffi::OsStr) -> bool {
+    let mut cmd = Command::new("git");
+    if let Some(dir) = dir {
+        cmd.arg("-C").arg(dir);
+    }
+    cmd.args(["ls-files", "--error-unmatch", "--"])
+        .arg(name)
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// Write every changed file (atomically, one by one). On an error, the

@@ -114,12 +114,20 @@ fn directive_comment(line: &str) -> Option<(usize, &str, &str, CommentKind)> {
         match bytes[i] {
             b'\\' if in_str => i += 1,
             b'"' => in_str = !in_str,
+            // A char literal holding a quote (`'"'`, `'\''`) is no string.
+            b'\'' if !in_str => i += char_literal_len(bytes, i).saturating_sub(1),
             b'/' if !in_str && matches!(bytes[i + 1], b'/' | b'*') => {
                 let block = bytes[i + 1] == b'*';
-                let doc = matches!(bytes.get(i + 2), Some(b'/' | b'!'))
-                    || (block
-                        && bytes.get(i + 2) == Some(&b'*')
-                        && bytes.get(i + 3) != Some(&b'/'));
+                // `///x` and `//!x` are docs; `////` is a plain comment, as
+                // are `/***` and `/**/`.
+                let third = bytes.get(i + 2).copied();
+                let fourth = bytes.get(i + 3).copied();
+                let doc = if block {
+                    third == Some(b'!')
+                        || (third == Some(b'*') && !matches!(fourth, Some(b'*' | b'/')))
+                } else {
+                    third == Some(b'!') || (third == Some(b'/') && fourth != Some(b'/'))
+                };
                 let body_start = i + if doc { 3 } else { 2 };
                 let end = if block {
                     line[body_start..]
@@ -129,7 +137,9 @@ fn directive_comment(line: &str) -> Option<(usize, &str, &str, CommentKind)> {
                     line.len()
                 };
                 let body = &line[body_start..end];
-                let body = body.strip_suffix("*/").unwrap_or(body).trim_start();
+                let body = body.strip_suffix("*/").unwrap_or(body);
+                // `//// x` and `/*** x */`: the extra marks are not words.
+                let body = body.trim_start_matches(['/', '*']).trim_start();
                 let word = body
                     .get(..9)
                     .filter(|w| w.eq_ignore_ascii_case("spawnlint"));
@@ -290,13 +300,26 @@ fn attribute_suppression(lines: &[&str], a: &crate::facts::AllowAttr) -> Suppres
     }
 }
 
-/// Whether a file's text may hold a suppression: a quick substring test
-/// for the spellings people write (`spawnlint`, `Spawnlint`, `SpawnLint`,
-/// `SPAWNLINT`), run on every file; lines are then read in any case.
+/// Whether a file's text may hold a suppression: the word `spawnlint` in
+/// any case, found by one pass over the bytes.
 fn may_mention(text: &str) -> bool {
-    ["spawnlint", "Spawnlint", "SpawnLint", "SPAWNLINT"]
-        .iter()
-        .any(|w| text.contains(w))
+    // Every case: a scan for `s`/`S` followed by the rest in any case.
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, c)| {
+        (*c | 0x20) == b's'
+            && b.get(i..i + 9)
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"spawnlint"))
+    })
+}
+
+/// The length of the char literal starting at `at` (`'x'`, `'\n'`,
+/// `'\''`), or 1 for a lifetime's quote.
+fn char_literal_len(b: &[u8], at: usize) -> usize {
+    match (b.get(at + 1), b.get(at + 2), b.get(at + 3)) {
+        (Some(b'\\'), Some(_), Some(b'\'')) => 4,
+        (Some(c), Some(b'\''), _) if *c != b'\'' => 3,
+        _ => 1,
+    }
 }
 
 /// Whether `hay` holds `needle` (ASCII), in any case.
@@ -480,6 +503,16 @@ mod tests {
             29,
             "the span ends at `*/`"
         );
+    }
+
+    #[test]
+    fn quote_chars_four_slashes_and_odd_cases_are_read_right() {
+        let s = sups("fn f() {\n    let q = '\"'; // spawnlint: allow(SL001)\n    //// spawnlint: allow(SL002)\n    let x = 1;\n    // sPaWnLiNt: allow(SL003)\n    let y = 2;\n}\n");
+        assert_eq!(s.len(), 3, "{s:?}");
+        assert!(s.iter().all(|x| x.problem.is_none()), "{s:?}");
+        assert_eq!(s[0].names, ["SL001"], "after a '\"' char literal");
+        assert_eq!(s[1].names, ["SL002"], "`////` is an ordinary comment");
+        assert_eq!(s[2].names, ["SL003"]);
     }
 
     #[test]

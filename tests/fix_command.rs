@@ -162,6 +162,18 @@ fn fix_in_a_git_tree_writes_committed_files_and_refuses_dirty_ones() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("wal.rs has uncommitted changes"));
+    // An ignored file has no copy in git either: refused too.
+    std::fs::create_dir_all(dir.join("gen")).unwrap();
+    std::fs::write(dir.join(".gitignore"), "gen/\n").unwrap();
+    std::fs::write(dir.join("gen/route.rs"), &route).unwrap();
+    let out = bin()
+        .arg("--fix")
+        .arg(dir.join("gen/route.rs"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("route.rs is not tracked by git"));
+    assert_eq!(read(&dir, "gen/route.rs"), route);
 }
 
 #[test]

@@ -22,7 +22,9 @@ pub struct Decl {
     pub name: String,
     /// Its `#[path = "…"]`, if any.
     pub path: Option<String>,
-    /// The inline modules it sits in (`mod a { mod b { mod c; } }` → `a`, `b`).
+    /// The directories of the inline modules it sits in (`mod a { mod b {
+    /// mod c; } }` → `a`, `b`; an inline module's `#[path]` replaces its
+    /// name).
     pub inline: Vec<String>,
 }
 
@@ -108,10 +110,11 @@ pub fn declarations(text: &str) -> Vec<Decl> {
             Tok::PathAttr(p) => path = Some(p.clone()),
             Tok::Ident(kw) if kw == "mod" => {
                 if let Some(Tok::Ident(name)) = tokens.get(i + 1) {
+                    let name = name.strip_prefix("r#").unwrap_or(name);
                     match tokens.get(i + 2) {
                         Some(Tok::Semi) => {
                             out.push(Decl {
-                                name: name.clone(),
+                                name: name.to_string(),
                                 path: path.take(),
                                 inline: inline.iter().map(|(n, _)| n.clone()).collect(),
                             });
@@ -120,8 +123,10 @@ pub fn declarations(text: &str) -> Vec<Decl> {
                         }
                         Some(Tok::Open) => {
                             depth += 1;
-                            inline.push((name.clone(), depth));
-                            path = None;
+                            // `#[path = "dir"] mod m { .. }`: its modules
+                            // live in `dir`, not `m`.
+                            let dir = path.take().unwrap_or_else(|| name.to_string());
+                            inline.push((dir, depth));
                             i += 3;
                             continue;
                         }
@@ -187,7 +192,18 @@ fn lex(text: &str) -> Vec<Tok> {
                 while i < b.len() && (b[i] == b'_' || b[i].is_ascii_alphanumeric()) {
                     i += 1;
                 }
-                // `r#mod` is an identifier, not the keyword.
+                // `r#mod` is an identifier named `mod`, not the keyword:
+                // kept with its prefix, which a module name drops.
+                if &text[start..i] == "r"
+                    && b.get(i) == Some(&b'#')
+                    && b.get(i + 1)
+                        .is_some_and(|c| *c == b'_' || c.is_ascii_alphabetic())
+                {
+                    i += 1;
+                    while i < b.len() && (b[i] == b'_' || b[i].is_ascii_alphanumeric()) {
+                        i += 1;
+                    }
+                }
                 out.push(Tok::Ident(text[start..i].to_string()));
             }
             _ => {
@@ -210,6 +226,15 @@ fn attribute(text: &str, at: usize) -> (Tok, usize) {
         return (Tok::Other, at + 1);
     };
     let inner = inner.trim_start();
+    // `#[cfg_attr(unix, path = "imp_unix.rs")]`: the path for some
+    // configuration, which is still the crate's file.
+    let inner = match inner.strip_prefix("cfg_attr") {
+        Some(rest) => match rest.find("path") {
+            Some(p) if rest[..p].find(']').is_none() => &rest[p..],
+            _ => return (Tok::Other, at + 1),
+        },
+        None => inner,
+    };
     let Some(after) = inner.strip_prefix("path") else {
         return (Tok::Other, at + 1);
     };
@@ -225,6 +250,7 @@ fn attribute(text: &str, at: usize) -> (Tok, usize) {
         return (Tok::Other, at + 1);
     };
     let tail = value[close + 1..].trim_start();
+    let tail = tail.strip_prefix(')').map(str::trim_start).unwrap_or(tail);
     if !tail.starts_with(']') {
         return (Tok::Other, at + 1);
     }
@@ -312,7 +338,8 @@ fn raw_string_end(b: &[u8], at: usize, hashes: usize) -> usize {
 fn char_end(b: &[u8], at: usize) -> usize {
     match (b.get(at + 1), b.get(at + 2)) {
         (Some(b'\\'), _) => {
-            let mut i = at + 2;
+            // Past the escaped character itself (`'\''`), to the closing quote.
+            let mut i = at + 3;
             while i < b.len() && b[i] != b'\'' && b[i] != b'\n' {
                 i += 1;
             }
@@ -377,6 +404,31 @@ mod tests {
                 "outer::inner",
                 "outer::deeper::leaf",
                 "after"
+            ]
+        );
+    }
+
+    #[test]
+    fn raw_names_inline_paths_quote_chars_and_cfg_attr_paths() {
+        let text = r#"
+            mod r#async;
+            #[path = "thread_files"]
+            mod thread {
+                #[path = "tls.rs"]
+                mod local_data;
+            }
+            const Q: [char; 2] = ['\'', '"'];
+            mod after_quote;
+            #[cfg_attr(unix, path = "imp_unix.rs")]
+            mod imp;
+        "#;
+        assert_eq!(
+            names(text),
+            [
+                "async",
+                "thread_files::local_data @tls.rs",
+                "after_quote",
+                "imp @imp_unix.rs"
             ]
         );
     }

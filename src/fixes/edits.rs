@@ -5,6 +5,8 @@
 use crate::diagnostic::{Applicability, Edit};
 use crate::source::{byte_offset, FileId, Span, Text};
 
+use super::scan::{crossing_applicability, declared_names, outer_names, written_names};
+
 /// The edits that apply a reorder mechanically: the spawn statement (the
 /// whole lines of the statement holding the spawn call — a method chain
 /// ending in it, or a `let` binding its handle), and with it the lines from
@@ -41,14 +43,7 @@ pub fn reorder_edits(
         return None;
     }
     let from = match first {
-        Some(f) => {
-            let f = statement_start(text, source.offset(f.start));
-            let line = line_start(text, f);
-            if f > a || &text[line..f] != indent || !balanced(&text[line..spawn_line]) {
-                return None;
-            }
-            line
-        }
+        Some(f) => handle_line(text, source.offset(f.start), a, spawn_line, indent)?,
         None => spawn_line,
     };
     // The statement may go on after the call (`.expect(..)`, `?`).
@@ -81,7 +76,19 @@ pub fn reorder_edits(
         moved.insert(0, '\n');
     }
     let at = source.pos_at(write_end);
-    let mut applicability = crossing_applicability(crossed, captures);
+    // Names the moved statements use outside the task's body (a builder's
+    // arguments, the spawner's receiver) must not be touched by what they
+    // cross either: a move of them there would no longer compile.
+    // A name the crossed code assigns or binds anew is the state being
+    // initialized or replaced: reading its new value is the fix.
+    let written = written_names(crossed);
+    let mut seen: Vec<String> = captures.to_vec();
+    seen.extend(
+        outer_names(moved_text)
+            .into_iter()
+            .filter(|n| !written.contains(n)),
+    );
+    let mut applicability = crossing_applicability(crossed, &seen);
     // A spawn statement that can leave early (`spawn(..)?`) would now do
     // so after the statements it moved past have run.
     if crossing_applicability(&text[a..semi], &[]) == Applicability::Unsafe
@@ -105,6 +112,22 @@ pub fn reorder_edits(
         },
     ];
     Some((edits, applicability))
+}
+
+/// The line where the handle's `let` at byte `f` starts, when it may move
+/// with the spawn statement at `a` (line `spawn_line`): same indentation,
+/// same block, and nothing but comments between the two.
+fn handle_line(text: &str, f: usize, a: usize, spawn_line: usize, indent: &str) -> Option<usize> {
+    let f = statement_start(text, f);
+    let line = line_start(text, f);
+    if f > a || &text[line..f] != indent || !balanced(&text[line..spawn_line]) {
+        return None;
+    }
+    let first_end = statement_end(text, f)?;
+    let next = text[first_end..]
+        .find('\n')
+        .map_or(text.len(), |i| first_end + i + 1);
+    (skip_blank(text, next) == a).then_some(line)
 }
 
 /// Where the statement ends (just past its line) that starts, after
@@ -167,95 +190,6 @@ fn block_statement_end(text: &str, start: usize) -> Option<usize> {
         }
     }
     None
-}
-
-/// The names the top-level `let` statements of `text` bind (the first
-/// identifier of each pattern); `let`s inside blocks (a task's body) bind
-/// nothing outside them.
-fn declared_names(text: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut depth = 0i64;
-    for (i, c) in text.char_indices() {
-        match c {
-            '{' | '(' | '[' => depth += 1,
-            '}' | ')' | ']' => depth -= 1,
-            'l' if depth == 0
-                && text[i..].starts_with("let ")
-                && !text[..i].ends_with(|c: char| c.is_alphanumeric() || c == '_') =>
-            {
-                // Every name of the pattern (`let (s, bucket) = ..`); a
-                // type's words too, which only refuses more.
-                let pattern = &text[i + 4..];
-                let pattern = &pattern[..pattern.find(['=', ';']).unwrap_or(pattern.len())];
-                for word in pattern.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
-                    if !word.is_empty() && !matches!(word, "mut" | "ref") {
-                        names.push(word.to_string());
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    names
-}
-
-/// Methods that wait for something another thread or task does: a spawn
-/// moved past one of them could be what that wait was waiting for.
-const WAITS: &[&str] = &[
-    "await",
-    "recv",
-    "recv_timeout",
-    "blocking_recv",
-    "join",
-    "wait",
-    "wait_while",
-    "wait_timeout",
-    "wait_timeout_while",
-    "changed",
-    "notified",
-    "acquire",
-    "park",
-    "block_on",
-];
-
-/// Whether moving a statement (a spawn, a subscription) past `crossed`
-/// leaves behaviour otherwise unchanged: `crossed` names none of
-/// `captures` (a move, a shadowing or a use of a `Copy` value would see the
-/// difference), waits for nothing another task does, and cannot leave the
-/// function early (`?`, `return`, `break`, `continue`), which would skip
-/// what moved. Anything else, or text that does not lex, is unsafe.
-pub fn crossing_applicability(crossed: &str, captures: &[String]) -> Applicability {
-    let Ok(tokens) = crossed.parse::<proc_macro2::TokenStream>() else {
-        return Applicability::Unsafe;
-    };
-    if crosses_cleanly(tokens, captures) {
-        Applicability::Safe
-    } else {
-        Applicability::Unsafe
-    }
-}
-
-fn crosses_cleanly(tokens: proc_macro2::TokenStream, captures: &[String]) -> bool {
-    use proc_macro2::TokenTree;
-    let mut after_dot = false;
-    for tt in tokens {
-        let dot = matches!(&tt, TokenTree::Punct(p) if p.as_char() == '.');
-        match &tt {
-            TokenTree::Group(g) if !crosses_cleanly(g.stream(), captures) => return false,
-            TokenTree::Ident(i) => {
-                let name = i.to_string();
-                let leaves = matches!(name.as_str(), "return" | "break" | "continue");
-                let waits = after_dot && WAITS.contains(&name.as_str());
-                if leaves || waits || (!after_dot && captures.contains(&name)) {
-                    return false;
-                }
-            }
-            TokenTree::Punct(p) if p.as_char() == '?' => return false,
-            _ => {}
-        }
-        after_dot = dot;
-    }
-    true
 }
 
 /// Apply edits to the text of one file (edits of other files are ignored).
@@ -635,6 +569,15 @@ pub fn spawn_after_cyclic_edits(
         return None;
     }
     let spawn_end = text[semi..].find('\n').map(|i| semi + i + 1)?;
+    // Names the closure binds before the spawn (a runtime handle, a clone)
+    // do not exist after `new_cyclic` returns; the `Weak` is made anew.
+    let spawn_text = &text[spawn_line..spawn_end];
+    if declared_names(&text[open + 1..spawn_line])
+        .iter()
+        .any(|n| n != weak && mentions(spawn_text, n))
+    {
+        return None;
+    }
     let extra = inner.strip_prefix(outer)?;
     let mut moved = String::new();
     for line in text[spawn_line..spawn_end].lines() {

@@ -262,3 +262,73 @@ fn registration_stays_when_the_receiver_is_made_in_the_block_or_the_name_is_take
         );
     }
 }
+
+#[test]
+fn review_findings_stay_fixed() {
+    // A loop may wait for the task: crossing one is unsafe.
+    let caps = vec!["t".to_string()];
+    assert_eq!(
+        crossing_applicability("for _ in ready_rx.iter().take(1) {}", &caps),
+        Unsafe
+    );
+    assert_eq!(
+        crossing_applicability("while n.load(SeqCst) == 0 { init(); }", &caps),
+        Unsafe
+    );
+    assert_eq!(
+        crossing_applicability("std::thread::park();", &caps),
+        Unsafe,
+        "a wait after `::`"
+    );
+    // A name the spawn statement uses outside the task (a builder's
+    // argument), moved by what it crosses: unsafe.
+    let text = "fn f() {\n    let h = Builder::new().name(name.clone()).spawn(move || run(&t));\n    let label = name;\n    init();\n    h\n}\n";
+    let db = source_db(text);
+    let call = span_of(
+        text,
+        "Builder::new().name(name.clone()).spawn(move || run(&t))",
+        0,
+    );
+    let (_, a) = reorder_edits(
+        db.indexed(0).unwrap(),
+        0,
+        call,
+        span_of(text, "init()", 0),
+        &caps,
+        None,
+    )
+    .unwrap();
+    assert_eq!(a, Unsafe);
+    // With the handle's `let` (SL003), nothing else may sit between it and the spawn.
+    let text = "fn f() {\n    let c = Arc::clone(&cfg);\n    if quit() { return; }\n    spawn(move || run(&c));\n    cfg = Arc::new(2);\n}\n";
+    let db = source_db(text);
+    let got = reorder_edits(
+        db.indexed(0).unwrap(),
+        0,
+        span_of(text, "spawn(move || run(&c))", 0),
+        span_of(text, "cfg = Arc::new(2)", 0),
+        &["c".to_string()],
+        Some(span_of(text, "let c = Arc::clone(&cfg);", 0)),
+    );
+    assert!(
+        got.is_none(),
+        "a statement between the handle and the spawn"
+    );
+    // `new_cyclic`: a name the closure makes is gone after it returns.
+    let text = "fn new() -> Arc<Self> {\n    Arc::new_cyclic(|weak| {\n        let rt = Handle::current();\n        rt.spawn(async move { weak.upgrade(); });\n        Self {}\n    })\n}\n";
+    let db = source_db(text);
+    let got = spawn_after_cyclic_edits(
+        db.indexed(0).unwrap(),
+        0,
+        span_of(text, "Arc::new_cyclic(|weak| {\n        let rt = Handle::current();\n        rt.spawn(async move { weak.upgrade(); });\n        Self {}\n    })", 0),
+        span_of(text, "rt.spawn(async move { weak.upgrade(); })", 0),
+        "weak",
+        &["weak".to_string()],
+    );
+    assert!(got.is_none(), "`rt` lives in the closure");
+    // Registering first needs a place, not a temporary.
+    let text = CHECK_THEN_WAIT.replace("self.idle.notified()", "self.idle.clone().notified()");
+    let db = source_db(&text);
+    let call = span_of(&text, "self.idle.clone().notified()", 0);
+    assert!(crate::fixes::enable_first_edits(db.indexed(0).unwrap(), 0, call).is_none());
+}

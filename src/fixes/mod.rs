@@ -9,15 +9,17 @@ use quote::{format_ident, quote};
 
 mod edits;
 mod rewrite;
+mod scan;
 mod signals;
 pub use edits::{
-    apply_edits, crossing_applicability, hoist_subscribe_edits, mentions, move_before_edits,
-    preview, reorder_edits, spawn_after_cyclic_edits, Hoist,
+    apply_edits, hoist_subscribe_edits, mentions, move_before_edits, preview, reorder_edits,
+    spawn_after_cyclic_edits, Hoist,
 };
 pub use rewrite::{
     enable_first_edits, if_to_while_edit, mark_changed_edit, rename_method_edit,
     replace_statement_edit,
 };
+pub use scan::crossing_applicability;
 pub use signals::{
     condvar_wait_while_for, condvar_while_loop, notified_before_check, notified_before_spawn,
     notify_one, watch_mark_changed, watch_wait_for,

@@ -174,6 +174,11 @@ pub fn enable_first_edits(source: Text, file: FileId, call: Span) -> Option<Vec<
     let (ca, cb) = (source.offset(call.start), source.offset(call.end));
     let call_text = text.get(ca..cb)?;
     let recv = call_text.strip_suffix(".notified()")?.trim();
+    // A place (`self.idle`, `shared.notify`), not a temporary: the pinned
+    // future borrows it for the whole block.
+    if !recv.split('.').all(|seg| is_ident(seg.trim())) {
+        return None;
+    }
     let line = line_start(text, ca);
     let indent = &text[line..ca];
     if !indent.trim().is_empty() || !text[cb..].starts_with(".await") {
