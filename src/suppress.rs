@@ -301,15 +301,9 @@ fn attribute_suppression(lines: &[&str], a: &crate::facts::AllowAttr) -> Suppres
 }
 
 /// Whether a file's text may hold a suppression: the word `spawnlint` in
-/// any case, found by one pass over the bytes.
+/// any case.
 fn may_mention(text: &str) -> bool {
-    // Every case: a scan for `s`/`S` followed by the rest in any case.
-    let b = text.as_bytes();
-    b.iter().enumerate().any(|(i, c)| {
-        (*c | 0x20) == b's'
-            && b.get(i..i + 9)
-                .is_some_and(|w| w.eq_ignore_ascii_case(b"spawnlint"))
-    })
+    contains_ignore_case(text, "spawnlint")
 }
 
 /// The length of the char literal starting at `at` (`'x'`, `'\n'`,
@@ -324,9 +318,18 @@ fn char_literal_len(b: &[u8], at: usize) -> usize {
 
 /// Whether `hay` holds `needle` (ASCII), in any case.
 fn contains_ignore_case(hay: &str, needle: &str) -> bool {
-    hay.as_bytes()
-        .windows(needle.len())
-        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let Some(first) = needle.first().map(u8::to_ascii_lowercase) else {
+        return true;
+    };
+    // One pass over the bytes; the rest is compared only where the first
+    // letter matches.
+    hay.iter().enumerate().any(|(i, c)| {
+        c.to_ascii_lowercase() == first
+            && hay
+                .get(i..i + needle.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
 }
 
 /// Byte offset of a `//` line comment that is not a doc comment and not

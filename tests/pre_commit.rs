@@ -55,6 +55,20 @@ fn git(dir: &Path) -> Command {
     c
 }
 
+/// `PATH` with the test's own `cargo-spawnlint` first, as an installed
+/// binary would be (the `language: system` hooks).
+fn path_with_the_built_binary() -> String {
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_cargo-spawnlint"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
 fn python() -> String {
     std::env::var("PYTHON").unwrap_or_else(|_| "python3".into())
 }
@@ -189,15 +203,7 @@ fn the_system_hook_runs_the_installed_binary() {
     let mut pre_commit = pre_commit().unwrap_or_else(|why| panic!("{why}"));
     let (hooks, rev) = hooks_repo();
     let home = common::tempdir("pre-commit-home");
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_cargo-spawnlint"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = path_with_the_built_binary();
     let project = common::tempdir("pre-commit-project");
     ok(git(&project).args(["init", "-q"]));
     std::fs::create_dir_all(project.join("src")).unwrap();
@@ -245,15 +251,7 @@ fn the_staged_file_hook_sees_a_window_across_files() {
     let mut pre_commit = pre_commit().unwrap_or_else(|why| panic!("{why}"));
     let (hooks, rev) = hooks_repo();
     let home = common::tempdir("pre-commit-home");
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_cargo-spawnlint"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let path = path_with_the_built_binary();
     let project = common::tempdir("pre-commit-split");
     ok(git(&project).args(["init", "-q"]));
     common::split_service_package(&project);

@@ -252,6 +252,18 @@ pub fn with_owning_crates(
         .collect();
     manifests.sort();
     manifests.dedup();
+    // Each given file's canonical path, once: package files are matched
+    // against it.
+    let given_at: std::collections::HashMap<PathBuf, usize> = given
+        .iter()
+        .enumerate()
+        .map(|(n, i)| {
+            (
+                std::fs::canonicalize(&i.path).unwrap_or_else(|_| i.path.clone()),
+                n,
+            )
+        })
+        .collect();
     let mut inputs = given;
     for manifest in manifests {
         let meta = cargo_metadata::MetadataCommand::new()
@@ -268,15 +280,13 @@ pub fn with_owning_crates(
             .collect();
         let (files, _) = package_files(&own, base);
         for f in files {
-            let canonical = std::fs::canonicalize(&f.path).ok();
             // A given file is the package's file under another spelling:
             // it joins the package's crate, and is not read twice.
-            let given = inputs.iter_mut().find(|i| {
-                i.path == f.path
-                    || (canonical.is_some() && std::fs::canonicalize(&i.path).ok() == canonical)
-            });
+            let canonical = std::fs::canonicalize(&f.path).unwrap_or_else(|_| f.path.clone());
+            let given = given_at.get(&canonical).copied();
             match given {
-                Some(g) => g.crate_root = f.crate_root.clone(),
+                Some(g) => inputs[g].crate_root = f.crate_root.clone(),
+                None if inputs.iter().any(|i| i.path == f.path) => {}
                 None => inputs.push(f),
             }
         }

@@ -69,13 +69,9 @@ pub fn reorder_edits(
         return None;
     }
     let mut moved = moved_text.to_string();
-    if !moved.ends_with('\n') {
-        moved.push('\n');
-    }
     if !text[..write_end].ends_with('\n') {
         moved.insert(0, '\n');
     }
-    let at = source.pos_at(write_end);
     // Names the moved statements use outside the task's body (a builder's
     // arguments, the spawner's receiver) must not be touched by what they
     // cross either: a move of them there would no longer compile.
@@ -96,22 +92,44 @@ pub fn reorder_edits(
     {
         applicability = Applicability::Unsafe;
     }
-    let edits = vec![
+    let edits = move_lines(source, file, from, line_end, write_end, moved);
+    Some((edits, applicability))
+}
+
+/// Move the whole lines `from..to` to `at` (a line start, or the end of
+/// the text): their deletion and their insertion, as written, ending in a
+/// newline.
+fn move_lines(
+    source: Text,
+    file: FileId,
+    from: usize,
+    to: usize,
+    at: usize,
+    text: String,
+) -> Vec<Edit> {
+    let mut text = text;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let point = source.pos_at(at);
+    vec![
         Edit {
             file,
             span: Span {
                 start: source.pos_at(from),
-                end: source.pos_at(line_end),
+                end: source.pos_at(to),
             },
             text: String::new(),
         },
         Edit {
             file,
-            span: Span { start: at, end: at },
-            text: moved,
+            span: Span {
+                start: point,
+                end: point,
+            },
+            text,
         },
-    ];
-    Some((edits, applicability))
+    ]
 }
 
 /// The line where the handle's `let` at byte `f` starts, when it may move
@@ -308,29 +326,10 @@ pub fn hoist_subscribe_edits(source: Text, file: FileId, h: &Hoist) -> Option<Ve
     if mentions(before, name) || mentions(before, &root) || mentions(&text[tb..fn_end], name) {
         return None;
     }
-    let mut moved = format!("{indent}{}", text[stmt_start..stmt_end].trim_start());
-    if !moved.ends_with('\n') {
-        moved.push('\n');
-    }
-    let point = source.pos_at(spawn_line);
-    Some(vec![
-        Edit {
-            file,
-            span: Span {
-                start: point,
-                end: point,
-            },
-            text: moved,
-        },
-        Edit {
-            file,
-            span: Span {
-                start: source.pos_at(stmt_start),
-                end: source.pos_at(stmt_end),
-            },
-            text: String::new(),
-        },
-    ])
+    let moved = format!("{indent}{}", text[stmt_start..stmt_end].trim_start());
+    Some(move_lines(
+        source, file, stmt_start, stmt_end, spawn_line, moved,
+    ))
 }
 
 /// The statement `stmt` (whole lines) moved to just before the statement
@@ -363,18 +362,7 @@ pub fn move_before_edits(
     if !balanced(crossed) {
         return None;
     }
-    let declared = crossed
-        .split("let ")
-        .skip(1)
-        .filter_map(|rest| {
-            let name = rest.trim_start().trim_start_matches("mut ");
-            let name: String = name
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            (!name.is_empty()).then_some(name)
-        })
-        .collect::<Vec<_>>();
+    let declared = declared_names(crossed);
     let binds = bound_name(&text[sa..sb]);
     if declared.iter().any(|d| mentions(moved, d))
         || binds.is_some_and(|b| mentions(crossed, b))
@@ -382,29 +370,14 @@ pub fn move_before_edits(
     {
         return None;
     }
-    let mut moved = moved.to_string();
-    if !moved.ends_with('\n') {
-        moved.push('\n');
-    }
-    let point = source.pos_at(before_line);
-    Some(vec![
-        Edit {
-            file,
-            span: Span {
-                start: point,
-                end: point,
-            },
-            text: moved,
-        },
-        Edit {
-            file,
-            span: Span {
-                start: source.pos_at(stmt_line),
-                end: source.pos_at(stmt_end),
-            },
-            text: String::new(),
-        },
-    ])
+    Some(move_lines(
+        source,
+        file,
+        stmt_line,
+        stmt_end,
+        before_line,
+        moved.to_string(),
+    ))
 }
 
 /// The `;` ending the statement that goes on at byte `at`: the first one

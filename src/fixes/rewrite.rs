@@ -3,6 +3,7 @@
 //! replaced.
 
 use super::edits::{balanced, bound_name, dedent, is_ident, line_start, mentions, skip_blank};
+use super::scan::declared_names;
 use crate::diagnostic::Edit;
 use crate::source::{FileId, Span, Text};
 
@@ -212,15 +213,9 @@ pub fn enable_first_edits(source: Text, file: FileId, call: Span) -> Option<Vec<
         .split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| !w.is_empty())
         .collect();
-    if recv_names
-        .iter()
-        .any(|n| *n != "self" && mentions(before, &format!("let {n}")))
-        || before.contains("let ")
-            && recv_names
-                .iter()
-                .any(|n| *n != "self" && declared(before, n))
+    let declared = declared_names(before);
+    if recv_names.iter().any(|n| declared.iter().any(|d| d == n))
         || standalone_word(&text[open..], "notified")
-        || !text.contains(".notified()")
     {
         return None;
     }
@@ -242,16 +237,6 @@ pub fn enable_first_edits(source: Text, file: FileId, call: Span) -> Option<Vec<
             text: "notified".to_string(),
         },
     ])
-}
-
-/// `text` binds `name` with a `let` (any pattern holding it).
-fn declared(text: &str, name: &str) -> bool {
-    text.split("let ").skip(1).any(|rest| {
-        let pattern = &rest[..rest.find(['=', ';']).unwrap_or(rest.len())];
-        pattern
-            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .any(|w| w == name)
-    })
 }
 
 /// `text` uses `word` as an identifier that is not a method name (not

@@ -136,27 +136,13 @@ fn hoist_edits(cx: &Context, func: FnRef, site: &SpawnSite, listen: &Listen) -> 
 
 /// `recv.method(..)` as the receiver's text and the method's name.
 fn split_method_call(text: &str) -> Option<(String, String)> {
-    match syn::parse_str::<syn::Expr>(text).ok()? {
-        syn::Expr::MethodCall(m) => {
-            let recv = &m.receiver;
-            let recv = cx_text(quote::quote!(#recv));
-            Some((recv, m.method.to_string()))
-        }
-        _ => None,
-    }
-}
-
-/// Token text as code (`self . bus` → `self.bus`).
-fn cx_text(tokens: proc_macro2::TokenStream) -> String {
-    let expr: Option<syn::Expr> = syn::parse2(tokens.clone()).ok();
-    match expr {
-        Some(e) => prettyplease::unparse(&syn::parse_quote!(fn f() { #e; }))
-            .lines()
-            .nth(1)
-            .map(|l| l.trim().trim_end_matches(';').to_string())
-            .unwrap_or_else(|| tokens.to_string()),
-        None => tokens.to_string(),
-    }
+    let syn::Expr::MethodCall(m) = syn::parse_str::<syn::Expr>(text).ok()? else {
+        return None;
+    };
+    // The receiver as written: the text before the last `.method(`.
+    let method = m.method.to_string();
+    let (recv, _) = text.rsplit_once(&format!(".{method}"))?;
+    Some((recv.trim().to_string(), method))
 }
 
 /// The spawner's form: it subscribes to the running task's events only
