@@ -11,7 +11,8 @@ use std::collections::HashMap;
 pub type NotifyWaiters = HashMap<(FileId, String), Vec<Loc>>;
 
 /// Every `x.notify_waiters()` in the analyzed files that is a one-time
-/// signal (not repeated in a loop, where a missed wakeup is retried). A
+/// signal (not repeated every time round a loop, where a missed wakeup is
+/// retried). A
 /// `Notify` and its waiters live with their type, in one file: matching
 /// names across files would pair unrelated `Notify`s.
 pub fn notify_waiters(model: &Model) -> NotifyWaiters {
@@ -28,7 +29,9 @@ pub fn notify_waiters(model: &Model) -> NotifyWaiters {
         let mut calls = Vec::new();
         for s in &func.body.stmts {
             match s {
-                Stmt::Let { init: Some(e), .. } | Stmt::Expr(e) => walk(e, f.file, &mut calls),
+                Stmt::Let { init: Some(e), .. } | Stmt::Expr(e) => {
+                    walk(e, f.file, Place::default(), &mut calls)
+                }
                 Stmt::Let { .. } => {}
             }
         }
@@ -39,19 +42,46 @@ pub fn notify_waiters(model: &Model) -> NotifyWaiters {
     found
 }
 
-fn walk(e: &Expr, file: FileId, out: &mut Vec<(String, Loc)>) {
+/// Where a call sits relative to the loops around it.
+#[derive(Clone, Copy, Default)]
+struct Place {
+    /// Inside a loop of the function.
+    in_loop: bool,
+    /// Under an `if` or `match` arm inside that loop (or outside any).
+    gated: bool,
+}
+
+fn walk(e: &Expr, file: FileId, at: Place, out: &mut Vec<(String, Loc)>) {
     match e {
         Expr::MethodCall {
             recv, method, span, ..
-        } if method == "notify_waiters" => {
+        }
+            // A signal every time round a loop is repeated: a waiter that
+            // missed one catches the next. One under a condition in the loop
+            // (the last connection closed, the load finished) fires once per
+            // event, and a waiter that missed it waits for the next event.
+            if method == "notify_waiters" && (!at.in_loop || at.gated) =>
+        {
             if let Some(n) = last_name(recv) {
                 out.push((n, Loc { file, span: *span }));
             }
         }
-        // In a loop, or a closure (a callback may run again), the signal is
-        // repeated: a missed one is retried.
-        Expr::Loop { .. } | Expr::While { .. } | Expr::For { .. } | Expr::Closure { .. } => return,
+        // A closure is a callback that may run again: its signal repeats.
+        Expr::Closure { .. } => return,
+        Expr::Loop { .. } | Expr::While { .. } | Expr::For { .. } => {
+            let inner = Place {
+                in_loop: true,
+                gated: false,
+            };
+            e.for_each_child(|c| walk(c, file, inner, out));
+            return;
+        }
+        Expr::If { .. } | Expr::Match { .. } => {
+            let inner = Place { gated: true, ..at };
+            e.for_each_child(|c| walk(c, file, inner, out));
+            return;
+        }
         _ => {}
     }
-    e.for_each_child(|c| walk(c, file, out));
+    e.for_each_child(|c| walk(c, file, at, out));
 }
