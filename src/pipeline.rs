@@ -368,7 +368,8 @@ struct Linked {
 }
 
 /// Stage 4: link the files of each crate into the model. Files that did
-/// not parse keep their id with no facts.
+/// not parse keep their id with the facts of the items that parse (none
+/// when the text does not even tokenize).
 fn link(parsed: ParsedFiles, configured: &Configured) -> Linked {
     let ParsedFiles { sources, results } = parsed;
     let mut crate_ids: HashMap<std::path::PathBuf, u32> = HashMap::new();
@@ -383,10 +384,13 @@ fn link(parsed: ParsedFiles, configured: &Configured) -> Linked {
         if crate_id == next {
             crate_group.push(group);
         }
-        let p = result.unwrap_or_else(|f| {
+        let mut p = result.unwrap_or_else(|f| {
             failures.push(f);
             Parsed::default()
         });
+        // A file syn rejects is still reported, with the facts of the items
+        // that parse.
+        failures.extend(p.syntax_error.take());
         files.push(model::SourceFile {
             path: entry.path.clone(),
             crate_id,

@@ -116,6 +116,25 @@ fn unreadable_input_exits_2_and_a_syntax_error_counts_as_a_finding() {
 }
 
 #[test]
+fn the_items_around_a_syntax_error_are_still_analyzed() {
+    // A 2015-edition trait object that syn rejects, in the same file as a
+    // flagged constructor: the error is reported and the constructor is
+    // still checked.
+    let dir = common::tempdir("cli");
+    let service =
+        std::fs::read_to_string(fixtures().join("spawn-before-load/motivating_service.rs"))
+            .unwrap();
+    let old_item = "struct Job { run: Box<FnBox(&mut u8) + Send> }\n";
+    std::fs::write(dir.join("service.rs"), format!("{old_item}{service}")).unwrap();
+    let out = bin().arg(&dir).args(["--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["parse_failures"], 1);
+    assert_eq!(doc["summary"]["errors"], 1, "{}", doc);
+    assert_eq!(doc["parse_failures"][0]["line"], 1);
+}
+
+#[test]
 fn workspace_mode_analyzes_the_package_around_the_manifest() {
     let out = bin()
         .args(["--manifest-path"])

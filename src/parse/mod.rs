@@ -7,6 +7,7 @@ use crate::suppress::Suppression;
 use std::path::Path;
 
 pub mod nesting;
+mod recover;
 
 /// A file that could not be analyzed.
 #[derive(Debug, Clone)]
@@ -35,6 +36,9 @@ pub struct Parsed {
     pub facts: FileFacts,
     /// Its inline suppressions, with their scopes.
     pub suppressions: Vec<Suppression>,
+    /// syn rejected the file: the facts are those of the items that parse
+    /// on their own (see [`recover`]), and this is syn's message.
+    pub syntax_error: Option<ParseFailure>,
 }
 
 /// Read a file as UTF-8 text; unreadable files and invalid UTF-8 become a
@@ -97,29 +101,27 @@ pub fn parse_source(file: FileId, text: &str) -> Result<Parsed, ParseFailure> {
             ),
         ));
     }
+    // syn's error comes with the facts of the items that parse, if the
+    // text splits into tokens at all.
     let result = crate::isolate::catch(|| match syn::parse_file(text) {
-        Ok(file) => {
-            let mut parsed = Parsed {
-                facts: facts::extract(&file),
-                suppressions: Vec::new(),
-            };
-            if crate::suppress::wanted(text) {
-                parsed.facts.items = facts::items::extract(&file);
-                parsed.suppressions = crate::suppress::scan(text, &parsed.facts.items);
-            }
-            Ok(parsed)
-        }
+        Ok(file) => Ok(from_syntax(text, &file)),
         Err(e) => {
             let start = e.span().start();
-            Err((start.line as u32, start.column as u32 + 1, e.to_string()))
+            let at = (start.line as u32, start.column as u32 + 1, e.to_string());
+            let salvaged = recover::salvage(text).map(|f| Box::new(from_syntax(text, &f)));
+            Err((at, salvaged))
         }
     });
     // Spans were copied into our own positions; free proc-macro2's table so
     // memory does not grow with every file parsed on this thread.
     proc_macro2::extra::invalidate_current_thread_spans();
     match result {
-        Ok(Ok(facts)) => Ok(facts),
-        Ok(Err((line, col, msg))) => Err(fail(line, col, msg)),
+        Ok(Ok(parsed)) => Ok(parsed),
+        Ok(Err(((line, col, msg), Some(salvaged)))) => Ok(Parsed {
+            syntax_error: Some(fail(line, col, msg)),
+            ..*salvaged
+        }),
+        Ok(Err(((line, col, msg), None))) => Err(fail(line, col, msg)),
         Err(message) => Err(skip(
             0,
             0,
@@ -128,15 +130,36 @@ pub fn parse_source(file: FileId, text: &str) -> Result<Parsed, ParseFailure> {
     }
 }
 
+/// The facts and suppressions of a parsed file.
+fn from_syntax(text: &str, file: &syn::File) -> Parsed {
+    let mut parsed = Parsed {
+        facts: facts::extract(file),
+        ..Parsed::default()
+    };
+    if crate::suppress::wanted(text) {
+        parsed.facts.items = facts::items::extract(file);
+        parsed.suppressions = crate::suppress::scan(text, &parsed.facts.items);
+    }
+    parsed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn syntax_errors_carry_positions() {
-        let e = parse_source(0, "fn main() {\n  let = ;\n}\n").unwrap_err();
+        let p = parse_source(0, "fn main() {\n  let = ;\n}\nfn other() {}\n").unwrap();
+        let e = p.syntax_error.expect("a syntax error");
         assert_eq!(e.line, 2);
         assert!(e.column > 0);
+        assert_eq!(p.facts.fns.len(), 1, "`other` is salvaged, `main` is not");
+    }
+
+    #[test]
+    fn text_that_does_not_tokenize_is_a_failure() {
+        let e = parse_source(0, "fn main() {\n  let x = (;\n").unwrap_err();
+        assert!(!e.unreadable && !e.skipped);
     }
 
     #[test]
