@@ -84,7 +84,14 @@ impl<'m> Interp<'m> {
                 b.param = true;
             }
             let v = it.in_call(call, f, |it| {
-                it.nested(|n| n.fn_checked = false, |it| it.block(&func.body))
+                it.nested(
+                    |n| {
+                        n.fn_checked = false;
+                        n.fn_loops = 0;
+                        n.fn_while_bodies = 0;
+                    },
+                    |it| it.block(&func.body),
+                )
             });
             it.frame.ret.take().unwrap_or(v)
         })
@@ -407,21 +414,13 @@ impl<'m> Interp<'m> {
         {
             return;
         }
-        // A `while` re-checks its condition; so does any loop whose iteration
-        // checked a condition before (or around) the wait: `loop { match
-        // state { Ready => break, _ => guard = cvar.wait(guard) } }`.
-        let check = if self.nest.while_bodies > 0 || self.nest.loop_checked {
-            WaitCheck::Loop
-        } else if self.nest.ifs > 0 {
-            WaitCheck::Once
-        } else {
-            WaitCheck::Never
-        };
-        let guard_param = args
+        let first_arg = args
             .first()
             .and_then(classify::root_ident)
-            .and_then(|n| self.frame.env.iter().rev().find(|b| b.name == n))
-            .is_some_and(|b| b.param);
+            .and_then(|n| self.frame.env.iter().rev().find(|b| b.name == n));
+        let guard_param = first_arg.is_some_and(|b| b.param);
+        let guard_arg = first_arg.is_some_and(|b| b.guard);
+        let check = self.wait_check(guard_param);
         let call = SignalCall {
             method: method.to_string(),
             nargs: args.len(),
@@ -439,12 +438,37 @@ impl<'m> Interp<'m> {
             under_lock: self.frame.env.iter().any(|b| b.guard),
             awaited,
             guard_param,
+            guard_arg,
             condvar_in_scope: {
                 let file = &self.model.files[self.frame.file as usize].facts;
                 file.uses.get("Condvar").cloned()
             },
         };
         self.rec().signal_call(call);
+    }
+
+    /// How the condition around a wait here is re-checked. A `while`
+    /// re-checks its condition; so does any loop whose iteration checked a
+    /// condition before (or around) the wait: `loop { match state { Ready
+    /// => break, _ => guard = cvar.wait(guard) } }`. Only the waiting
+    /// function's own loops count, unless its caller handed it the guard:
+    /// a caller's `while !stop.load()` reads its condition without the lock
+    /// the callee takes, so a notification between that read and the wait
+    /// is lost all the same.
+    fn wait_check(&self, guard_param: bool) -> WaitCheck {
+        let n = &self.nest;
+        let (loops, while_bodies) = if guard_param {
+            (n.loops, n.while_bodies)
+        } else {
+            (n.fn_loops, n.fn_while_bodies)
+        };
+        if while_bodies > 0 || (loops > 0 && n.loop_checked) {
+            WaitCheck::Loop
+        } else if n.ifs > 0 {
+            WaitCheck::Once
+        } else {
+            WaitCheck::Never
+        }
     }
 
     /// A spawn call: record it and run its task, when the current run

@@ -74,6 +74,12 @@ pub(super) struct Nesting {
     pub ifs: u32,
     /// `while` bodies of the task (their condition is re-checked).
     pub while_bodies: u32,
+    /// Loops, and `while` bodies, of the function being run only: a
+    /// caller's loop re-checks its condition without the lock a callee
+    /// takes and waits on.
+    pub fn_loops: u32,
+    /// See `fn_loops`.
+    pub fn_while_bodies: u32,
     /// An assignment target or a gate loop's condition: nothing recorded.
     pub quiet: u32,
     /// A spawn's arguments, which the spawning function evaluates before
@@ -102,6 +108,8 @@ impl Nesting {
             bounded: 0,
             ifs: 0,
             while_bodies: 0,
+            fn_loops: 0,
+            fn_while_bodies: 0,
             loop_checked: false,
             fn_checked: false,
             ..self
@@ -254,6 +262,8 @@ impl<'m> Interp<'m> {
             |n| {
                 n.loops += 1;
                 n.while_bodies += u32::from(while_body);
+                n.fn_loops += 1;
+                n.fn_while_bodies += u32::from(while_body);
                 n.loop_checked = false;
             },
             f,

@@ -91,11 +91,13 @@ fn classify(c: &SignalCall, cat: &Catalog, unread: &mut HashMap<u32, Loc>) -> Op
 }
 
 /// Many types have a one-argument `wait` (latches, custom events with a
-/// timeout): without a declared `Condvar`, only a receiver named like one
-/// counts.
+/// timeout): without a declared `Condvar`, a receiver named like one
+/// counts, or one handed a lock guard in a file that imports `Condvar`
+/// (`ready.wait(jobs)` with `jobs` from `.lock()`).
 fn is_condvar(c: &SignalCall) -> bool {
     match &c.recv_type {
         Some(t) => t.last().is_some_and(|l| l == "Condvar"),
+        None if c.guard_arg && c.condvar_in_scope.is_some() => true,
         None => {
             let n = c.name.to_ascii_lowercase();
             n.contains("cvar") || n.contains("cond") || n == "cv"
@@ -137,6 +139,7 @@ mod tests {
             under_lock: false,
             awaited: false,
             guard_param: false,
+            guard_arg: false,
             condvar_in_scope: None,
         }
     }

@@ -314,6 +314,9 @@ pub struct SignalCall {
     /// Whether the first argument (a `Condvar` wait's guard) is a parameter
     /// of the function: its caller holds the lock and checks.
     pub guard_param: bool,
+    /// Whether the first argument is a lock guard this function holds
+    /// (`cv.wait(guard)`): a wait that releases a lock.
+    pub guard_arg: bool,
     /// The `Condvar` type the file imports by that name, if any (which
     /// `Condvar` an untyped receiver most likely is).
     pub condvar_in_scope: Option<Vec<String>>,

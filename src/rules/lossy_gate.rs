@@ -33,12 +33,18 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (func, sites) in cx.tasks() {
         for site in sites {
-            // One finding per task: the first lossy way it listens.
+            // One finding per task: the first lossy way it listens that
+            // can block forever, else the first lossy one.
             let subject = Subject::Task(*func);
-            let hit = site
+            let mut lossy = site
                 .listens
                 .iter()
-                .find_map(|l| verdict(cx, *func, subject, l).map(|v| (l, v)));
+                .filter_map(|l| verdict(cx, *func, subject, l).map(|v| (l, v)));
+            let first = lossy.next();
+            let hit = match first {
+                Some((_, ref v)) if v.severity == Severity::Error => first,
+                _ => lossy.find(|(_, v)| v.severity == Severity::Error).or(first),
+            };
             if let Some((listen, v)) = hit {
                 out.push(diagnostic(cx, *func, site, listen, v));
             }
