@@ -449,12 +449,7 @@ fn check(
     let mut incidents = cut_incidents(linked, analysis);
     for (g, cfg) in configured.configs.iter().enumerate() {
         let group = &analysis.groups[g];
-        if group.ctors.is_empty()
-            && group.tasks.is_empty()
-            && group.waits.is_empty()
-            && group.late_subscribes.is_empty()
-            && group.registry_races.is_empty()
-        {
+        if group.is_empty() {
             continue;
         }
         let cx = rules::Context {

@@ -32,6 +32,7 @@ pub mod signals;
 mod tolerance;
 pub mod trace;
 mod value;
+pub mod wakers;
 
 #[cfg(test)]
 mod tests;
@@ -230,6 +231,30 @@ pub struct GroupAnalysis {
     /// Functions that insert a task's registry entry only after spawning
     /// it (SL001 beyond constructors).
     pub registry_races: Vec<registry::RegistryRace>,
+    /// Poll functions that register their waker after checking, and
+    /// return `Pending` without checking again (SL007).
+    pub late_wakers: Vec<wakers::LateWaker>,
+}
+
+impl GroupAnalysis {
+    /// Nothing for the rules to look at.
+    pub fn is_empty(&self) -> bool {
+        let GroupAnalysis {
+            ctors,
+            tasks,
+            methods: _,
+            waits,
+            late_subscribes,
+            registry_races,
+            late_wakers,
+        } = self;
+        ctors.is_empty()
+            && tasks.is_empty()
+            && waits.is_empty()
+            && late_subscribes.is_empty()
+            && registry_races.is_empty()
+            && late_wakers.is_empty()
+    }
 }
 
 /// The analysis stage's output.
@@ -312,6 +337,12 @@ pub fn run(
         .filter_map(|f| cuts.run(*f, || registry::find(model, reach, *f)))
         .flatten()
         .collect();
+    let late_wakers: Vec<wakers::LateWaker> = fns
+        .par_iter()
+        .filter(|f| wakers::may_register(model, **f))
+        .filter_map(|f| cuts.run(*f, || wakers::find(model, *f)))
+        .flatten()
+        .collect();
     let mut groups: Vec<GroupAnalysis> =
         catalogs.iter().map(|_| GroupAnalysis::default()).collect();
     let constructor_spawns = ctors.iter().map(|a| a.spawns.len()).sum();
@@ -329,6 +360,9 @@ pub fn run(
     }
     for r in races {
         groups[group_of(r.function)].registry_races.push(r);
+    }
+    for w in late_wakers {
+        groups[group_of(w.function)].late_wakers.push(w);
     }
     for (g, group) in groups.iter_mut().enumerate() {
         let wanted: BTreeSet<(TypeRef, FnRef)> = group

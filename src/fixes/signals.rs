@@ -134,3 +134,18 @@ pub fn watch_wait_for(rx: &str) -> Option<Fix> {
         ..Fix::default()
     })
 }
+
+/// SL007 (`AtomicWaker`): register the waker before checking, the order
+/// `AtomicWaker` documents, or check again after registering. `register`
+/// is the user's call as written (`self.inner.read_waker.register(cx.waker())`).
+pub fn waker_register_first(register: &str) -> Option<Fix> {
+    syn::parse_str::<syn::Expr>(register).ok()?;
+    Some(Fix {
+        strategy: FixStrategy::RegisterFirst,
+        title: "register the waker before checking the condition, then check: a wake after the registration reaches this task".to_string(),
+        code: format!(
+            "// first, at the start of the poll function:\n{register};\n// then check the condition and return `Poll::Ready` if it holds, else `Poll::Pending`\n// (or keep the order and check the condition again right after registering)"
+        ),
+        ..Fix::default()
+    })
+}

@@ -4,6 +4,7 @@
 use super::explain::{self, Finding};
 use super::{Check, Context};
 use crate::analysis::trace::{Listen, ListenKind, SpawnSite, WaitCheck};
+use crate::analysis::wakers::LateWaker;
 use crate::diagnostic::{Applicability, Confidence, Diagnostic, Fix, Severity};
 use crate::fixes;
 use crate::model::FnRef;
@@ -12,7 +13,7 @@ use crate::source::Loc;
 crate::declare_rule! {
     code: "SL007",
     slug: "lossy-gate",
-    summary: "a ready gate that can miss its signal: `notify_waiters` before `notified()`, a Condvar wait without its condition, a late watch subscription",
+    summary: "a ready gate that can miss its signal: `notify_waiters` before `notified()`, a Condvar wait without its condition, a waker registered after the check, a late watch subscription",
     severity: Warning up to Error,
     scope: SpawningFunctions,
     check: Check::Analysis(check),
@@ -64,7 +65,34 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             }
         }
     }
+    out.extend(cx.analysis.late_wakers.iter().map(|w| late_waker(cx, w)));
     out
+}
+
+/// A poll function that checks, then registers its waker and returns
+/// `Pending` without checking again.
+fn late_waker(cx: &Context, w: &LateWaker) -> Diagnostic {
+    let register = cx.slice(w.register);
+    let v = Verdict {
+        severity: Severity::Warning,
+        message: format!(
+            "`{}` checks its condition before it registers the waker with `{}`, then returns `Pending`: a wake in between reaches no waker and is lost",
+            cx.fn_name(w.function),
+            w.waker
+        ),
+        text: "the waker is registered only after the check".to_string(),
+        signal: Some((w.check, "the condition is checked here, before the waker is registered".to_string())),
+        notes: vec![
+            "an `AtomicWaker` wakes only the waker registered when `wake()` is called: a producer that makes the condition true and wakes between the check and the registration wakes nobody, and the task sleeps until some other wake".to_string(),
+        ],
+        fixes: register.as_deref().and_then(fixes::waker_register_first).into_iter().collect(),
+    };
+    let at = Place {
+        primary: w.register,
+        primary_text: v.text.clone(),
+        identity: vec![cx.fn_name(w.function), "register".into(), w.waker.clone()],
+    };
+    finding(cx, at, Vec::new(), v)
 }
 
 /// Who waits: a task a function spawns, or the function itself.
