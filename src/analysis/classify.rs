@@ -292,6 +292,64 @@ pub(super) fn chain_calls(e: &Expr, pred: &dyn Fn(&[String]) -> bool) -> bool {
     }
 }
 
+/// `drop(name)`: the name.
+pub(super) fn dropped_name(e: &Expr) -> Option<&str> {
+    let Expr::Call { func, args, .. } = e else {
+        return None;
+    };
+    match (&**func, args.as_slice()) {
+        (Expr::Path { segs, .. }, [Expr::Path { segs: a, .. }])
+            if segs.last().is_some_and(|s| s == "drop") && a.len() == 1 =>
+        {
+            Some(&a[0])
+        }
+        _ => None,
+    }
+}
+
+/// A `loop` body that checks a condition and leaves when it holds (`if
+/// ready { return }`, a `match` arm that breaks): entered after the same
+/// check, the loop re-checks it after every wakeup, wherever in the body
+/// the check sits (`loop { guard = cv.wait(guard)?; if done { return } }`).
+pub(super) fn exits_on_check(body: &Block) -> bool {
+    fn exits(e: &Expr) -> bool {
+        match e {
+            Expr::Jump { .. } => true,
+            Expr::Loop { .. } | Expr::While { .. } | Expr::For { .. } | Expr::Closure { .. } => {
+                false
+            }
+            _ => {
+                let mut found = false;
+                e.for_each_child(|c| found |= exits(c));
+                found
+            }
+        }
+    }
+    fn checks(e: &Expr) -> bool {
+        match e {
+            Expr::If { then, els, .. } => {
+                then.stmts.iter().any(stmt_exits) || els.as_deref().is_some_and(exits)
+            }
+            Expr::Match { arms, .. } => arms.iter().any(|a| exits(&a.body)),
+            Expr::Loop { .. } | Expr::While { .. } | Expr::For { .. } | Expr::Closure { .. } => {
+                false
+            }
+            _ => {
+                let mut found = false;
+                e.for_each_child(|c| found |= checks(c));
+                found
+            }
+        }
+    }
+    fn stmt_exits(s: &Stmt) -> bool {
+        matches!(s, Stmt::Expr(e) if exits(e))
+    }
+    body.stmts.iter().any(|s| match s {
+        Stmt::Expr(e) => checks(e),
+        Stmt::Let { init, .. } => init.as_ref().is_some_and(checks),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

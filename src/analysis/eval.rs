@@ -340,7 +340,11 @@ impl<'m> Interp<'m> {
             Expr::Match { scrutinee, arms } => self.match_expr(scrutinee, arms),
             Expr::While { cond, body } => self.while_expr(cond, body),
             Expr::Loop { body } => {
-                self.in_loop(false, |it| it.block(body));
+                let rechecks = classify::exits_on_check(body);
+                self.nested(
+                    |n| n.loop_rechecks = rechecks && n.fn_checked,
+                    |it| it.in_loop(false, |it| it.block(body)),
+                );
                 Val::Unknown
             }
             Expr::For { pat, iter, body } => self.for_expr(pat, iter, body),

@@ -94,6 +94,10 @@ pub(super) struct Nesting {
     pub loop_checked: bool,
     /// Whether the function being run has checked a condition so far.
     pub fn_checked: bool,
+    /// Set just before a `loop` is entered: the function checked before it
+    /// and the body checks again and leaves (see
+    /// `classify::exits_on_check`), so its waits are re-checked ones.
+    pub loop_rechecks: bool,
     /// Set just before the base of an `.await` that is a method call is
     /// evaluated; that call reads and clears it (`x.notified().await`).
     pub awaited: bool,
@@ -112,6 +116,7 @@ impl Nesting {
             fn_while_bodies: 0,
             loop_checked: false,
             fn_checked: false,
+            loop_rechecks: false,
             ..self
         }
     }
@@ -264,7 +269,7 @@ impl<'m> Interp<'m> {
                 n.while_bodies += u32::from(while_body);
                 n.fn_loops += 1;
                 n.fn_while_bodies += u32::from(while_body);
-                n.loop_checked = false;
+                n.loop_checked = std::mem::take(&mut n.loop_rechecks);
             },
             f,
         )

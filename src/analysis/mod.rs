@@ -20,6 +20,7 @@
 mod calls;
 mod canon;
 mod classify;
+pub mod condvars;
 mod eval;
 pub mod guard;
 mod interp;
@@ -158,6 +159,34 @@ fn waiting_fn(model: &Model, cat: &Catalog, f: FnRef) -> (Vec<trace::Listen>, bo
     (own, truncated)
 }
 
+/// The statement-order passes over lost signals (SL007): late waker
+/// registrations and condvar notifications without the waiter's mutex.
+fn signal_order_passes(
+    model: &Model,
+    fns: &[FnRef],
+    cuts: &guard::Cuts,
+    groups: &mut [GroupAnalysis],
+    group_of: &(dyn Fn(FnRef) -> usize + Sync),
+) {
+    let late_wakers: Vec<wakers::LateWaker> = fns
+        .par_iter()
+        .filter(|f| wakers::may_register(model, **f))
+        .filter_map(|f| cuts.run(*f, || wakers::find(model, *f)))
+        .flatten()
+        .collect();
+    for w in late_wakers {
+        groups[group_of(w.function)].late_wakers.push(w);
+    }
+    let sites: Vec<condvars::Sites> = fns
+        .par_iter()
+        .filter(|f| condvars::involved(model, **f))
+        .filter_map(|f| cuts.run(*f, || condvars::collect(model, *f)))
+        .collect();
+    for u in condvars::pair(model, sites) {
+        groups[group_of(u.function)].unguarded_notifies.push(u);
+    }
+}
+
 /// Whether a function calls a method named `insert` (the registry pass's
 /// prefilter).
 fn calls_insert(model: &Model, f: FnRef) -> bool {
@@ -234,6 +263,9 @@ pub struct GroupAnalysis {
     /// Poll functions that register their waker after checking, and
     /// return `Pending` without checking again (SL007).
     pub late_wakers: Vec<wakers::LateWaker>,
+    /// Condvar waits a notification without the waiter's mutex can miss
+    /// (SL007).
+    pub unguarded_notifies: Vec<condvars::UnguardedNotify>,
 }
 
 impl GroupAnalysis {
@@ -247,6 +279,7 @@ impl GroupAnalysis {
             late_subscribes,
             registry_races,
             late_wakers,
+            unguarded_notifies,
         } = self;
         ctors.is_empty()
             && tasks.is_empty()
@@ -254,6 +287,7 @@ impl GroupAnalysis {
             && late_subscribes.is_empty()
             && registry_races.is_empty()
             && late_wakers.is_empty()
+            && unguarded_notifies.is_empty()
     }
 }
 
@@ -337,12 +371,6 @@ pub fn run(
         .filter_map(|f| cuts.run(*f, || registry::find(model, reach, *f)))
         .flatten()
         .collect();
-    let late_wakers: Vec<wakers::LateWaker> = fns
-        .par_iter()
-        .filter(|f| wakers::may_register(model, **f))
-        .filter_map(|f| cuts.run(*f, || wakers::find(model, *f)))
-        .flatten()
-        .collect();
     let mut groups: Vec<GroupAnalysis> =
         catalogs.iter().map(|_| GroupAnalysis::default()).collect();
     let constructor_spawns = ctors.iter().map(|a| a.spawns.len()).sum();
@@ -361,9 +389,7 @@ pub fn run(
     for r in races {
         groups[group_of(r.function)].registry_races.push(r);
     }
-    for w in late_wakers {
-        groups[group_of(w.function)].late_wakers.push(w);
-    }
+    signal_order_passes(model, &fns, &cuts, &mut groups, group_of);
     for (g, group) in groups.iter_mut().enumerate() {
         let wanted: BTreeSet<(TypeRef, FnRef)> = group
             .ctors

@@ -8,6 +8,7 @@
 //! queued. The documented order is register first, then check (or check
 //! again after registering).
 
+use super::classify::dropped_name;
 use crate::facts::{Block, Expr, Stmt};
 use crate::model::{FnRef, Model};
 use crate::source::{Loc, Span};
@@ -257,21 +258,6 @@ fn locks(e: &Expr) -> bool {
         e.for_each_child(|c| below |= locks(c));
     }
     here || below
-}
-
-/// `drop(name)`: the name.
-fn dropped_name(e: &Expr) -> Option<&str> {
-    let Expr::Call { func, args, .. } = e else {
-        return None;
-    };
-    match (&**func, args.as_slice()) {
-        (Expr::Path { segs, .. }, [Expr::Path { segs: a, .. }])
-            if segs.last().is_some_and(|s| s == "drop") && a.len() == 1 =>
-        {
-            Some(&a[0])
-        }
-        _ => None,
-    }
 }
 
 /// The expression is or contains `….waker()` or a name with `waker` in it.

@@ -149,3 +149,26 @@ pub fn waker_register_first(register: &str) -> Option<Fix> {
         ..Fix::default()
     })
 }
+
+/// SL007 (Condvar): notify with the waiter's mutex held. `notify` is the
+/// user's call as written (`self.changed.notify_all()`), `condvar` and
+/// `mutex` the two last names; the lock is the notify's receiver with the
+/// condvar's name swapped for the mutex's (they are usually siblings).
+pub fn notify_under_lock(notify: &str, condvar: &str, mutex: &str) -> Option<Fix> {
+    let call: syn::ExprMethodCall = syn::parse_str(notify).ok()?;
+    let recv = format_stmts(quote! { #call; })?;
+    let recv = recv.trim_end().trim_end_matches(';');
+    let (base, _) = recv.rsplit_once(&format!(".{}", call.method))?;
+    let lock = match base.strip_suffix(condvar) {
+        Some(prefix) => format!("{prefix}{mutex}"),
+        None => mutex.to_string(),
+    };
+    Some(Fix {
+        strategy: FixStrategy::RegisterFirst,
+        title: format!("notify with `{mutex}` held, so the notification cannot fall between the waiter's check and its wait"),
+        code: format!(
+            "{{\n    let _held = {lock}.lock(); // the waiter's mutex (add `.unwrap()` for std's)\n    {recv};\n}}"
+        ),
+        ..Fix::default()
+    })
+}

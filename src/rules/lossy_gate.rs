@@ -3,6 +3,7 @@
 
 use super::explain::{self, Finding};
 use super::{Check, Context};
+use crate::analysis::condvars::{Outside, UnguardedNotify};
 use crate::analysis::trace::{Listen, ListenKind, SpawnSite, WaitCheck};
 use crate::analysis::wakers::LateWaker;
 use crate::diagnostic::{Applicability, Confidence, Diagnostic, Fix, Severity};
@@ -13,7 +14,7 @@ use crate::source::Loc;
 crate::declare_rule! {
     code: "SL007",
     slug: "lossy-gate",
-    summary: "a ready gate that can miss its signal: `notify_waiters` before `notified()`, a Condvar wait without its condition, a waker registered after the check, a late watch subscription",
+    summary: "a ready gate that can miss its signal: `notify_waiters` before `notified()`, a Condvar wait without its condition or notified without its mutex, a waker registered after the check, a late watch subscription",
     severity: Warning up to Error,
     scope: SpawningFunctions,
     check: Check::Analysis(check),
@@ -66,7 +67,86 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         }
     }
     out.extend(cx.analysis.late_wakers.iter().map(|w| late_waker(cx, w)));
+    // A wait already reported (no check at all, an `if`) is not reported
+    // again for its notifier.
+    let reported: Vec<Loc> = out
+        .iter()
+        .flat_map(|d| {
+            d.labels.iter().map(|l| Loc {
+                file: l.file,
+                span: l.span,
+            })
+        })
+        .collect();
+    out.extend(
+        cx.analysis
+            .unguarded_notifies
+            .iter()
+            .filter(|u| !reported.contains(&u.wait))
+            .map(|u| unguarded_notify(cx, u)),
+    );
     out
+}
+
+/// A condvar wait whose condition lives outside its mutex, notified
+/// without that mutex.
+fn unguarded_notify(cx: &Context, u: &UnguardedNotify) -> Diagnostic {
+    let (cv, m) = (&u.condvar, &u.mutex);
+    let first = u.notifies[0];
+    let mut labels: Vec<(Loc, String)> = u
+        .notifies
+        .iter()
+        .take(3)
+        .map(|n| (*n, format!("notified without `{m}` held")))
+        .collect();
+    let why = match &u.outside {
+        Outside::UnitMutex => format!("`{m}` is a `Mutex<()>`: it guards no state, so the waiter's condition is read outside it and only a notifier holding `{m}` is ordered with the waiter's check and wait"),
+        Outside::CheckedBefore { check, name } => {
+            labels.insert(0, (*check, format!("`{name}` is checked here, before `{m}` is locked")));
+            format!("the wait loop checks `{name}` before it locks `{m}`: a notifier that changes it and notifies without `{m}` can notify after that check and before the wait")
+        }
+    };
+    let mut notes = vec![
+        why,
+        "a `Condvar` stores no notification: one sent while the waiter is between its check and its wait wakes nobody".to_string(),
+    ];
+    if u.notifies.len() > 3 {
+        notes.push(format!(
+            "{} more notifications without `{m}`",
+            u.notifies.len() - 3
+        ));
+    }
+    let severity = if u.timed {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
+    let v = Verdict {
+        severity,
+        message: format!(
+            "`{}` waits on `{cv}` with `{m}`, but `{cv}` is notified without `{m}` held: a notification between the waiter's check and its wait is lost{}",
+            cx.fn_name(u.function),
+            if u.timed { ", and the wait runs to its timeout" } else { ", and the thread blocks forever" }
+        ),
+        text: format!("waits here with `{m}`; the notification does not take `{m}`"),
+        signal: None,
+        notes,
+        fixes: cx
+            .slice(first)
+            .and_then(|t| fixes::notify_under_lock(&t, cv, m))
+            .into_iter()
+            .collect(),
+    };
+    let at = Place {
+        primary: u.wait,
+        primary_text: v.text.clone(),
+        identity: vec![
+            cx.fn_name(u.function),
+            "unguarded-notify".into(),
+            cv.clone(),
+        ],
+    };
+    finding(cx, at, labels, v)
 }
 
 /// A poll function that checks, then registers its waker and returns

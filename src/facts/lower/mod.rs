@@ -266,6 +266,11 @@ pub fn type_info(ty: &syn::Type) -> TypeInfo {
                 }
                 return info;
             }
+            // `Mutex<()>`: a lock that guards no data.
+            syn::Type::Tuple(t) if t.elems.is_empty() => {
+                info.core = Some("()".to_string());
+                return info;
+            }
             _ => return info,
         }
     }
