@@ -57,9 +57,12 @@ pub(super) fn macro_args(mac: &syn::Macro, depth: u32) -> Vec<Expr> {
                     }
                 }
             }
+            // Step over the separator; a block that ended a piece without
+            // one is followed directly by the next piece (the next arm's
+            // `_`), which must not be stepped over.
             if input.peek(syn::Token![=>]) {
                 input.parse::<syn::Token![=>]>()?;
-            } else if !input.is_empty() {
+            } else if at_separator(input) && !input.is_empty() {
                 input.parse::<proc_macro2::TokenTree>()?;
             }
         }
@@ -125,6 +128,15 @@ mod tests {
     #[test]
     fn pieces_that_are_not_expressions_are_skipped() {
         assert_eq!(args_of("m!(a, @, b)"), 2);
+    }
+
+    /// `select!` arms with block bodies follow each other without a
+    /// separator: the arm after a `{}` body keeps its pattern and future.
+    #[test]
+    fn select_arms_after_a_block_body_are_kept() {
+        // `_ = a.tick()`, `{}`, `_ = b.notified()`, `{ return; }`
+        let src = "select! { _ = a.tick() => {} _ = b.notified() => { return; } }";
+        assert_eq!(args_of(src), 4);
     }
 
     /// Retrying after every failed piece made `|a, b| |a, b| …` quadratic
