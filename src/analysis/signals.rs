@@ -49,6 +49,9 @@ struct Place {
     in_loop: bool,
     /// Under an `if` or `match` arm inside that loop (or outside any).
     gated: bool,
+    /// The loop's body also receives (`rx.recv().await`): each round
+    /// signals once and then waits for the waiters' replies.
+    replies: bool,
 }
 
 fn walk(e: &Expr, file: FileId, at: Place, out: &mut Vec<(String, Loc)>) {
@@ -60,7 +63,10 @@ fn walk(e: &Expr, file: FileId, at: Place, out: &mut Vec<(String, Loc)>) {
             // missed one catches the next. One under a condition in the loop
             // (the last connection closed, the load finished) fires once per
             // event, and a waiter that missed it waits for the next event.
-            if method == "notify_waiters" && (!at.in_loop || at.gated) =>
+            // So does one followed by a wait for the waiters' replies: the
+            // loop cannot signal again until every waiter answered, and a
+            // waiter that missed it never answers.
+            if method == "notify_waiters" && (!at.in_loop || at.gated || at.replies) =>
         {
             if let Some(n) = last_name(recv) {
                 out.push((n, Loc { file, span: *span }));
@@ -68,10 +74,11 @@ fn walk(e: &Expr, file: FileId, at: Place, out: &mut Vec<(String, Loc)>) {
         }
         // A closure is a callback that may run again: its signal repeats.
         Expr::Closure { .. } => return,
-        Expr::Loop { .. } | Expr::While { .. } | Expr::For { .. } => {
+        Expr::Loop { body } | Expr::While { body, .. } | Expr::For { body, .. } => {
             let inner = Place {
                 in_loop: true,
                 gated: false,
+                replies: body.stmts.iter().any(receives),
             };
             e.for_each_child(|c| walk(c, file, inner, out));
             return;
@@ -84,4 +91,31 @@ fn walk(e: &Expr, file: FileId, at: Place, out: &mut Vec<(String, Loc)>) {
         _ => {}
     }
     e.for_each_child(|c| walk(c, file, at, out));
+}
+
+/// The statement receives from a channel (`rx.recv()`, `recv_timeout`),
+/// outside any closure.
+fn receives(s: &Stmt) -> bool {
+    fn expr(e: &Expr) -> bool {
+        match e {
+            Expr::MethodCall { method, .. }
+                if matches!(
+                    method.as_str(),
+                    "recv" | "recv_async" | "recv_timeout" | "blocking_recv"
+                ) =>
+            {
+                true
+            }
+            Expr::Closure { .. } => false,
+            _ => {
+                let mut found = false;
+                e.for_each_child(|c| found |= expr(c));
+                found
+            }
+        }
+    }
+    match s {
+        Stmt::Let { init: Some(e), .. } | Stmt::Expr(e) => expr(e),
+        Stmt::Let { .. } => false,
+    }
 }
