@@ -23,6 +23,7 @@ mod classify;
 pub mod condvars;
 mod eval;
 pub mod guard;
+pub mod handles;
 mod interp;
 pub mod late_subscribe;
 mod listens;
@@ -260,6 +261,9 @@ pub struct GroupAnalysis {
     /// Functions that insert a task's registry entry only after spawning
     /// it (SL001 beyond constructors).
     pub registry_races: Vec<registry::RegistryRace>,
+    /// Functions that insert a task's handle into a map another method
+    /// aborts from, only after the spawn (SL001).
+    pub late_handles: Vec<handles::LateHandle>,
     /// Poll functions that register their waker after checking, and
     /// return `Pending` without checking again (SL007).
     pub late_wakers: Vec<wakers::LateWaker>,
@@ -278,6 +282,7 @@ impl GroupAnalysis {
             waits,
             late_subscribes,
             registry_races,
+            late_handles,
             late_wakers,
             unguarded_notifies,
         } = self;
@@ -286,6 +291,7 @@ impl GroupAnalysis {
             && waits.is_empty()
             && late_subscribes.is_empty()
             && registry_races.is_empty()
+            && late_handles.is_empty()
             && late_wakers.is_empty()
             && unguarded_notifies.is_empty()
     }
@@ -390,6 +396,15 @@ pub fn run(
         groups[group_of(r.function)].registry_races.push(r);
     }
     signal_order_passes(model, &fns, &cuts, &mut groups, group_of);
+    let handles: Vec<handles::LateHandle> = fns
+        .par_iter()
+        .filter(|f| handles::may_register(model, reach, **f))
+        .filter_map(|f| cuts.run(*f, || handles::find(model, reach, *f)))
+        .flatten()
+        .collect();
+    for h in handles {
+        groups[group_of(h.function)].late_handles.push(h);
+    }
     for (g, group) in groups.iter_mut().enumerate() {
         let wanted: BTreeSet<(TypeRef, FnRef)> = group
             .ctors

@@ -146,6 +146,11 @@ impl<'a> Context<'a> {
         &self.analysis.registry_races
     }
 
+    /// Task handles inserted into an abortable registry after the spawn.
+    pub fn late_handles(&self) -> &'a [crate::analysis::handles::LateHandle] {
+        &self.analysis.late_handles
+    }
+
     /// Functions that subscribe to a task's events only after acting on it.
     pub fn late_subscribes(&self) -> &'a [crate::analysis::late_subscribe::LateSubscribe] {
         &self.analysis.late_subscribes

@@ -4,6 +4,7 @@
 
 use super::explain::{self, Finding, Window};
 use super::{access_severity, exposed, Check, Context};
+use crate::analysis::handles::LateHandle;
 use crate::analysis::registry::{self, RegistryRace};
 use crate::analysis::trace::Event;
 use crate::diagnostic::{Confidence, Diagnostic, Fix, FixStrategy, Severity};
@@ -65,7 +66,43 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         }
     }
     out.extend(cx.registry_races().iter().map(|r| registry_race(cx, r)));
+    out.extend(cx.late_handles().iter().map(|h| late_handle(cx, h)));
     out
+}
+
+/// A task whose handle enters an abortable registry only after the spawn.
+fn late_handle(cx: &Context, h: &LateHandle) -> Diagnostic {
+    let fn_name = cx.fn_name(h.function);
+    let unregister = cx.fn_name(h.unregister);
+    let (map, handle) = (&h.registry, &h.handle);
+    let fix = Fix {
+        strategy: FixStrategy::Reorder,
+        title: format!("take the `{map}` lock before spawning and insert `{handle}` under it, so `{unregister}` sees the task or runs before it exists"),
+        code: format!(
+            "let mut {map} = self.{map}.lock() /* .await, .unwrap(), as the insert does */;\nlet {handle} = /* the spawn, unchanged */;\n{map}.insert(/* key */, {handle});"
+        ),
+        ..Fix::default()
+    };
+    explain::finding(
+        cx,
+        Finding {
+            rule: RULE.id(),
+            severity: Severity::Warning,
+            confidence: Confidence::Medium,
+            message: format!("`{fn_name}` starts a task and only then inserts its handle `{handle}` into `{map}`: a call to `{unregister}` in between finds nothing to abort, and the task runs on unstoppable"),
+            primary: h.spawn,
+            primary_text: "the task runs from here on, before anyone can abort it".into(),
+            labels: vec![(
+                h.insert,
+                format!("`{handle}` enters `{map}` only here, under a lock taken after the spawn"),
+            )],
+            notes: vec![format!(
+                "`{unregister}` removes entries from `{map}` and aborts them; one that runs between the spawn and the insert returns having stopped nothing, and the insert then registers a task nobody will stop"
+            )],
+            fixes: vec![fix],
+            identity: vec![fn_name, "late-handle".into(), map.clone(), handle.clone()],
+        },
+    )
 }
 
 /// A task that finds its own registry entry, spawned before the entry is
