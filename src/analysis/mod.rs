@@ -19,6 +19,7 @@
 
 mod calls;
 mod canon;
+pub mod children;
 mod classify;
 pub mod condvars;
 mod eval;
@@ -160,6 +161,37 @@ fn waiting_fn(model: &Model, cat: &Catalog, f: FnRef) -> (Vec<trace::Listen>, bo
     (own, truncated)
 }
 
+/// The statement-order passes over start-up functions (SL001 beyond
+/// constructors): task handles registered after the spawn, child processes
+/// started before their listener.
+fn start_up_order_passes(
+    model: &Model,
+    reach: &Reach,
+    fns: &[FnRef],
+    cuts: &guard::Cuts,
+    groups: &mut [GroupAnalysis],
+    group_of: &(dyn Fn(FnRef) -> usize + Sync),
+) {
+    let handles: Vec<handles::LateHandle> = fns
+        .par_iter()
+        .filter(|f| handles::may_register(model, reach, **f))
+        .filter_map(|f| cuts.run(*f, || handles::find(model, reach, *f)))
+        .flatten()
+        .collect();
+    for h in handles {
+        groups[group_of(h.function)].late_handles.push(h);
+    }
+    let early: Vec<children::ChildBeforeListener> = fns
+        .par_iter()
+        .filter(|f| children::may_apply(model, **f))
+        .filter_map(|f| cuts.run(*f, || children::find(model, *f)))
+        .flatten()
+        .collect();
+    for c in early {
+        groups[group_of(c.function)].early_children.push(c);
+    }
+}
+
 /// The statement-order passes over lost signals (SL007): late waker
 /// registrations and condvar notifications without the waiter's mutex.
 fn signal_order_passes(
@@ -261,6 +293,9 @@ pub struct GroupAnalysis {
     /// Functions that insert a task's registry entry only after spawning
     /// it (SL001 beyond constructors).
     pub registry_races: Vec<registry::RegistryRace>,
+    /// Functions that start a child process before binding the listener
+    /// they hand it (SL001).
+    pub early_children: Vec<children::ChildBeforeListener>,
     /// Functions that insert a task's handle into a map another method
     /// aborts from, only after the spawn (SL001).
     pub late_handles: Vec<handles::LateHandle>,
@@ -282,6 +317,7 @@ impl GroupAnalysis {
             waits,
             late_subscribes,
             registry_races,
+            early_children,
             late_handles,
             late_wakers,
             unguarded_notifies,
@@ -292,6 +328,7 @@ impl GroupAnalysis {
             && late_subscribes.is_empty()
             && registry_races.is_empty()
             && late_handles.is_empty()
+            && early_children.is_empty()
             && late_wakers.is_empty()
             && unguarded_notifies.is_empty()
     }
@@ -396,15 +433,7 @@ pub fn run(
         groups[group_of(r.function)].registry_races.push(r);
     }
     signal_order_passes(model, &fns, &cuts, &mut groups, group_of);
-    let handles: Vec<handles::LateHandle> = fns
-        .par_iter()
-        .filter(|f| handles::may_register(model, reach, **f))
-        .filter_map(|f| cuts.run(*f, || handles::find(model, reach, *f)))
-        .flatten()
-        .collect();
-    for h in handles {
-        groups[group_of(h.function)].late_handles.push(h);
-    }
+    start_up_order_passes(model, reach, &fns, &cuts, &mut groups, group_of);
     for (g, group) in groups.iter_mut().enumerate() {
         let wanted: BTreeSet<(TypeRef, FnRef)> = group
             .ctors

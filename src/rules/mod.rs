@@ -146,6 +146,11 @@ impl<'a> Context<'a> {
         &self.analysis.registry_races
     }
 
+    /// Child processes started before the listener they report to.
+    pub fn early_children(&self) -> &'a [crate::analysis::children::ChildBeforeListener] {
+        &self.analysis.early_children
+    }
+
     /// Task handles inserted into an abortable registry after the spawn.
     pub fn late_handles(&self) -> &'a [crate::analysis::handles::LateHandle] {
         &self.analysis.late_handles

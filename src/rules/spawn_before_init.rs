@@ -4,6 +4,7 @@
 
 use super::explain::{self, Finding, Window};
 use super::{access_severity, exposed, Check, Context};
+use crate::analysis::children::ChildBeforeListener;
 use crate::analysis::handles::LateHandle;
 use crate::analysis::registry::{self, RegistryRace};
 use crate::analysis::trace::Event;
@@ -67,7 +68,36 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     }
     out.extend(cx.registry_races().iter().map(|r| registry_race(cx, r)));
     out.extend(cx.late_handles().iter().map(|h| late_handle(cx, h)));
+    out.extend(cx.early_children().iter().map(|c| early_child(cx, c)));
     out
+}
+
+/// A child process told where to report before anything listens there.
+fn early_child(cx: &Context, c: &ChildBeforeListener) -> Diagnostic {
+    let fn_name = cx.fn_name(c.function);
+    let addr = &c.address;
+    let bind = cx.slice(c.bind).unwrap_or_else(|| format!("bind({addr})"));
+    let fix = Fix {
+        strategy: FixStrategy::Reorder,
+        title: format!("bind the listener on `{addr}` before starting the child, and accept on it afterwards"),
+        code: format!("let listener = {bind}?;\nlet child = /* the Command, unchanged */.spawn()?;\n// then: listener.accept()"),
+        ..Fix::default()
+    };
+    explain::finding(
+        cx,
+        Finding {
+            rule: RULE.id(),
+            severity: Severity::Warning,
+            confidence: Confidence::Medium,
+            message: format!("`{fn_name}` starts a child process that connects to `{addr}`, and binds the listener on `{addr}` only after the spawn: a child that starts fast finds nothing listening"),
+            primary: c.spawn,
+            primary_text: format!("the child runs from here on, told to connect to `{addr}`"),
+            labels: vec![(c.bind, format!("`{addr}` is listened on only here, after the spawn"))],
+            notes: vec![format!("the child's connection to `{addr}` is refused (or finds no socket file) if it gets there first, and its start-up report is lost")],
+            fixes: vec![fix],
+            identity: vec![fn_name, "child-before-listener".into(), addr.clone()],
+        },
+    )
 }
 
 /// A task whose handle enters an abortable registry only after the spawn.
