@@ -200,7 +200,7 @@ impl Walk<'_> {
 }
 
 /// `self.field.lock()` (with `.await`, `.unwrap()`, `.write()`): `field`.
-fn locked_self_field(e: &Expr) -> Option<String> {
+pub(super) fn locked_self_field(e: &Expr) -> Option<String> {
     match e {
         Expr::Await { base, .. } | Expr::Try { base } => locked_self_field(base),
         Expr::MethodCall { recv, method, .. } => match method.as_str() {

@@ -32,6 +32,7 @@ mod recorder;
 pub mod registry;
 mod semantics;
 pub mod signals;
+pub mod snapshots;
 mod tolerance;
 pub mod trace;
 mod value;
@@ -218,6 +219,15 @@ fn signal_order_passes(
     for u in condvars::pair(model, sites) {
         groups[group_of(u.function)].unguarded_notifies.push(u);
     }
+    let snapshots: Vec<snapshots::SnapshotFirst> = fns
+        .par_iter()
+        .filter(|f| snapshots::may_apply(model, **f))
+        .filter_map(|f| cuts.run(*f, || snapshots::find(model, *f)))
+        .flatten()
+        .collect();
+    for s in snapshots {
+        groups[group_of(s.function)].snapshots_first.push(s);
+    }
 }
 
 /// Whether a function calls a method named `insert` (the registry pass's
@@ -302,6 +312,9 @@ pub struct GroupAnalysis {
     /// Poll functions that register their waker after checking, and
     /// return `Pending` without checking again (SL007).
     pub late_wakers: Vec<wakers::LateWaker>,
+    /// Functions that send a subscriber its snapshot before registering
+    /// its sender (SL007).
+    pub snapshots_first: Vec<snapshots::SnapshotFirst>,
     /// Condvar waits a notification without the waiter's mutex can miss
     /// (SL007).
     pub unguarded_notifies: Vec<condvars::UnguardedNotify>,
@@ -321,6 +334,7 @@ impl GroupAnalysis {
             late_handles,
             late_wakers,
             unguarded_notifies,
+            snapshots_first,
         } = self;
         ctors.is_empty()
             && tasks.is_empty()
@@ -331,6 +345,7 @@ impl GroupAnalysis {
             && early_children.is_empty()
             && late_wakers.is_empty()
             && unguarded_notifies.is_empty()
+            && snapshots_first.is_empty()
     }
 }
 

@@ -4,6 +4,7 @@
 use super::explain::{self, Finding};
 use super::{Check, Context};
 use crate::analysis::condvars::{Outside, UnguardedNotify};
+use crate::analysis::snapshots::SnapshotFirst;
 use crate::analysis::trace::{Listen, ListenKind, SpawnSite, WaitCheck};
 use crate::analysis::wakers::LateWaker;
 use crate::diagnostic::{Applicability, Confidence, Diagnostic, Fix, Severity};
@@ -14,7 +15,7 @@ use crate::source::Loc;
 crate::declare_rule! {
     code: "SL007",
     slug: "lossy-gate",
-    summary: "a ready gate that can miss its signal: `notify_waiters` before `notified()`, a Condvar wait without its condition or notified without its mutex, a waker registered after the check, a late watch subscription",
+    summary: "a ready gate that can miss its signal: `notify_waiters` before `notified()`, a Condvar wait without its condition or notified without its mutex, a waker registered after the check, a snapshot sent before the subscription, a late watch subscription",
     severity: Warning up to Error,
     scope: SpawningFunctions,
     check: Check::Analysis(check),
@@ -67,6 +68,12 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         }
     }
     out.extend(cx.analysis.late_wakers.iter().map(|w| late_waker(cx, w)));
+    out.extend(
+        cx.analysis
+            .snapshots_first
+            .iter()
+            .map(|s| snapshot_first(cx, s)),
+    );
     // A wait already reported (no check at all, an `if`) is not reported
     // again for its notifier.
     let reported: Vec<Loc> = out
@@ -147,6 +154,28 @@ fn unguarded_notify(cx: &Context, u: &UnguardedNotify) -> Diagnostic {
         ],
     };
     finding(cx, at, labels, v)
+}
+
+/// A subscriber's snapshot sent before its sender is registered.
+fn snapshot_first(cx: &Context, s: &SnapshotFirst) -> Diagnostic {
+    let (tx, reg) = (&s.sender, &s.registry);
+    let v = Verdict {
+        severity: Severity::Warning,
+        message: format!(
+            "`{}` sends the current state through `{tx}` before it registers `{tx}` in `{reg}`: an event broadcast in between is in neither, and the subscriber never sees it",
+            cx.fn_name(s.function)
+        ),
+        text: format!("`{tx}` is registered in `{reg}` only here, after the snapshot"),
+        signal: Some((s.send, "the snapshot is sent here, before the registration".to_string())),
+        notes: vec![format!("register `{tx}` first, then send the snapshot: an event after the registration is delivered (perhaps twice, with the snapshot), none is lost")],
+        fixes: Vec::new(),
+    };
+    let at = Place {
+        primary: s.register,
+        primary_text: v.text.clone(),
+        identity: vec![cx.fn_name(s.function), "snapshot-first".into(), tx.clone()],
+    };
+    finding(cx, at, Vec::new(), v)
 }
 
 /// A poll function that checks, then registers its waker and returns
