@@ -197,6 +197,32 @@ fn extend_spawners_function_path() {
 }
 
 #[test]
+fn extend_spawners_task_argument() {
+    with_and_without(
+        "custom_named_spawner.rs",
+        "extend-spawners = [{ path = \"my_rt::spawn_named\", task-arg = 2 }]\n",
+        true,
+    );
+    // Taken as the first argument, the "task" is the name: nothing runs.
+    let dir = common::tempdir("config");
+    let data = "custom_named_spawner.rs";
+    std::fs::copy(repo(&format!("tests/data/{data}")), dir.join(data)).unwrap();
+    write(
+        &dir.join("spawnlint.toml"),
+        "extend-spawners = [\"my_rt::spawn_named\"]\n",
+    );
+    assert!(codes(&dir, &[data]).is_empty());
+    write(
+        &dir.join("spawnlint.toml"),
+        "extend-spawners = [{ method = \"launch\", args = 1, task-arg = 2 }]\n",
+    );
+    let out = bin().arg(dir.join(data)).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("`task-arg` 2 in `extend-spawners` is past the method's 1 argument(s)"));
+}
+
+#[test]
 fn extend_spawners_method_name() {
     with_and_without(
         "custom_method_spawner.rs",

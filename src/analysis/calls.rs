@@ -250,7 +250,7 @@ impl<'m> Interp<'m> {
         span: Span,
     ) -> Option<Val<'m>> {
         if let Some(sp) = self.cat.function_spawner(resolved) {
-            if let Some(task) = args.first() {
+            if let Some(task) = args.get(sp.task_arg.saturating_sub(1)) {
                 let runtime = Runtime::from(sp.runtime);
                 return Some(self.spawn(fspan, span, segs.join("::"), runtime, task));
             }
@@ -383,7 +383,8 @@ impl<'m> Interp<'m> {
                 } else {
                     Runtime::Async
                 };
-            return Some(self.spawn(method_span, span, name, runtime, &args[0]));
+            let task = args.get(sp.task_arg.saturating_sub(1))?;
+            return Some(self.spawn(method_span, span, name, runtime, task));
         }
         if method.starts_with("spawn") && args.len() == 1 && thread_builder(self) {
             // Extension traits on `thread::Builder` (`spawn_wrapper`,

@@ -60,6 +60,15 @@ pub struct FunctionSpawner {
     pub path: String,
     /// Runtime flavour for fixes.
     pub runtime: RuntimeKind,
+    /// Which argument is the task, counted from 1 (`spawn_named("name",
+    /// fut)` is 2).
+    #[serde(default = "first_arg", rename = "task-arg")]
+    pub task_arg: usize,
+}
+
+/// The task is the first argument unless a catalog says otherwise.
+pub fn first_arg() -> usize {
+    1
 }
 
 /// A method-call spawner such as `handle.spawn(fut)`.
@@ -67,10 +76,13 @@ pub struct FunctionSpawner {
 pub struct MethodSpawner {
     /// Method name.
     pub name: String,
-    /// Exact number of arguments; the first one is the task.
+    /// Exact number of arguments.
     pub args: usize,
     /// Runtime flavour for fixes.
     pub runtime: RuntimeKind,
+    /// Which argument is the task, counted from 1.
+    #[serde(default = "first_arg", rename = "task-arg")]
+    pub task_arg: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -348,11 +360,13 @@ mod tests {
             functions: vec![FunctionSpawner {
                 path: "my_rt::launch".into(),
                 runtime: RuntimeKind::Tokio,
+                task_arg: 1,
             }],
             methods: vec![MethodSpawner {
                 name: "start_worker".into(),
                 args: 1,
                 runtime: RuntimeKind::Thread,
+                task_arg: 1,
             }],
             load_names: vec!["hydrate_all".into()],
             load_prefixes: vec!["reload_".into()],

@@ -333,7 +333,7 @@ fn excludes(patterns: &[Spanned<String>], fail: &Fail) -> Result<(GlobSet, Vec<S
 /// The runtimes configuration may name for a spawner.
 const RUNTIMES: &[&str] = &["tokio", "thread", "async-std", "smol"];
 
-const SPAWNER_FORMS: &str = "expected a function path (`my_rt::spawn_task`), a method name with a leading dot (`.launch`), or a table `{ path = \"…\", runtime = \"tokio\" }` / `{ method = \"…\", args = 1, runtime = \"thread\" }`";
+const SPAWNER_FORMS: &str = "expected a function path (`my_rt::spawn_task`), a method name with a leading dot (`.launch`), or a table `{ path = \"…\", runtime = \"tokio\", task-arg = 2 }` / `{ method = \"…\", args = 1, runtime = \"thread\" }` (`task-arg`: which argument is the task, counted from 1)";
 
 /// One `extend-semantics` table: names added to a semantics table.
 fn semantics_entry(
@@ -390,6 +390,7 @@ fn spawner(entry: &Spanned<toml::Value>, ext: &mut Extension) -> Result<(), Stri
                     name: method.to_string(),
                     args: 1,
                     runtime: RuntimeKind::Tokio,
+                    task_arg: 1,
                 });
             } else {
                 if !valid_path(s) {
@@ -398,18 +399,28 @@ fn spawner(entry: &Spanned<toml::Value>, ext: &mut Extension) -> Result<(), Stri
                 ext.functions.push(FunctionSpawner {
                     path: s.clone(),
                     runtime: RuntimeKind::Tokio,
+                    task_arg: 1,
                 });
             }
             Ok(())
         }
         toml::Value::Table(t) => {
             for k in t.keys() {
-                if !["path", "method", "args", "runtime"].contains(&k.as_str()) {
+                if !["path", "method", "args", "runtime", "task-arg"].contains(&k.as_str()) {
                     return Err(format!(
-                        "unknown key `{k}` in an `extend-spawners` table, expected one of `path`, `method`, `args`, `runtime`"
+                        "unknown key `{k}` in an `extend-spawners` table, expected one of `path`, `method`, `args`, `runtime`, `task-arg`"
                     ));
                 }
             }
+            let task_arg = match t.get("task-arg") {
+                None => 1,
+                Some(toml::Value::Integer(n)) if (1..=8).contains(n) => *n as usize,
+                Some(other) => {
+                    return Err(format!(
+                        "invalid `task-arg` {other} in `extend-spawners`, expected which argument is the task, counted from 1 (1 to 8)"
+                    ))
+                }
+            };
             let runtime = match t.get("runtime") {
                 None => RuntimeKind::Tokio,
                 Some(toml::Value::String(r)) if RUNTIMES.contains(&r.as_str()) => {
@@ -428,6 +439,7 @@ fn spawner(entry: &Spanned<toml::Value>, ext: &mut Extension) -> Result<(), Stri
                     ext.functions.push(FunctionSpawner {
                         path: p.clone(),
                         runtime,
+                        task_arg,
                     });
                     Ok(())
                 }
@@ -437,14 +449,20 @@ fn spawner(entry: &Spanned<toml::Value>, ext: &mut Extension) -> Result<(), Stri
                         Some(toml::Value::Integer(n)) if (1..=8).contains(n) => *n as usize,
                         Some(other) => {
                             return Err(format!(
-                                "invalid `args` {other} in `extend-spawners`, expected the number of arguments the method takes (1 to 8; the first is the task)"
+                                "invalid `args` {other} in `extend-spawners`, expected the number of arguments the method takes (1 to 8)"
                             ))
                         }
                     };
+                    if task_arg > args {
+                        return Err(format!(
+                            "`task-arg` {task_arg} in `extend-spawners` is past the method's {args} argument(s)"
+                        ));
+                    }
                     ext.methods.push(MethodSpawner {
                         name: m.clone(),
                         args,
                         runtime,
+                        task_arg,
                     });
                     Ok(())
                 }
