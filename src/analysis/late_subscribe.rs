@@ -75,7 +75,7 @@ impl Subscribers {
         Subscribers { by_crate, catalog }
     }
 
-    fn subscribes(&self, krate: u32, method: &str) -> bool {
+    pub(super) fn subscribes(&self, krate: u32, method: &str) -> bool {
         self.catalog.contains(method) || self.by_crate.contains(&(krate, method.to_string()))
     }
 
@@ -257,7 +257,7 @@ fn subscription(
     found.map(|(h, m, span)| (name.clone(), h, m, span))
 }
 
-fn find_subscribe(
+pub(super) fn find_subscribe(
     e: &Expr,
     subs: &Subscribers,
     krate: u32,

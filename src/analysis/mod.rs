@@ -28,6 +28,7 @@ pub mod handles;
 mod interp;
 pub mod late_subscribe;
 mod listens;
+pub mod loop_subscribe;
 mod recorder;
 pub mod registry;
 mod semantics;
@@ -300,6 +301,9 @@ pub struct GroupAnalysis {
     /// Functions that subscribe to a task's events only after acting on
     /// it (SL006's spawner form).
     pub late_subscribes: Vec<late_subscribe::LateSubscribe>,
+    /// Loops that subscribe to each handle while making it act on the
+    /// later ones (SL006's loop form).
+    pub loop_subscribes: Vec<loop_subscribe::LoopSubscribe>,
     /// Functions that insert a task's registry entry only after spawning
     /// it (SL001 beyond constructors).
     pub registry_races: Vec<registry::RegistryRace>,
@@ -329,6 +333,7 @@ impl GroupAnalysis {
             methods: _,
             waits,
             late_subscribes,
+            loop_subscribes,
             registry_races,
             early_children,
             late_handles,
@@ -340,6 +345,7 @@ impl GroupAnalysis {
             && tasks.is_empty()
             && waits.is_empty()
             && late_subscribes.is_empty()
+            && loop_subscribes.is_empty()
             && registry_races.is_empty()
             && late_handles.is_empty()
             && early_children.is_empty()
@@ -423,6 +429,12 @@ pub fn run(
         .filter_map(|f| cuts.run(*f, || late_subscribe::find(model, reach, &subscribers, *f)))
         .flatten()
         .collect();
+    let in_loops: Vec<loop_subscribe::LoopSubscribe> = fns
+        .par_iter()
+        .filter(|f| subscribers.may_subscribe(model, **f))
+        .filter_map(|f| cuts.run(*f, || loop_subscribe::find(model, &subscribers, *f)))
+        .flatten()
+        .collect();
     let races: Vec<registry::RegistryRace> = fns
         .par_iter()
         .filter(|f| reach.spawns_itself(model, **f) && calls_insert(model, **f))
@@ -443,6 +455,9 @@ pub fn run(
     }
     for l in late {
         groups[group_of(l.function)].late_subscribes.push(l);
+    }
+    for l in in_loops {
+        groups[group_of(l.function)].loop_subscribes.push(l);
     }
     for r in races {
         groups[group_of(r.function)].registry_races.push(r);

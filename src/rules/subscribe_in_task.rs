@@ -4,8 +4,9 @@
 use super::explain::{self, Finding};
 use super::{Check, Context};
 use crate::analysis::late_subscribe::LateSubscribe;
+use crate::analysis::loop_subscribe::LoopSubscribe;
 use crate::analysis::trace::{Listen, ListenKind, SpawnSite};
-use crate::diagnostic::{Applicability, Confidence, Diagnostic, Edit, Severity};
+use crate::diagnostic::{Applicability, Confidence, Diagnostic, Edit, Fix, FixStrategy, Severity};
 use crate::fixes;
 use crate::model::FnRef;
 
@@ -108,6 +109,12 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         }
     }
     out.extend(cx.late_subscribes().iter().map(|l| late_subscriber(cx, l)));
+    out.extend(
+        cx.analysis
+            .loop_subscribes
+            .iter()
+            .map(|l| loop_subscriber(cx, l)),
+    );
     out
 }
 
@@ -148,6 +155,39 @@ fn split_method_call(text: &str) -> Option<(String, String)> {
 /// The spawner's form: it subscribes to the running task's events only
 /// after acting on the handle, so what the action made the task emit in
 /// between is lost.
+/// A loop that subscribes to each handle while making it act on the later
+/// ones.
+fn loop_subscriber(cx: &Context, l: &LoopSubscribe) -> Diagnostic {
+    let fn_name = cx.fn_name(l.function);
+    let (handle, method, coll) = (&l.handle, &l.method, &l.collection);
+    let fix = Fix {
+        strategy: FixStrategy::Reorder,
+        title: format!("subscribe to every element of `{coll}` first, in a loop of its own, then run the loop that makes them act"),
+        code: format!("let listeners: Vec<_> = {coll}.iter().map(|{handle}| {handle}.{method}()).collect();\nfor /* the loop, unchanged, without the subscription */ {{ .. }}"),
+        ..Fix::default()
+    };
+    explain::finding(
+        cx,
+        Finding {
+            rule: RULE.id(),
+            severity: Severity::Warning,
+            confidence: Confidence::Medium,
+            message: format!(
+                "`{fn_name}` subscribes to each of `{coll}` inside the loop that makes them act on each other: what an earlier iteration makes a later element emit comes before that element is subscribed, and is lost"
+            ),
+            primary: l.subscribe,
+            primary_text: format!("`{handle}` is subscribed only in its own iteration"),
+            labels: vec![(
+                l.action,
+                format!("acts on other elements of `{coll}`, which may not be subscribed yet"),
+            )],
+            notes: vec![format!("`{method}()` only sees events emitted after it returns")],
+            fixes: vec![fix],
+            identity: vec![fn_name, "loop".into(), coll.clone(), method.clone()],
+        },
+    )
+}
+
 fn late_subscriber(cx: &Context, l: &LateSubscribe) -> Diagnostic {
     let fn_name = cx.fn_name(l.function);
     let (handle, method, trigger) = (&l.handle, &l.method, &l.trigger_method);
