@@ -283,7 +283,9 @@ impl Model {
         if f.receiver != Receiver::None && !builder {
             return None;
         }
-        let allowed_wrappers = ["Arc", "Rc", "Box", "Pin", "Option", "Result", "Future"];
+        let allowed_wrappers = [
+            "Arc", "Rc", "Box", "Pin", "Option", "Result", "Future", "Tuple",
+        ];
         if !ret
             .wrappers
             .iter()

@@ -115,6 +115,16 @@ pub fn explain_text(code_or_slug: &str) -> Option<&'static str> {
     registry().find(code_or_slug).map(|r| r.meta().doc)
 }
 
+/// Whether write `w` is the declaration of the captured value `c` run
+/// again (the next time round a loop, a helper called from two places):
+/// that makes a new value for a new task, and neither initializes nor
+/// replaces what the first task holds.
+pub(crate) fn redeclares(c: &trace::Capture, w: &trace::Write) -> bool {
+    c.key.as_ref() == Some(&w.key)
+        && c.decl
+            .is_some_and(|d| d.file == w.loc.file && d.span.contains(w.loc.span))
+}
+
 /// What the rules see: one configuration's analysis, the model and
 /// catalogs it was computed with, and the source text for fixes.
 pub struct Context<'a> {

@@ -36,7 +36,8 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                     // A replaced handle the task holds is SL003, not a late
                     // initialization.
                     Event::Write(w)
-                        if super::stale_capture::replaced_capture(ca, site, w).is_none() =>
+                        if super::stale_capture::replaced_capture(ca, site, w).is_none()
+                            && !site.captures.iter().any(|c| super::redeclares(c, w)) =>
                     {
                         Some(w)
                     }

@@ -27,7 +27,7 @@ pub fn replaced_capture<'s>(ca: &CtorTrace, site: &'s SpawnSite, w: &Write) -> O
     site.captures.iter().find(|c| {
         let Some(k) = &c.key else { return false };
         let own_type = matches!(&k.root, Root::Type(t) if *t == ca.ty) && k.path.is_empty();
-        *k == w.key && !own_type && !matches!(k.root, Root::Cyclic(_))
+        *k == w.key && !own_type && !matches!(k.root, Root::Cyclic(_)) && !super::redeclares(c, w)
     })
 }
 

@@ -276,6 +276,56 @@ pub fn type_info(ty: &syn::Type) -> TypeInfo {
     }
 }
 
+/// A return type, as [`type_info`] reduces it; a tuple's first element
+/// when the type is a tuple (`(Self, Receiver<T>)`, `Result<(Self, Guard)>`):
+/// what a constructor returning extra values constructs, with a `Tuple`
+/// wrapper saying it comes first among others.
+fn return_type_info(ty: &syn::Type) -> TypeInfo {
+    let info = type_info(ty);
+    if info.core.is_some() || info.is_self {
+        return info;
+    }
+    let mut wrappers = Vec::new();
+    let mut ty = ty;
+    loop {
+        match ty {
+            syn::Type::Reference(r) => ty = &r.elem,
+            syn::Type::Paren(p) => ty = &p.elem,
+            syn::Type::Group(g) => ty = &g.elem,
+            syn::Type::Path(tp) => {
+                let Some(last) = tp.path.segments.last() else {
+                    return info;
+                };
+                let name = last.ident.to_string();
+                let inner = match &last.arguments {
+                    syn::PathArguments::AngleBracketed(args) => args.args.first(),
+                    _ => None,
+                };
+                match inner {
+                    Some(syn::GenericArgument::Type(inner))
+                        if WRAPPERS.contains(&name.as_str()) =>
+                    {
+                        wrappers.push(name);
+                        ty = inner;
+                    }
+                    _ => return info,
+                }
+            }
+            syn::Type::Tuple(t) => {
+                let Some(first) = t.elems.first() else {
+                    return info;
+                };
+                let mut head = type_info(first);
+                wrappers.push("Tuple".to_string());
+                wrappers.append(&mut head.wrappers);
+                head.wrappers = wrappers;
+                return head;
+            }
+            _ => return info,
+        }
+    }
+}
+
 fn lower_fn(
     sig: &syn::Signature,
     body: &syn::Block,
@@ -310,7 +360,7 @@ fn lower_fn(
     }
     let ret = match &sig.output {
         syn::ReturnType::Default => None,
-        syn::ReturnType::Type(_, ty) => Some(type_info(ty)),
+        syn::ReturnType::Type(_, ty) => Some(return_type_info(ty)),
     };
     FnFacts {
         name: sig.ident.to_string(),
