@@ -445,9 +445,29 @@ fn block_exits(b: &Block) -> bool {
 /// not a generic accessor (`global_error` in `cfg.global_error()`), else
 /// the last field (`stopped` in `self.stopped.load(..)`).
 fn checked_name(cond: &Expr) -> Option<String> {
+    // Accessors and predicates any collection has say nothing about which
+    // state is meant: the name is the receiver's.
     const GENERIC: &[&str] = &[
-        "load", "unwrap", "expect", "is_some", "is_none", "is_ok", "is_err", "get", "clone",
-        "as_ref", "borrow", "lock", "read",
+        "load",
+        "unwrap",
+        "expect",
+        "is_some",
+        "is_none",
+        "is_ok",
+        "is_err",
+        "get",
+        "clone",
+        "as_ref",
+        "as_deref",
+        "borrow",
+        "lock",
+        "read",
+        "is_empty",
+        "len",
+        "contains",
+        "contains_key",
+        "iter",
+        "to_string",
     ];
     match cond {
         Expr::Not { base } => checked_name(base),
@@ -457,5 +477,30 @@ fn checked_name(cond: &Expr) -> Option<String> {
         Expr::MethodCall { method, .. } => Some(method.clone()),
         Expr::Field { name, .. } => Some(name.clone()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::checked_name;
+    use crate::analysis::tests::lowered;
+
+    #[test]
+    fn a_check_is_named_by_its_most_specific_part() {
+        let name = |src: &str| checked_name(&lowered(src));
+        assert_eq!(
+            name("log.config.global_error()").as_deref(),
+            Some("global_error")
+        );
+        assert_eq!(
+            name("!self.stopped.load(SeqCst)").as_deref(),
+            Some("stopped")
+        );
+        // A collection's own predicates name nothing: the collection does.
+        assert_eq!(name("self.jobs.is_empty()").as_deref(), Some("jobs"));
+        assert_eq!(
+            name("self.pending.lock().unwrap().len()").as_deref(),
+            Some("pending")
+        );
     }
 }
