@@ -52,7 +52,7 @@ pub fn find(model: &Model, f: FnRef) -> Vec<ChildBeforeListener> {
             let (bind, args) = listener_bind(l)?;
             names
                 .iter()
-                .find(|n| args.iter().any(|a| mentions(a, n)))
+                .find(|n| args.iter().any(|a| a.mentions(n)))
                 .map(|n| (bind, n.clone()))
         });
         if let Some((bind, address)) = later {
@@ -145,10 +145,4 @@ fn listener_bind(e: &Expr) -> Option<(Span, &[Expr])> {
     };
     (name == "bind" && (ty.ends_with("Listener") || ty.ends_with("Socket")))
         .then_some((*span, args.as_slice()))
-}
-
-fn mentions(e: &Expr, name: &str) -> bool {
-    let mut found = matches!(e, Expr::Path { segs, .. } if segs.len() == 1 && segs[0] == name);
-    e.for_each_child(|c| found |= mentions(c, name));
-    found
 }

@@ -350,6 +350,36 @@ pub(super) fn exits_on_check(body: &Block) -> bool {
     })
 }
 
+/// What a guard-making initializer locks: the receiver of `.lock()` or
+/// `.write()`, through `.unwrap()`, `.expect(..)`, `.await`, `?` and a
+/// `match m.lock() { Ok(guard) => guard, .. }` (`self.jobs` in
+/// `self.jobs.lock().await`).
+pub(super) fn lock_target(e: &Expr) -> Option<&Expr> {
+    match e {
+        Expr::MethodCall { recv, method, .. } => match method.as_str() {
+            "lock" | "write" => Some(recv),
+            "unwrap" | "expect" => lock_target(recv),
+            _ => None,
+        },
+        Expr::Await { base, .. } | Expr::Try { base } => lock_target(base),
+        Expr::Match { scrutinee, .. } => lock_target(scrutinee),
+        _ => None,
+    }
+}
+
+/// `self.name`: the field's name.
+pub(super) fn self_field(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::Field { base, name, .. } if is_self(base) => Some(name),
+        _ => None,
+    }
+}
+
+/// The expression is `self`.
+pub(super) fn is_self(e: &Expr) -> bool {
+    matches!(e, Expr::Path { segs, .. } if segs.len() == 1 && segs[0] == "self")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

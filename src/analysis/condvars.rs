@@ -11,7 +11,7 @@
 //! notifies without it can notify after the check and before the wait, and
 //! the waiter sleeps (until its timeout, or forever).
 
-use super::classify::{dropped_name, last_name, root_ident};
+use super::classify::{dropped_name, last_name, lock_target, root_ident};
 use crate::facts::{Block, Expr, Pat, Stmt};
 use crate::model::{FnRef, Model};
 use crate::source::{FileId, Loc, Span};
@@ -386,17 +386,7 @@ impl Walk {
 
 /// `m.lock()`, `m.lock().unwrap()`, `m.lock().expect(..)`: `m`'s last name.
 fn locked_mutex(e: &Expr) -> Option<String> {
-    match e {
-        Expr::MethodCall { recv, method, .. } => match method.as_str() {
-            "lock" => last_name(recv),
-            "unwrap" | "expect" => locked_mutex(recv),
-            _ => None,
-        },
-        Expr::Try { base } => locked_mutex(base),
-        // `match m.lock() { Ok(guard) => guard, Err(..) => return }`
-        Expr::Match { scrutinee, .. } => locked_mutex(scrutinee),
-        _ => None,
-    }
+    lock_target(e).and_then(last_name)
 }
 
 /// A method that changes the value it is called on.

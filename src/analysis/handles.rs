@@ -11,6 +11,7 @@
 //! after the spawn (or `self.<field>.lock().insert(..)`). Taking the lock
 //! first and spawning under it closes the window: that is quiet.
 
+use super::classify::{lock_target, self_field};
 use super::late_subscribe::spawn_call;
 use crate::facts::{Callee, Expr, Pat, Stmt};
 use crate::model::reach::Reach;
@@ -201,20 +202,7 @@ impl Walk<'_> {
 
 /// `self.field.lock()` (with `.await`, `.unwrap()`, `.write()`): `field`.
 pub(super) fn locked_self_field(e: &Expr) -> Option<String> {
-    match e {
-        Expr::Await { base, .. } | Expr::Try { base } => locked_self_field(base),
-        Expr::MethodCall { recv, method, .. } => match method.as_str() {
-            "unwrap" | "expect" => locked_self_field(recv),
-            "lock" | "write" => match &**recv {
-                Expr::Field { base, name, .. } if matches!(&**base, Expr::Path { segs, .. } if segs.len() == 1 && segs[0] == "self") => {
-                    Some(name.clone())
-                }
-                _ => None,
-            },
-            _ => None,
-        },
-        _ => None,
-    }
+    lock_target(e).and_then(self_field).map(str::to_string)
 }
 
 /// Method `m` reads `self.<field>`, removes from a map and aborts what it
@@ -229,26 +217,8 @@ fn removes_and_aborts(model: &Model, m: FnRef, field: &str) -> bool {
     if !(calls("abort") && (calls("remove") || calls("retain") || calls("drain"))) {
         return false;
     }
-    let mut reads = false;
-    for s in &func.body.stmts {
-        let e = match s {
-            Stmt::Let { init: Some(e), .. } | Stmt::Expr(e) => e,
-            Stmt::Let { .. } => continue,
-        };
-        reads |= reads_self_field(e, field);
-    }
-    reads
-}
-
-fn reads_self_field(e: &Expr, field: &str) -> bool {
-    if let Expr::Field { base, name, .. } = e {
-        if name == field
-            && matches!(&**base, Expr::Path { segs, .. } if segs.len() == 1 && segs[0] == "self")
-        {
-            return true;
-        }
-    }
-    let mut found = false;
-    e.for_each_child(|c| found |= reads_self_field(c, field));
-    found
+    func.body.stmts.iter().any(|s| match s {
+        Stmt::Let { init: Some(e), .. } | Stmt::Expr(e) => e.any(&|x| self_field(x) == Some(field)),
+        Stmt::Let { .. } => false,
+    })
 }

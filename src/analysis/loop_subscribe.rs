@@ -190,15 +190,8 @@ fn action_on_others(stmts: &[Stmt], handle: &str, coll: &str, others: &[String])
 }
 
 fn mentions_any(e: &Expr, coll: &str, others: &[String]) -> bool {
-    if indexes(e, coll) {
-        return true;
-    }
-    if let Expr::Path { segs, .. } = e {
-        if segs.len() == 1 && others.contains(&segs[0]) {
-            return true;
-        }
-    }
-    let mut found = false;
-    e.for_each_child(|c| found |= mentions_any(c, coll, others));
-    found
+    e.any(&|x| {
+        indexes(x, coll)
+            || matches!(x, Expr::Path { segs, .. } if segs.len() == 1 && others.contains(&segs[0]))
+    })
 }

@@ -163,6 +163,22 @@ fn waiting_fn(model: &Model, cat: &Catalog, f: FnRef) -> (Vec<trace::Listen>, bo
     (own, truncated)
 }
 
+/// Run a statement-order pass on every function `wanted` admits, in
+/// parallel and under the cut guard (a panic is reported, not fatal), and
+/// gather what it finds.
+fn each_fn<T: Send>(
+    fns: &[FnRef],
+    cuts: &guard::Cuts,
+    wanted: impl Fn(FnRef) -> bool + Sync,
+    find: impl Fn(FnRef) -> Vec<T> + Sync,
+) -> Vec<T> {
+    fns.par_iter()
+        .filter(|f| wanted(**f))
+        .filter_map(|f| cuts.run(*f, || find(*f)))
+        .flatten()
+        .collect()
+}
+
 /// The statement-order passes over start-up functions (SL001 beyond
 /// constructors): task handles registered after the spawn, child processes
 /// started before their listener.
@@ -174,21 +190,21 @@ fn start_up_order_passes(
     groups: &mut [GroupAnalysis],
     group_of: &(dyn Fn(FnRef) -> usize + Sync),
 ) {
-    let handles: Vec<handles::LateHandle> = fns
-        .par_iter()
-        .filter(|f| handles::may_register(model, reach, **f))
-        .filter_map(|f| cuts.run(*f, || handles::find(model, reach, *f)))
-        .flatten()
-        .collect();
+    let handles: Vec<handles::LateHandle> = each_fn(
+        fns,
+        cuts,
+        |f| handles::may_register(model, reach, f),
+        |f| handles::find(model, reach, f),
+    );
     for h in handles {
         groups[group_of(h.function)].late_handles.push(h);
     }
-    let early: Vec<children::ChildBeforeListener> = fns
-        .par_iter()
-        .filter(|f| children::may_apply(model, **f))
-        .filter_map(|f| cuts.run(*f, || children::find(model, *f)))
-        .flatten()
-        .collect();
+    let early: Vec<children::ChildBeforeListener> = each_fn(
+        fns,
+        cuts,
+        |f| children::may_apply(model, f),
+        |f| children::find(model, f),
+    );
     for c in early {
         groups[group_of(c.function)].early_children.push(c);
     }
@@ -203,29 +219,30 @@ fn signal_order_passes(
     groups: &mut [GroupAnalysis],
     group_of: &(dyn Fn(FnRef) -> usize + Sync),
 ) {
-    let late_wakers: Vec<wakers::LateWaker> = fns
-        .par_iter()
-        .filter(|f| wakers::may_register(model, **f))
-        .filter_map(|f| cuts.run(*f, || wakers::find(model, *f)))
-        .flatten()
-        .collect();
+    let late_wakers: Vec<wakers::LateWaker> = each_fn(
+        fns,
+        cuts,
+        |f| wakers::may_register(model, f),
+        |f| wakers::find(model, f),
+    );
     for w in late_wakers {
         groups[group_of(w.function)].late_wakers.push(w);
     }
-    let sites: Vec<condvars::Sites> = fns
-        .par_iter()
-        .filter(|f| condvars::involved(model, **f))
-        .filter_map(|f| cuts.run(*f, || condvars::collect(model, *f)))
-        .collect();
+    let sites = each_fn(
+        fns,
+        cuts,
+        |f| condvars::involved(model, f),
+        |f| vec![condvars::collect(model, f)],
+    );
     for u in condvars::pair(model, sites) {
         groups[group_of(u.function)].unguarded_notifies.push(u);
     }
-    let snapshots: Vec<snapshots::SnapshotFirst> = fns
-        .par_iter()
-        .filter(|f| snapshots::may_apply(model, **f))
-        .filter_map(|f| cuts.run(*f, || snapshots::find(model, *f)))
-        .flatten()
-        .collect();
+    let snapshots: Vec<snapshots::SnapshotFirst> = each_fn(
+        fns,
+        cuts,
+        |f| snapshots::may_apply(model, f),
+        |f| snapshots::find(model, f),
+    );
     for s in snapshots {
         groups[group_of(s.function)].snapshots_first.push(s);
     }
@@ -423,24 +440,24 @@ pub fn run(
         .filter(|(_, l)| !l.is_empty())
         .collect();
     let subscribers = late_subscribe::Subscribers::new(model, catalogs);
-    let late: Vec<late_subscribe::LateSubscribe> = fns
-        .par_iter()
-        .filter(|f| reach.may_spawn(**f) && subscribers.may_subscribe(model, **f))
-        .filter_map(|f| cuts.run(*f, || late_subscribe::find(model, reach, &subscribers, *f)))
-        .flatten()
-        .collect();
-    let in_loops: Vec<loop_subscribe::LoopSubscribe> = fns
-        .par_iter()
-        .filter(|f| subscribers.may_subscribe(model, **f))
-        .filter_map(|f| cuts.run(*f, || loop_subscribe::find(model, &subscribers, *f)))
-        .flatten()
-        .collect();
-    let races: Vec<registry::RegistryRace> = fns
-        .par_iter()
-        .filter(|f| reach.spawns_itself(model, **f) && calls_insert(model, **f))
-        .filter_map(|f| cuts.run(*f, || registry::find(model, reach, *f)))
-        .flatten()
-        .collect();
+    let late: Vec<late_subscribe::LateSubscribe> = each_fn(
+        &fns,
+        &cuts,
+        |f| reach.may_spawn(f) && subscribers.may_subscribe(model, f),
+        |f| late_subscribe::find(model, reach, &subscribers, f),
+    );
+    let in_loops: Vec<loop_subscribe::LoopSubscribe> = each_fn(
+        &fns,
+        &cuts,
+        |f| subscribers.may_subscribe(model, f),
+        |f| loop_subscribe::find(model, &subscribers, f),
+    );
+    let races: Vec<registry::RegistryRace> = each_fn(
+        &fns,
+        &cuts,
+        |f| reach.spawns_itself(model, f) && calls_insert(model, f),
+        |f| registry::find(model, reach, f),
+    );
     let mut groups: Vec<GroupAnalysis> =
         catalogs.iter().map(|_| GroupAnalysis::default()).collect();
     let constructor_spawns = ctors.iter().map(|a| a.spawns.len()).sum();

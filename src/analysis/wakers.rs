@@ -8,7 +8,7 @@
 //! queued. The documented order is register first, then check (or check
 //! again after registering).
 
-use super::classify::dropped_name;
+use super::classify::{dropped_name, is_self, lock_target};
 use crate::facts::{Block, Expr, Stmt};
 use crate::model::{FnRef, Model};
 use crate::source::{Loc, Span};
@@ -82,7 +82,9 @@ impl Walk<'_> {
                 } => {
                     if let Some(e) = init {
                         self.expr(e);
-                        if let (crate::facts::Pat::Ident { name, .. }, true) = (pat, locks(e)) {
+                        if let (crate::facts::Pat::Ident { name, .. }, true) =
+                            (pat, lock_target(e).is_some())
+                        {
                             self.guards.push(name.clone());
                         }
                     }
@@ -239,7 +241,7 @@ fn self_path(e: &Expr) -> Option<Vec<&str>> {
             p.push(name);
             Some(p)
         }
-        Expr::Path { segs, .. } if segs.len() == 1 && segs[0] == "self" => Some(Vec::new()),
+        e if is_self(e) => Some(Vec::new()),
         Expr::MethodCall { recv, method, .. } if method == "as_ref" => self_path(recv),
         Expr::Ref { .. } | Expr::Deref { .. } => {
             let mut inner = None;
@@ -250,28 +252,15 @@ fn self_path(e: &Expr) -> Option<Vec<&str>> {
     }
 }
 
-/// The initializer takes a lock: `.lock()` somewhere in its chain.
-fn locks(e: &Expr) -> bool {
-    let here = matches!(e, Expr::MethodCall { method, .. } if method == "lock");
-    let mut below = false;
-    if !matches!(e, Expr::Closure { .. } | Expr::Async { .. }) {
-        e.for_each_child(|c| below |= locks(c));
-    }
-    here || below
-}
-
 /// The expression is or contains `….waker()` or a name with `waker` in it.
 fn mentions_waker(e: &Expr) -> bool {
-    let here = match e {
+    e.any(&|x| match x {
         Expr::MethodCall { method, .. } => method == "waker",
         Expr::Path { segs, .. } => segs
             .last()
             .is_some_and(|s| s.to_ascii_lowercase().contains("waker")),
         _ => false,
-    };
-    let mut below = false;
-    e.for_each_child(|c| below |= mentions_waker(c));
-    here || below
+    })
 }
 
 /// `Poll::Pending`, `return Poll::Pending`, as a statement or the tail.

@@ -609,6 +609,16 @@ impl Expr {
         self.for_each_child(|c| c.callees(owner, uses, out));
     }
 
+    /// Whether this expression or any inside it satisfies `pred`.
+    pub fn any(&self, pred: &dyn Fn(&Expr) -> bool) -> bool {
+        if pred(self) {
+            return true;
+        }
+        let mut found = false;
+        self.for_each_child(|c| found = found || c.any(pred));
+        found
+    }
+
     /// Whether any identifier named `name` occurs anywhere inside.
     pub fn mentions(&self, name: &str) -> bool {
         if let Expr::Path { segs, .. } = self {

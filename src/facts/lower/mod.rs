@@ -208,6 +208,18 @@ const WRAPPERS: &[&str] = &[
 
 /// Reduce a type to its wrappers and core name.
 pub fn type_info(ty: &syn::Type) -> TypeInfo {
+    reduce_type(ty, false)
+}
+
+/// A return type, as [`type_info`] reduces it, but a tuple is its first
+/// element (`(Self, Receiver<T>)`, `Result<(Self, Guard)>`): what a
+/// constructor returning extra values constructs, with a `Tuple` wrapper
+/// saying it comes first among others.
+fn return_type_info(ty: &syn::Type) -> TypeInfo {
+    reduce_type(ty, true)
+}
+
+fn reduce_type(ty: &syn::Type, tuple_head: bool) -> TypeInfo {
     let mut info = TypeInfo::default();
     let mut ty = ty;
     loop {
@@ -252,7 +264,7 @@ pub fn type_info(ty: &syn::Type) -> TypeInfo {
                                 for arg in &a.args {
                                     if let syn::GenericArgument::AssocType(at) = arg {
                                         info.wrappers.push(seg.ident.to_string());
-                                        let inner = type_info(&at.ty);
+                                        let inner = reduce_type(&at.ty, tuple_head);
                                         info.wrappers.extend(inner.wrappers);
                                         info.core = inner.core;
                                         info.is_self = inner.is_self;
@@ -271,55 +283,9 @@ pub fn type_info(ty: &syn::Type) -> TypeInfo {
                 info.core = Some("()".to_string());
                 return info;
             }
-            _ => return info,
-        }
-    }
-}
-
-/// A return type, as [`type_info`] reduces it; a tuple's first element
-/// when the type is a tuple (`(Self, Receiver<T>)`, `Result<(Self, Guard)>`):
-/// what a constructor returning extra values constructs, with a `Tuple`
-/// wrapper saying it comes first among others.
-fn return_type_info(ty: &syn::Type) -> TypeInfo {
-    let info = type_info(ty);
-    if info.core.is_some() || info.is_self {
-        return info;
-    }
-    let mut wrappers = Vec::new();
-    let mut ty = ty;
-    loop {
-        match ty {
-            syn::Type::Reference(r) => ty = &r.elem,
-            syn::Type::Paren(p) => ty = &p.elem,
-            syn::Type::Group(g) => ty = &g.elem,
-            syn::Type::Path(tp) => {
-                let Some(last) = tp.path.segments.last() else {
-                    return info;
-                };
-                let name = last.ident.to_string();
-                let inner = match &last.arguments {
-                    syn::PathArguments::AngleBracketed(args) => args.args.first(),
-                    _ => None,
-                };
-                match inner {
-                    Some(syn::GenericArgument::Type(inner))
-                        if WRAPPERS.contains(&name.as_str()) =>
-                    {
-                        wrappers.push(name);
-                        ty = inner;
-                    }
-                    _ => return info,
-                }
-            }
-            syn::Type::Tuple(t) => {
-                let Some(first) = t.elems.first() else {
-                    return info;
-                };
-                let mut head = type_info(first);
-                wrappers.push("Tuple".to_string());
-                wrappers.append(&mut head.wrappers);
-                head.wrappers = wrappers;
-                return head;
+            syn::Type::Tuple(t) if tuple_head => {
+                info.wrappers.push("Tuple".to_string());
+                ty = &t.elems[0];
             }
             _ => return info,
         }
