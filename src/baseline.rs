@@ -209,7 +209,7 @@ pub fn write(
 /// The baseline key of each diagnostic, relative to `baseline`'s
 /// directory.
 pub fn keys(
-    model: &Model,
+    item_of: &dyn Fn(FileId, u32) -> String,
     sources: &SourceDb,
     diagnostics: &[Diagnostic],
     baseline: &Path,
@@ -227,7 +227,7 @@ pub fn keys(
             Key {
                 rule: d.code().to_string(),
                 file: relative(&sources.entry(d.file).path, &base, root),
-                item: item_path(model, d.file, line),
+                item: item_of(d.file, line),
                 hash: stable_hash(&[&stmt]),
             }
         })
@@ -235,7 +235,7 @@ pub fn keys(
 }
 
 /// `Type::method` or `module::function` of the innermost fn around a line.
-fn item_path(model: &Model, file: FileId, line: u32) -> String {
+pub fn item_path(model: &Model, file: FileId, line: u32) -> String {
     let Some(f) = model.files.get(file as usize) else {
         return String::new();
     };

@@ -3,14 +3,14 @@
 use crate::rule::RuleId;
 pub use crate::rule::Severity;
 use crate::source::{FileId, SourceDb, Span};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How sure the analysis is that a finding is a window that can bite, from
 /// the evidence it has (SpotBugs' priorities, Rudra's tiers): a panic on
 /// the placeholder or an access before the task's first await is high; a
 /// window the task tolerates, or whose worst case is a missed shutdown
 /// signal, is low. Ordered `High` first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
     /// The evidence shows the window is hit and does damage.
@@ -49,7 +49,7 @@ impl Confidence {
 }
 
 /// A labelled source range.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Label {
     /// The file.
     pub file: FileId,
@@ -62,7 +62,7 @@ pub struct Label {
 }
 
 /// How a fix repairs the window.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FixStrategy {
     /// A ready signal the task waits on first.
@@ -105,7 +105,7 @@ impl FixStrategy {
 
 /// Whether a fix may be applied mechanically, and how far it can be
 /// trusted (rustc's and ruff's applicability).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Applicability {
     /// Behaviour is otherwise unchanged: `--fix` applies it.
@@ -130,7 +130,7 @@ impl Applicability {
 
 /// One textual replacement: the text of `span` in `file` becomes `text`
 /// (an empty span inserts, an empty `text` deletes).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Edit {
     /// The file.
     pub file: FileId,
@@ -141,7 +141,7 @@ pub struct Edit {
 }
 
 /// A concrete fix, with code written in the user's names.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Fix {
     /// The strategy.
     pub strategy: FixStrategy,
@@ -155,7 +155,7 @@ pub struct Fix {
     pub applicability: Applicability,
     /// When the fix can be applied mechanically: the edits that apply it
     /// (all of them, in one go). Empty when the code must be pasted by hand.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub edits: Vec<Edit>,
 }
 
@@ -211,6 +211,23 @@ pub fn stable_hash(parts: &[&str]) -> String {
 }
 
 impl Diagnostic {
+    /// Every file the finding points into (primary, labels, fix edits)
+    /// renamed by `f`; false, and the finding unusable, if `f` has no new
+    /// id for one of them.
+    pub fn map_files(&mut self, f: &dyn Fn(FileId) -> Option<FileId>) -> bool {
+        let mut ok = true;
+        let mut map = |id: &mut FileId| match f(*id) {
+            Some(new) => *id = new,
+            None => ok = false,
+        };
+        map(&mut self.file);
+        self.labels.iter_mut().for_each(|l| map(&mut l.file));
+        for fix in &mut self.fixes {
+            fix.edits.iter_mut().for_each(|e| map(&mut e.file));
+        }
+        ok
+    }
+
     /// `SL001`.
     pub fn code(&self) -> &'static str {
         self.rule.code()

@@ -8,6 +8,7 @@
 
 pub mod analysis;
 pub mod baseline;
+pub mod cache;
 pub mod catalog;
 pub mod config;
 pub mod diagnostic;
@@ -80,6 +81,11 @@ pub struct Options {
     /// `--explain-site FILE:LINE`: explain every spawn on that line
     /// (`Report::site_explanations`).
     pub explain_site: Option<(PathBuf, u32)>,
+    /// Reuse each unchanged crate's findings from this cache and store the
+    /// others' ([`cache`]); `None` analyzes everything (the library's
+    /// default; the binary passes `target/spawnlint` unless `--no-cache`).
+    /// Not used with standard input, an overlay or `--explain-site`.
+    pub cache: Option<cache::Settings>,
 }
 
 /// Errors that stop a run before analysis.

@@ -111,6 +111,11 @@ struct RunArgs {
     /// Exit 0 even when there are findings.
     #[arg(long)]
     exit_zero: bool,
+    /// Analyze every crate again instead of reusing, from the cache under
+    /// the target directory (`target/spawnlint`), the findings of crates
+    /// whose files, configuration and rule selection are unchanged.
+    #[arg(long)]
+    no_cache: bool,
     /// Explain, for every spawn on this line, why it was or was not
     /// reported: the function that starts it, what the task reaches, which
     /// gate or tolerant access kept it quiet, what initializes the state
@@ -484,6 +489,9 @@ fn run(args: RunArgs) -> ExitCode {
     if let Some((file, line)) = &args.explain_site {
         return print_site(&report, file, *line);
     }
+    if let Some(w) = &report.cache_warning {
+        say(&format!("warning: {w}"));
+    }
     // cargo's messages first (streamed while we analyzed), ours, then
     // cargo's closing `build-finished` line.
     let checked = check.map(check::Check::finish);
@@ -687,7 +695,19 @@ fn options(args: &RunArgs) -> Result<spawnlint::Options, ExitCode> {
         },
         stdin: read_stdin(args)?,
         overlay: Default::default(),
+        cache: cache_settings(args),
     })
+}
+
+/// The cache ([`spawnlint::cache::Settings::locate`]), unless `--no-cache`.
+fn cache_settings(args: &RunArgs) -> Option<spawnlint::cache::Settings> {
+    if args.no_cache {
+        return None;
+    }
+    let cwd = std::env::current_dir().ok()?;
+    let target = std::env::var_os("CARGO_TARGET_DIR").filter(|v| !v.is_empty());
+    let manifest = args.manifest.manifest_path.as_deref();
+    spawnlint::cache::Settings::locate(&cwd, manifest, target.as_deref().map(std::path::Path::new))
 }
 
 /// With `--stdin-filename`, that path and standard input's text.

@@ -7,6 +7,7 @@
 use crate::analysis::guard::CutReason;
 use crate::analysis::{self, Analysis};
 use crate::baseline::{self, Baseline};
+use crate::cache;
 use crate::catalog::Catalog;
 use crate::config::{self, Config};
 use crate::diagnostic::{self, Diagnostic};
@@ -25,6 +26,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
+
+mod show;
+pub use show::{files, settings, ShownFile};
 
 /// Stack size of analysis threads. syn recurses per nesting level; the
 /// pre-scan (`parse::nesting`) bounds the level, and at that bound the
@@ -51,21 +55,53 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
         None => None,
     };
     let mut report = pool.install(|| {
-        let parsed = parse(&configured);
-        let linked = link(parsed, &configured);
+        let texts = read(&configured);
+        let plan = cache_plan(opts, &configured, &texts);
+        let parsed = parse(
+            &configured,
+            texts,
+            plan.as_ref().map(|(_, p)| &p.reused[..]),
+        );
+        let mut linked = link(parsed, &configured);
         let analysis = analyze_model(&linked, &configured);
-        let (mut diagnostics, incidents) = check(&linked, &configured, &analysis, &selection);
+        let (mut diagnostics, mut incidents) = check(&linked, &configured, &analysis, &selection);
         let found = opts.explain_site.as_ref().map(|_| diagnostics.clone());
-        let suppressed = suppress(&linked, &configured, &selection, registry, &mut diagnostics);
+        let (mut suppressed, suppressed_in) =
+            suppress(&linked, &configured, &selection, registry, &mut diagnostics);
+        let reused = plan.map(|(settings, plan)| {
+            let spawns_in = analysis.constructor_spawns_in();
+            let item_of = |f: FileId, line: u32| baseline::item_path(&linked.model, f, line);
+            let fresh = cache::Fresh {
+                diagnostics: &diagnostics,
+                incidents: &incidents,
+                failures: &linked.failures,
+                suppressed_in: &suppressed_in,
+                spawns_in: &spawns_in,
+                item_of: &item_of,
+                complete: incidents.iter().all(|i| i.file.is_some()),
+            };
+            plan.finish(settings, &fresh)
+        });
+        let reused = reused.unwrap_or_default();
+        diagnostics.extend(reused.diagnostics);
+        diagnostic::sort(&mut diagnostics, &linked.sources);
+        incidents.extend(reused.incidents);
+        incidents.sort_by_key(|i| (i.file, i.line, i.column));
+        linked.failures.extend(reused.failures);
+        suppressed += reused.suppressed;
         if let Some(given) = &reported {
             // `--crate-context`: findings in the given files only.
             diagnostics.retain(|d| given.contains(&linked.sources.entry(d.file).path));
         }
+        let item_of = |f: FileId, line: u32| match reused.items.get(&(f, line)) {
+            Some(item) => item.clone(),
+            None => baseline::item_path(&linked.model, f, line),
+        };
         let outcome = apply_baseline(
             &linked,
             &configured,
             &selection,
-            opts,
+            (opts, &item_of),
             loaded.as_ref(),
             reported.as_deref(),
             &mut diagnostics,
@@ -84,6 +120,9 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
             _ => Vec::new(),
         };
         let mut report = assemble(linked, analysis, diagnostics, suppressed, outcome, registry);
+        report.constructor_spawns += reused.constructor_spawns;
+        report.cache = reused.crates;
+        report.cache_warning = reused.warning;
         report.failing = failing;
         report.site_explanations = sites;
         report.incidents = incidents;
@@ -92,54 +131,6 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
     report.problems = found.problems;
     report.elapsed = start.elapsed();
     Ok(report)
-}
-
-/// A file a run would analyze: its display path and its crate's directory.
-pub type ShownFile = (String, String);
-
-/// `--show-files`: the files a run would analyze — discovered, then
-/// filtered by each crate's configuration (`exclude`, test files) — with
-/// the crate directory each belongs to, and what could not be used.
-pub fn files(opts: &Options) -> Result<(Vec<ShownFile>, Vec<Problem>), Error> {
-    let registry = rules::registry();
-    let found = discover(opts)?;
-    let configured = configure(&found.inputs, opts, registry)?;
-    let files = configured
-        .files
-        .iter()
-        .map(|(input, _)| {
-            (
-                display_path(&input.path, &opts.root),
-                display_path(&input.crate_root, &opts.root),
-            )
-        })
-        .collect();
-    Ok((files, found.problems))
-}
-
-/// `--show-settings`: each configuration the run would use, described
-/// ([`Config::describe`]), with the crate directories that use it.
-pub fn settings(opts: &Options) -> Result<Vec<(Vec<String>, String)>, Error> {
-    let registry = rules::registry();
-    let found = discover(opts)?;
-    let configured = configure(&found.inputs, opts, registry)?;
-    let mut out: Vec<(Vec<String>, String)> = configured
-        .configs
-        .iter()
-        .map(|c| (Vec::new(), c.describe(&opts.root)))
-        .collect();
-    for (input, group) in &configured.files {
-        let krate = display_path(&input.crate_root, &opts.root);
-        let krate = if krate.is_empty() {
-            ".".to_string()
-        } else {
-            krate
-        };
-        if !out[*group].0.contains(&krate) {
-            out[*group].0.push(krate);
-        }
-    }
-    Ok(out)
 }
 
 /// The worker threads: `threads` of them (0: one per core), at most
@@ -320,39 +311,86 @@ struct ParsedFiles {
     results: Vec<Result<Parsed, ParseFailure>>,
 }
 
-/// Stage 3: read and parse every kept file in parallel; file ids are the
-/// files' positions in discovery order.
-fn parse(configured: &Configured) -> ParsedFiles {
-    let read: Vec<_> = configured
+/// Stage 3a: read every kept file, in parallel, by file id (the files'
+/// positions in discovery order).
+fn read(configured: &Configured) -> Vec<Result<String, ParseFailure>> {
+    configured
         .files
         .par_iter()
         .enumerate()
-        .map(|(i, (input, _))| {
-            let id = i as FileId;
-            let text = match (configured.stdin, configured.overlay.get(&input.path)) {
+        .map(
+            |(i, (input, _))| match (configured.stdin, configured.overlay.get(&input.path)) {
                 (Some(text), _) => Ok(text.to_string()),
                 (None, Some(text)) => Ok(text.to_string()),
-                (None, None) => parse::read_source(&input.path, id, configured.max_file_size),
-            };
-            let result = match &text {
-                Ok(t) => parse::parse_source(id, t),
-                Err(f) => Err(f.clone()),
-            };
-            (text.ok(), result)
+                (None, None) => {
+                    parse::read_source(&input.path, i as FileId, configured.max_file_size)
+                }
+            },
+        )
+        .collect()
+}
+
+/// Stage 3b: parse every file read, in parallel, except those whose
+/// crate's findings the cache gives back (`reused`): they keep their text
+/// and no facts.
+fn parse(
+    configured: &Configured,
+    texts: Vec<Result<String, ParseFailure>>,
+    reused: Option<&[bool]>,
+) -> ParsedFiles {
+    let results: Vec<_> = texts
+        .par_iter()
+        .enumerate()
+        .map(|(i, text)| match text {
+            _ if reused.is_some_and(|r| r[i]) => Ok(Parsed::default()),
+            Ok(t) => parse::parse_source(i as FileId, t),
+            Err(f) => Err(f.clone()),
         })
         .collect();
     let mut sources = SourceDb::default();
-    let mut results = Vec::with_capacity(read.len());
-    for ((input, _), (text, result)) in configured.files.iter().zip(read) {
+    for ((input, _), text) in configured.files.iter().zip(texts) {
         sources.add(FileEntry::new(
             input.path.clone(),
             display_path(&input.path, configured.root),
             input.crate_root.clone(),
-            text.map(Arc::from),
+            text.ok().map(Arc::from),
         ));
-        results.push(result);
     }
     ParsedFiles { sources, results }
+}
+
+/// The cache's plan for this run, unless the run does not use the cache
+/// (none configured, standard input, an overlay, `--explain-site`).
+fn cache_plan<'o>(
+    opts: &'o Options,
+    configured: &Configured,
+    texts: &[Result<String, ParseFailure>],
+) -> Option<(&'o cache::Settings, cache::Plan)> {
+    let settings = opts.cache.as_ref()?;
+    if opts.stdin.is_some() || !opts.overlay.is_empty() || opts.explain_site.is_some() {
+        return None;
+    }
+    let described: Vec<String> = configured
+        .configs
+        .iter()
+        .map(|c| {
+            format!(
+                "{}\nselect {:?} ignore {:?}",
+                c.describe(&opts.root),
+                opts.select,
+                opts.ignore
+            )
+        })
+        .collect();
+    let files = configured.files.iter().zip(texts).enumerate();
+    let files = files.map(|(i, ((input, group), text))| cache::FileInput {
+        id: i as FileId,
+        crate_root: &input.crate_root,
+        path: &input.path,
+        text: text.as_ref().ok().map(String::as_str),
+        settings: &described[*group],
+    });
+    Some((settings, cache::Plan::new(settings, files.collect())))
 }
 
 // ----- link -------------------------------------------------------------
@@ -523,14 +561,14 @@ fn rule_incident(p: &rules::RulePanic) -> Incident {
 
 /// Stage 7: drop suppressed findings and findings in excluded test code,
 /// and report unused or malformed suppressions (SL900). Returns how many
-/// findings were suppressed.
+/// findings were suppressed, in all and per file.
 fn suppress(
     linked: &Linked,
     configured: &Configured,
     selection: &Selection,
     registry: &Registry,
     diagnostics: &mut Vec<Diagnostic>,
-) -> usize {
+) -> (usize, HashMap<FileId, usize>) {
     let config_of = |file: FileId| &configured.configs[linked.group_of_file(file)];
     let marks: HashMap<FileId, Marks> = linked
         .sources
@@ -551,7 +589,7 @@ fn suppress(
         })
         .collect();
     if marks.is_empty() {
-        return 0;
+        return (0, HashMap::new());
     }
     let mut filter = Filter::new(marks, registry);
     filter.apply(diagnostics);
@@ -581,7 +619,7 @@ fn suppress(
     filter.apply(&mut extra);
     diagnostics.extend(extra);
     diagnostic::sort(diagnostics, &linked.sources);
-    filter.suppressed
+    (filter.suppressed, filter.suppressed_in)
 }
 
 // ----- baseline ---------------------------------------------------------
@@ -593,14 +631,14 @@ fn apply_baseline(
     linked: &Linked,
     configured: &Configured,
     selection: &Selection,
-    opts: &Options,
+    (opts, item_of): (&Options, &dyn Fn(FileId, u32) -> String),
     loaded: Option<&Baseline>,
     reported: Option<&[std::path::PathBuf]>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Option<baseline::Outcome>, Error> {
     let root = &opts.root;
     if let Some(path) = &opts.write_baseline {
-        let keys = baseline::keys(&linked.model, &linked.sources, diagnostics, path, root);
+        let keys = baseline::keys(item_of, &linked.sources, diagnostics, path, root);
         let n = baseline::write(path, root, diagnostics, &keys).map_err(Error::Usage)?;
         diagnostics.clear();
         return Ok(Some(baseline::Outcome {
@@ -612,7 +650,7 @@ fn apply_baseline(
     let Some(b) = loaded else {
         return Ok(None);
     };
-    let keys = baseline::keys(&linked.model, &linked.sources, diagnostics, &b.path, root);
+    let keys = baseline::keys(item_of, &linked.sources, diagnostics, &b.path, root);
     let base = baseline::base_dir(&b.path, root);
     // A file that did not parse has no findings, but nothing was fixed.
     let unparsed: std::collections::HashSet<FileId> =

@@ -87,7 +87,7 @@ impl Package {
 /// Part of a run's analysis that did not finish, so findings may be
 /// missing: a function whose analysis ran out of steps or hit a bug of
 /// ours, or a rule that did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Incident {
     /// The file of the function to blame, if one is.
     pub file: Option<FileId>,
@@ -190,6 +190,10 @@ pub struct Report {
     pub incidents: Vec<Incident>,
     /// Findings silenced by suppressions.
     pub suppressed: usize,
+    /// Crates whose findings came from the cache, and crates analyzed.
+    pub cache: (usize, usize),
+    /// Why the cache could not be written, when it could not.
+    pub cache_warning: Option<String>,
     /// Findings whose confidence reaches the minimum that fails a run
     /// (`min-confidence`, default medium): the exit status counts these.
     pub failing: usize,
@@ -219,6 +223,8 @@ impl Report {
             problems: Vec::new(),
             incidents: Vec::new(),
             suppressed: 0,
+            cache: (0, 0),
+            cache_warning: None,
             failing: 0,
             baseline: None,
             constructor_spawns: 0,

@@ -1,13 +1,15 @@
 //! Positions in source files, and the run's source database: every file's
 //! id, path, display path and text, read once.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A position: 1-based line, 0-based column counted in characters (as
 /// proc-macro2 reports it). Renderers convert to 1-based columns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub struct Pos {
     /// 1-based line.
     pub line: u32,
@@ -16,7 +18,9 @@ pub struct Pos {
 }
 
 /// A half-open range of source text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 pub struct Span {
     /// First character.
     pub start: Pos,

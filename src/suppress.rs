@@ -389,6 +389,8 @@ pub struct Filter<'a> {
     used: HashMap<FileId, Vec<Vec<RuleId>>>,
     /// Findings silenced so far.
     pub suppressed: usize,
+    /// Findings silenced so far, per file (the cache keeps each crate's).
+    pub suppressed_in: HashMap<FileId, usize>,
 }
 
 impl<'a> Filter<'a> {
@@ -399,6 +401,7 @@ impl<'a> Filter<'a> {
             registry,
             used: HashMap::new(),
             suppressed: 0,
+            suppressed_in: HashMap::new(),
         }
     }
 
@@ -450,6 +453,7 @@ impl<'a> Filter<'a> {
         }
         if hit {
             self.suppressed += 1;
+            *self.suppressed_in.entry(d.file).or_default() += 1;
         }
         !hit
     }

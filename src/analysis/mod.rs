@@ -386,6 +386,17 @@ pub struct Analysis {
     pub cuts: Vec<guard::Cut>,
 }
 
+impl Analysis {
+    /// Constructor spawns counted per file of the constructor.
+    pub fn constructor_spawns_in(&self) -> std::collections::HashMap<crate::source::FileId, usize> {
+        let mut out = std::collections::HashMap::new();
+        for a in self.groups.iter().flat_map(|g| &g.ctors) {
+            *out.entry(a.ctor.file).or_default() += a.spawns.len();
+        }
+        out
+    }
+}
+
 /// Run the analysis: every constructor that may spawn, every function that
 /// spawns a task that may listen, and the methods that run after each
 /// constructor. `group_of(f)` is the index in `catalogs` of the

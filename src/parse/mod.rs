@@ -10,7 +10,7 @@ pub mod nesting;
 mod recover;
 
 /// A file that could not be analyzed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ParseFailure {
     /// The file.
     pub file: FileId,
