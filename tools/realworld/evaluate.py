@@ -268,7 +268,8 @@ def run_analyzer(binary: Path, cwd: Path, target: str, jobs: int, timeout: float
     analysis cut short, any other status, a timeout, or output that is not
     JSON is a crash.
     """
-    cmd = [str(binary), target, "--format", "json", "-j", str(jobs), "--color", "never"]
+    # `--no-cache`: every run is a cold analysis, so its time and memory are.
+    cmd = [str(binary), target, "--format", "json", "-j", str(jobs), "--color", "never", "--no-cache"]
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
