@@ -2,6 +2,8 @@
 
 mod check;
 mod fix_command;
+mod show;
+use show::{show_files, show_settings};
 
 use clap::{Args, Parser};
 use spawnlint::render::{self, Format};
@@ -116,6 +118,12 @@ struct RunArgs {
     /// whose files, configuration and rule selection are unchanged.
     #[arg(long)]
     no_cache: bool,
+    /// Parse every file whole, as written: generated data tables (long
+    /// runs of literals, which hold nothing to analyze) are otherwise
+    /// blanked before parsing. The findings are the same; for checking
+    /// exactly that.
+    #[arg(long)]
+    exhaustive: bool,
     /// Explain, for every spawn on this line, why it was or was not
     /// reported: the function that starts it, what the task reaches, which
     /// gate or tolerant access kept it quiet, what initializes the state
@@ -462,7 +470,7 @@ fn run(args: RunArgs) -> ExitCode {
             spawnlint::pipeline::MAX_THREADS
         ));
     }
-    let opts = match options(&args) {
+    let mut opts = match options(&args) {
         Ok(o) => o,
         Err(code) => return code,
     };
@@ -475,6 +483,8 @@ fn run(args: RunArgs) -> ExitCode {
     if args.fix || args.diff {
         return run_fix(&opts, format, &args);
     }
+    // One analysis, then the process exits.
+    opts.exits_after = true;
     let report = match spawnlint::analyze(&opts) {
         Ok(r) => r,
         Err(e) => {
@@ -526,54 +536,6 @@ fn run(args: RunArgs) -> ExitCode {
         }
     }
     exit_status(&report, check_failed, args.exit_zero)
-}
-
-/// `--show-files`: one line per file, `path (crate dir)`, then what could
-/// not be used, on standard error.
-fn show_files(opts: &spawnlint::Options) -> ExitCode {
-    let (files, problems) = match spawnlint::pipeline::files(opts) {
-        Ok(f) => f,
-        Err(e) => {
-            say(&format!("error: {e}"));
-            return ExitCode::from(2);
-        }
-    };
-    let mut text = String::new();
-    for (file, krate) in &files {
-        let krate = if krate.is_empty() { "." } else { krate };
-        text.push_str(&format!("{file}  ({krate})\n"));
-    }
-    if let Err(code) = out(&text) {
-        return code;
-    }
-    for p in &problems {
-        say(&format!("error: {}: {}", p.display, p.message));
-    }
-    if problems.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(2)
-    }
-}
-
-/// `--show-settings`: for each configuration, the crates that use it and
-/// its effective keys.
-fn show_settings(opts: &spawnlint::Options) -> ExitCode {
-    let groups = match spawnlint::pipeline::settings(opts) {
-        Ok(g) => g,
-        Err(e) => {
-            say(&format!("error: {e}"));
-            return ExitCode::from(2);
-        }
-    };
-    let mut text = String::new();
-    for (crates, settings) in &groups {
-        text.push_str(&format!("# crates: {}\n{settings}\n", crates.join(", ")));
-    }
-    match out(&text) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(code) => code,
-    }
 }
 
 /// Flags `--fix` and `--diff` cannot be combined with, and why.
@@ -696,6 +658,8 @@ fn options(args: &RunArgs) -> Result<spawnlint::Options, ExitCode> {
         stdin: read_stdin(args)?,
         overlay: Default::default(),
         cache: cache_settings(args),
+        exits_after: false,
+        exhaustive: args.exhaustive,
     })
 }
 

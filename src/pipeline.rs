@@ -119,7 +119,14 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
             ),
             _ => Vec::new(),
         };
-        let mut report = assemble(linked, analysis, diagnostics, suppressed, outcome, registry);
+        let mut report = assemble(
+            linked,
+            analysis,
+            diagnostics,
+            suppressed,
+            outcome,
+            opts.exits_after,
+        );
         report.constructor_spawns += reused.constructor_spawns;
         report.cache = reused.crates;
         report.cache_warning = reused.warning;
@@ -242,6 +249,8 @@ struct Configured<'a> {
     root: &'a Path,
     /// Largest source file analyzed, in bytes.
     max_file_size: u64,
+    /// `--exhaustive`: data tables are parsed too.
+    exhaustive: bool,
     /// With `--stdin-filename`, the text of the run's one file.
     stdin: Option<&'a str>,
     /// Texts that replace files on disk ([`Options::overlay`]).
@@ -295,6 +304,7 @@ fn configure<'a>(
         max_file_size: opts
             .max_file_size
             .unwrap_or(crate::files::DEFAULT_MAX_SOURCE_BYTES),
+        exhaustive: opts.exhaustive,
         stdin: opts.stdin.as_ref().map(|(_, text)| text.as_str()),
         overlay: &opts.overlay,
         configs,
@@ -343,7 +353,7 @@ fn parse(
         .enumerate()
         .map(|(i, text)| match text {
             _ if reused.is_some_and(|r| r[i]) => Ok(Parsed::default()),
-            Ok(t) => parse::parse_source(i as FileId, t),
+            Ok(t) => parse::parse_source_as(i as FileId, t, !configured.exhaustive),
             Err(f) => Err(f.clone()),
         })
         .collect();
@@ -735,12 +745,13 @@ fn assemble(
     diagnostics: Vec<Diagnostic>,
     suppressed: usize,
     outcome: Option<baseline::Outcome>,
-    registry: &'static Registry,
+    exits_after: bool,
 ) -> Report {
     let Linked {
         model,
         sources,
         mut failures,
+        suppressions,
         ..
     } = linked;
     failures.sort_by_key(|f| f.file);
@@ -759,17 +770,23 @@ fn assemble(
             .clone();
         packages.insert(file, p);
     }
-    // Dropping every file's facts takes as long as a stage of its own: do
-    // it on all cores.
-    model.into_files().into_par_iter().for_each(drop);
-    let mut report = Report::new(registry);
+    // Dropping every file's facts takes as long as a stage of its own: when
+    // the process exits next, leave them to the system; else drop them on
+    // all cores.
+    let constructor_spawns = analysis.constructor_spawns;
+    if exits_after {
+        std::mem::forget((model, analysis, suppressions));
+    } else {
+        model.into_files().into_par_iter().for_each(drop);
+    }
+    let mut report = Report::new(rules::registry());
     report.files = sources.len();
     report.sources = sources;
     report.diagnostics = diagnostics;
     report.parse_failures = failures;
     report.suppressed = suppressed;
     report.baseline = outcome;
-    report.constructor_spawns = analysis.constructor_spawns;
+    report.constructor_spawns = constructor_spawns;
     report.packages = packages;
     report
 }

@@ -8,6 +8,7 @@ use std::path::Path;
 
 pub mod nesting;
 mod recover;
+pub mod tables;
 
 /// A file that could not be analyzed.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -78,6 +79,16 @@ pub fn read_source(path: &Path, file: FileId, max_bytes: u64) -> Result<String, 
 /// Parse the text of file `file`, extract its facts and suppressions, and
 /// drop the syntax tree.
 pub fn parse_source(file: FileId, text: &str) -> Result<Parsed, ParseFailure> {
+    parse_source_as(file, text, true)
+}
+
+/// [`parse_source`], with data tables blanked first ([`tables`]) or, with
+/// `blank_tables` false (`--exhaustive`), parsed as written.
+pub fn parse_source_as(
+    file: FileId,
+    text: &str,
+    blank_tables: bool,
+) -> Result<Parsed, ParseFailure> {
     let fail = |line: u32, column: u32, message: String| ParseFailure {
         file,
         line,
@@ -103,12 +114,14 @@ pub fn parse_source(file: FileId, text: &str) -> Result<Parsed, ParseFailure> {
     }
     // syn's error comes with the facts of the items that parse, if the
     // text splits into tokens at all.
-    let result = crate::isolate::catch(|| match syn::parse_file(text) {
+    let blanked = blank_tables.then(|| tables::blank(text)).flatten();
+    let source = blanked.as_deref().unwrap_or(text);
+    let result = crate::isolate::catch(|| match syn::parse_file(source) {
         Ok(file) => Ok(from_syntax(text, &file)),
         Err(e) => {
             let start = e.span().start();
             let at = (start.line as u32, start.column as u32 + 1, e.to_string());
-            let salvaged = recover::salvage(text).map(|f| Box::new(from_syntax(text, &f)));
+            let salvaged = recover::salvage(source).map(|f| Box::new(from_syntax(text, &f)));
             Err((at, salvaged))
         }
     });

@@ -1,0 +1,271 @@
+//! Generated data tables, blanked before parsing: a bracketed run of
+//! literals (`[0x0041, 0x0042, …]`, `[("a", 1), ("b", 2), …]`) holds no
+//! name, call or spawn, so its facts are nothing but literal nodes — yet a
+//! 2.5 MB table costs syn 121 MiB and most of a second (tikv's collation
+//! data). Its characters are replaced by spaces before syn sees the file,
+//! keeping every line break and every character column, so each span
+//! after it is where it was and the file's facts are those of an empty
+//! array. Comments inside are kept (a suppression there still counts).
+//!
+//! Exact by construction: only tokens that cannot name anything are
+//! blanked (numbers, strings, chars, `true`/`false`, `-`, `,`, nested
+//! brackets and parentheses); one identifier, path, operator or block in
+//! a region keeps it whole. `--exhaustive` parses the text as written,
+//! and the tests prove both give the same findings.
+
+/// Regions shorter than this stay: blanking them saves nothing.
+pub const MIN_TABLE_BYTES: usize = 16 * 1024;
+
+/// `text` with its data tables blanked, or `None` when it has none.
+pub fn blank(text: &str) -> Option<String> {
+    let regions = tables(text.as_bytes());
+    if regions.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (a, b) in regions {
+        out.push_str(&text[at..a]);
+        blank_into(&text[a..b], &mut out);
+        at = b;
+    }
+    out.push_str(&text[at..]);
+    Some(out)
+}
+
+/// Every character but line breaks and comments becomes one space.
+fn blank_into(region: &str, out: &mut String) {
+    let b = region.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if let Some(end) = comment_end(b, i) {
+            out.push_str(&region[i..end]);
+            i = end;
+            continue;
+        }
+        let width = utf8_width(b[i]);
+        out.push(if b[i] == b'\n' || b[i] == b'\r' {
+            b[i] as char
+        } else {
+            ' '
+        });
+        i += width;
+    }
+}
+
+/// The byte ranges (inside the brackets) of the literal-only bracketed
+/// regions of at least [`MIN_TABLE_BYTES`], outermost only.
+fn tables(b: &[u8]) -> Vec<(usize, usize)> {
+    // Open brackets and parentheses: (is a `[`, start, still pure).
+    let mut open: Vec<(bool, usize, bool)> = Vec::new();
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    let taint = |open: &mut Vec<(bool, usize, bool)>| open.iter_mut().for_each(|o| o.2 = false);
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if let Some(end) = comment_end(b, i) {
+            i = end;
+            continue;
+        }
+        if let Some(end) = literal_end(b, i) {
+            i = end;
+            continue;
+        }
+        match c {
+            b'[' | b'(' => open.push((c == b'[', i + 1, true)),
+            b']' | b')' => {
+                if let Some((square, start, pure)) = open.pop() {
+                    if square && pure && i - start >= MIN_TABLE_BYTES {
+                        found.retain(|&(a, _)| a < start);
+                        found.push((start, i));
+                    }
+                }
+            }
+            b',' | b'-' => {}
+            c if c.is_ascii_whitespace() => {}
+            c if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
+                let end = word_end(b, i);
+                if !matches!(&b[i..end], b"true" | b"false") {
+                    taint(&mut open);
+                }
+                i = end;
+                continue;
+            }
+            _ => taint(&mut open),
+        }
+        i += 1;
+    }
+    found
+}
+
+/// The end of a comment starting at `i`.
+fn comment_end(b: &[u8], i: usize) -> Option<usize> {
+    if b.get(i) != Some(&b'/') {
+        return None;
+    }
+    match b.get(i + 1) {
+        Some(b'/') => Some(
+            b[i..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(b.len(), |n| i + n),
+        ),
+        Some(b'*') => {
+            let (mut depth, mut j) = (1, i + 2);
+            while j < b.len() && depth > 0 {
+                if b[j] == b'/' && b.get(j + 1) == Some(&b'*') {
+                    depth += 1;
+                    j += 2;
+                } else if b[j] == b'*' && b.get(j + 1) == Some(&b'/') {
+                    depth -= 1;
+                    j += 2;
+                } else {
+                    j += 1;
+                }
+            }
+            Some(j)
+        }
+        _ => None,
+    }
+}
+
+/// The end of a number, string, byte string, raw string or char literal
+/// starting at `i`.
+fn literal_end(b: &[u8], i: usize) -> Option<usize> {
+    let c = b[i];
+    if c.is_ascii_digit() {
+        let mut j = i + 1;
+        while j < b.len()
+            && (b[j].is_ascii_alphanumeric()
+                || b[j] == b'_'
+                || (b[j] == b'.' && b.get(j + 1).is_some_and(u8::is_ascii_digit)))
+        {
+            j += 1;
+        }
+        return Some(j);
+    }
+    let (mut j, raw) = match (c, b.get(i + 1), b.get(i + 2)) {
+        (b'b', Some(b'r'), Some(b'"' | b'#')) => (i + 2, true),
+        (b'r', Some(b'"' | b'#'), _) => (i + 1, true),
+        (b'b', Some(b'"' | b'\''), _) => (i + 1, false),
+        (b'"' | b'\'', _, _) => (i, false),
+        _ => return None,
+    };
+    if raw {
+        let hashes = b[j..].iter().take_while(|&&h| h == b'#').count();
+        j += hashes;
+        if b.get(j) != Some(&b'"') {
+            return None;
+        }
+        let mut close = vec![b'#'; hashes + 1];
+        close[0] = b'"';
+        let rest = b[j + 1..]
+            .windows(close.len())
+            .position(|w| w == close.as_slice())?;
+        return Some(j + 1 + rest + close.len());
+    }
+    let quote = b[j];
+    if quote == b'\'' {
+        // A char literal, not a lifetime: `'x'`, `'\n'`, `'\u{41}'`.
+        let body = b.get(j + 1..)?;
+        let len = match body.first()? {
+            b'\\' => 1 + body.iter().skip(2).position(|&c| c == b'\'')? + 1,
+            &c => utf8_width(c),
+        };
+        return (body.get(len) == Some(&b'\'')).then_some(j + 1 + len + 1);
+    }
+    j += 1;
+    while j < b.len() {
+        match b[j] {
+            b'\\' => j += 2,
+            b'"' => return Some(j + 1),
+            _ => j += 1,
+        }
+    }
+    Some(b.len())
+}
+
+fn word_end(b: &[u8], i: usize) -> usize {
+    let mut j = i;
+    while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] >= 0x80) {
+        j += 1;
+    }
+    j
+}
+
+fn utf8_width(b: u8) -> usize {
+    match b {
+        0xF0.. => 4,
+        0xE0.. => 3,
+        0xC0.. => 2,
+        _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(items: &str, n: usize) -> String {
+        vec![items; n].join(", ")
+    }
+
+    #[test]
+    fn a_literal_table_is_blanked_keeping_lines_and_columns() {
+        let body = table(
+            "0x0041, -2, 3.5e1, \"é\", b'x', '\\'', '\\u{41}', true",
+            600,
+        );
+        let text =
+            format!("static T: &[Row] = &[\n{body}, // a comment\n(1, 2)];\nfn after() {{}}\n");
+        let blanked = blank(&text).expect("a table");
+        assert_eq!(blanked.lines().count(), text.lines().count());
+        for (a, b) in text.lines().zip(blanked.lines()) {
+            assert_eq!(a.chars().count(), b.chars().count());
+        }
+        assert!(blanked.contains("// a comment"));
+        assert!(blanked.ends_with("];\nfn after() {}\n"));
+        assert!(!blanked.contains("0x0041"));
+        assert!(syn::parse_file(&blanked).is_ok());
+    }
+
+    #[test]
+    fn a_name_anywhere_in_the_region_keeps_it() {
+        for odd in [
+            "spawn(x)",
+            "X::Y",
+            "a + b",
+            "{ 1 }",
+            "&1",
+            "'a: loop {}",
+            "1..2",
+        ] {
+            let body = table("1, 2, 3", 1200);
+            let text = format!("const T: [u8; 3] = [{body}, {odd}];\n");
+            assert_eq!(blank(&text), None, "{odd}");
+        }
+    }
+
+    #[test]
+    fn small_tables_and_strings_holding_brackets_stay() {
+        assert_eq!(blank("const T: [u8; 3] = [1, 2, 3];\n"), None);
+        let body = table("\"] spawn [\"", 2000);
+        let text = format!("const S: &[&str] = &[{body}];\n");
+        let blanked = blank(&text).expect("a table of strings");
+        assert!(!blanked.contains("spawn"));
+        let body = table("r#\"] \"spawn\" [\"#, br\"x\"", 1500);
+        let text = format!("const R: &[&str] = &[{body}];\n");
+        assert!(!blank(&text)
+            .expect("a table of raw strings")
+            .contains("spawn"));
+    }
+
+    #[test]
+    fn only_the_outermost_pure_region_is_recorded() {
+        let inner = format!("[{}]", table("1", 9000));
+        let text = format!("const T: [[u8; 9000]; 2] = [{inner}, {inner}];\n");
+        let blanked = blank(&text).unwrap();
+        assert!(blanked.starts_with("const T: [[u8; 9000]; 2] = [ "));
+        assert!(blanked.trim_end().ends_with("];"));
+    }
+}

@@ -1,0 +1,111 @@
+//! What parsing skips never changes what is found: `--exhaustive` (every
+//! file parsed as written) and the default (data tables blanked first)
+//! print the same, on the fixtures and on a generated crate whose windows
+//! sit next to large tables.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+mod common;
+
+fn json(dir: &Path, extra: &[&str]) -> String {
+    let out = Command::cargo_bin("cargo-spawnlint")
+        .unwrap()
+        .current_dir(dir)
+        .args([".", "--format", "json", "--no-cache"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_fixtures_give_the_same_findings_exhaustive_or_not() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let default = json(&dir, &[]);
+    assert!(default.contains("SL001"));
+    assert_eq!(default, json(&dir, &["--exhaustive"]));
+}
+
+/// `n` rows of a generated table.
+fn rows(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("    (0x{i:04x}, \"row-{i}\", -{i}.5, b'x', true), // {i}\n"))
+        .collect()
+}
+
+#[test]
+fn windows_next_to_data_tables_are_found_the_same() {
+    let dir = common::tempdir("exhaustive");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"tables\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    // A table as a static, then a constructor whose window is after it.
+    let table = format!(
+        "pub static ROWS: &[(u32, &str, f64, u8, bool)] = &[\n{}];\n",
+        rows(2000)
+    );
+    let ctor = r#"
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+pub struct Index {
+    names: Arc<Mutex<HashMap<u32, String>>>,
+}
+
+impl Index {
+    pub fn new() -> Self {
+        let names = Arc::new(Mutex::new(HashMap::new()));
+        let seen = Arc::clone(&names);
+        std::thread::spawn(move || {
+            let first = seen.lock().unwrap().get(&0).cloned().unwrap();
+            println!("{first}");
+        });
+        let index = Index { names };
+        index.load();
+        index
+    }
+
+    fn load(&self) {
+        let table = [
+"#;
+    let tail = format!(
+        "{}        ];\n        for (k, v) in table {{ self.names.lock().unwrap().insert(k, v.to_string()); }}\n    }}\n}}\n",
+        (0..2000).map(|i| format!("            ({i}, \"n{i}\"),\n")).collect::<String>()
+    );
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        format!("pub mod data;\n{ctor}{tail}"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/data.rs"),
+        format!("{table}\n// spawnlint: allow(SL001)\npub fn after() {{}}\n"),
+    )
+    .unwrap();
+    for file in ["src/lib.rs", "src/data.rs"] {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        assert!(
+            spawnlint::parse::tables::blank(&text).is_some(),
+            "{file} has a table to blank"
+        );
+    }
+    let default = json(&dir, &[]);
+    assert!(
+        default.contains("\"code\": \"SL00"),
+        "the window is found: {default}"
+    );
+    assert!(
+        default.contains("SL900"),
+        "the suppression after the table is seen: {default}"
+    );
+    assert_eq!(default, json(&dir, &["--exhaustive"]));
+}
