@@ -29,6 +29,7 @@ mod interp;
 pub mod late_subscribe;
 mod listens;
 pub mod loop_subscribe;
+pub mod publishes;
 mod recorder;
 pub mod registry;
 mod semantics;
@@ -208,6 +209,15 @@ fn start_up_order_passes(
     for c in early {
         groups[group_of(c.function)].early_children.push(c);
     }
+    let unpublished: Vec<publishes::UnpublishedStop> = each_fn(
+        fns,
+        cuts,
+        |f| publishes::may_apply(model, reach, f),
+        |f| publishes::find(model, reach, f),
+    );
+    for u in unpublished {
+        groups[group_of(u.function)].unpublished_stops.push(u);
+    }
 }
 
 /// The statement-order passes over lost signals (SL007): late waker
@@ -330,6 +340,9 @@ pub struct GroupAnalysis {
     /// Functions that insert a task's handle into a map another method
     /// aborts from, only after the spawn (SL001).
     pub late_handles: Vec<handles::LateHandle>,
+    /// Methods that start a task which publishes, into a shared field, what
+    /// a stop-like method needs, and return without waiting (SL001).
+    pub unpublished_stops: Vec<publishes::UnpublishedStop>,
     /// Poll functions that register their waker after checking, and
     /// return `Pending` without checking again (SL007).
     pub late_wakers: Vec<wakers::LateWaker>,
@@ -354,6 +367,7 @@ impl GroupAnalysis {
             registry_races,
             early_children,
             late_handles,
+            unpublished_stops,
             late_wakers,
             unguarded_notifies,
             snapshots_first,
@@ -365,6 +379,7 @@ impl GroupAnalysis {
             && loop_subscribes.is_empty()
             && registry_races.is_empty()
             && late_handles.is_empty()
+            && unpublished_stops.is_empty()
             && early_children.is_empty()
             && late_wakers.is_empty()
             && unguarded_notifies.is_empty()

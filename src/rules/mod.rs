@@ -161,6 +161,11 @@ impl<'a> Context<'a> {
         &self.analysis.early_children
     }
 
+    /// Starts whose task publishes what a stop needs, with no handshake.
+    pub fn unpublished_stops(&self) -> &'a [crate::analysis::publishes::UnpublishedStop] {
+        &self.analysis.unpublished_stops
+    }
+
     /// Task handles inserted into an abortable registry after the spawn.
     pub fn late_handles(&self) -> &'a [crate::analysis::handles::LateHandle] {
         &self.analysis.late_handles

@@ -6,6 +6,7 @@ use super::explain::{self, Finding, Window};
 use super::{access_severity, exposed, Check, Context};
 use crate::analysis::children::ChildBeforeListener;
 use crate::analysis::handles::LateHandle;
+use crate::analysis::publishes::UnpublishedStop;
 use crate::analysis::registry::{self, RegistryRace};
 use crate::analysis::trace::Event;
 use crate::diagnostic::{Confidence, Diagnostic, Fix, FixStrategy, Severity};
@@ -70,7 +71,47 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     out.extend(cx.registry_races().iter().map(|r| registry_race(cx, r)));
     out.extend(cx.late_handles().iter().map(|h| late_handle(cx, h)));
     out.extend(cx.early_children().iter().map(|c| early_child(cx, c)));
+    out.extend(
+        cx.unpublished_stops()
+            .iter()
+            .map(|u| unpublished_stop(cx, u)),
+    );
     out
+}
+
+/// A start whose task publishes, into a shared field, what a stop needs,
+/// and that returns without waiting for it.
+fn unpublished_stop(cx: &Context, u: &UnpublishedStop) -> Diagnostic {
+    let fn_name = cx.fn_name(u.function);
+    let stop = cx.fn_name(u.stop);
+    let short = |name: &str| name.rsplit("::").next().unwrap_or(name).to_string();
+    let (start, stop_short, field) = (short(&fn_name), short(&stop), &u.field);
+    let fix = Fix {
+        strategy: FixStrategy::Gate,
+        title: format!("make `{start}` wait until the task has published `{field}`: the task sends it once it is set, and `{start}` receives it before it returns"),
+        code: format!(
+            "let (ready_tx, ready_rx) = std::sync::mpsc::channel();\nlet task = /* the spawn, unchanged; the task calls `ready_tx.send(..)` right after it sets `{field}` */;\nready_rx.recv() /* .await for a tokio oneshot */;"
+        ),
+        ..Fix::default()
+    };
+    explain::finding(
+        cx,
+        Finding {
+            rule: RULE.id(),
+            severity: Severity::Warning,
+            confidence: Confidence::Medium,
+            message: format!("`{fn_name}` returns before the task it starts has set `{field}`, which `{stop}` needs: a `{stop_short}` in between finds nothing to stop, and the task runs on"),
+            primary: u.spawn,
+            primary_text: format!("the task starts here; `{start}` returns without waiting for it"),
+            labels: vec![
+                (u.publish, format!("`{field}` is set only here, once the task runs")),
+                (u.check, format!("`{stop_short}` gives up here while `{field}` is still empty")),
+            ],
+            notes: vec![format!("a `{stop_short}` called right after `{start}` returns (or a drop) can run before the task has set `{field}`; it then stops nothing, and the task, setting `{field}` afterwards, is never stopped")],
+            fixes: vec![fix],
+            identity: vec![fn_name, "unpublished-stop".into(), field.clone()],
+        },
+    )
 }
 
 /// A child process told where to report before anything listens there.
