@@ -32,6 +32,7 @@ pub mod loop_subscribe;
 pub mod publishes;
 mod recorder;
 pub mod registry;
+pub mod resets;
 mod semantics;
 pub mod signals;
 pub mod snapshots;
@@ -238,6 +239,15 @@ fn signal_order_passes(
     for w in late_wakers {
         groups[group_of(w.function)].late_wakers.push(w);
     }
+    let late_resets: Vec<resets::LateReset> = each_fn(
+        fns,
+        cuts,
+        |f| resets::may_apply(model, f),
+        |f| resets::find(model, f),
+    );
+    for r in late_resets {
+        groups[group_of(r.function)].late_resets.push(r);
+    }
     let sites = each_fn(
         fns,
         cuts,
@@ -346,6 +356,8 @@ pub struct GroupAnalysis {
     /// Poll functions that register their waker after checking, and
     /// return `Pending` without checking again (SL007).
     pub late_wakers: Vec<wakers::LateWaker>,
+    /// Manual-reset events reset after the loop that drains them (SL007).
+    pub late_resets: Vec<resets::LateReset>,
     /// Functions that send a subscriber its snapshot before registering
     /// its sender (SL007).
     pub snapshots_first: Vec<snapshots::SnapshotFirst>,
@@ -369,6 +381,7 @@ impl GroupAnalysis {
             late_handles,
             unpublished_stops,
             late_wakers,
+            late_resets,
             unguarded_notifies,
             snapshots_first,
         } = self;
@@ -382,6 +395,7 @@ impl GroupAnalysis {
             && unpublished_stops.is_empty()
             && early_children.is_empty()
             && late_wakers.is_empty()
+            && late_resets.is_empty()
             && unguarded_notifies.is_empty()
             && snapshots_first.is_empty()
     }

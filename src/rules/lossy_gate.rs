@@ -4,6 +4,7 @@
 use super::explain::{self, Finding};
 use super::{Check, Context};
 use crate::analysis::condvars::{Outside, UnguardedNotify};
+use crate::analysis::resets::LateReset;
 use crate::analysis::snapshots::SnapshotFirst;
 use crate::analysis::trace::{Listen, ListenKind, SpawnSite, WaitCheck};
 use crate::analysis::wakers::LateWaker;
@@ -15,7 +16,7 @@ use crate::source::Loc;
 crate::declare_rule! {
     code: "SL007",
     slug: "lossy-gate",
-    summary: "a ready gate that can miss its signal: `notify_waiters` before `notified()`, a Condvar wait without its condition or notified without its mutex, a waker registered after the check, a snapshot sent before the subscription, a late watch subscription",
+    summary: "a ready gate that can miss its signal: `notify_waiters` before `notified()`, a Condvar wait without its condition or notified without its mutex, a waker registered after the check, a snapshot sent before the subscription, a manual-reset event reset after its drain, a late watch subscription",
     severity: Warning up to Error,
     scope: SpawningFunctions,
     check: Check::Analysis(check),
@@ -68,6 +69,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         }
     }
     out.extend(cx.analysis.late_wakers.iter().map(|w| late_waker(cx, w)));
+    out.extend(cx.analysis.late_resets.iter().map(|r| late_reset(cx, r)));
     out.extend(
         cx.analysis
             .snapshots_first
@@ -200,6 +202,39 @@ fn late_waker(cx: &Context, w: &LateWaker) -> Diagnostic {
         primary: w.register,
         primary_text: v.text.clone(),
         identity: vec![cx.fn_name(w.function), "register".into(), w.waker.clone()],
+    };
+    finding(cx, at, Vec::new(), v)
+}
+
+/// A manual-reset event reset after the loop that drains what it signals.
+fn late_reset(cx: &Context, r: &LateReset) -> Diagnostic {
+    let event = &r.event;
+    let call = cx
+        .slice(r.reset)
+        .unwrap_or_else(|| format!("ResetEvent({event})"));
+    let v = Verdict {
+        severity: Severity::Warning,
+        message: format!(
+            "`{}` resets the manual-reset event `{event}` after the loop that drains it: a signal set while the loop ran is erased, and the next wait blocks with work pending",
+            cx.fn_name(r.function)
+        ),
+        text: "the event is reset only here, after the drain".to_string(),
+        signal: Some((r.drain, "the drain: a producer that signals while it runs is erased by the reset after it".to_string())),
+        notes: vec![
+            "a manual-reset event stays set until it is reset: reset it before draining, so that a signal set during the drain stays set and the next wait returns at once".to_string(),
+        ],
+        fixes: vec![Fix {
+            strategy: crate::diagnostic::FixStrategy::Reorder,
+            title: format!("reset `{event}` before the drain loop, then drain until empty (set it again on an early exit that leaves work behind)"),
+            code: format!("{call}; // first
+/* the drain loop, unchanged */"),
+            ..Fix::default()
+        }],
+    };
+    let at = Place {
+        primary: r.reset,
+        primary_text: v.text.clone(),
+        identity: vec![cx.fn_name(r.function), "late-reset".into(), event.clone()],
     };
     finding(cx, at, Vec::new(), v)
 }
