@@ -33,6 +33,7 @@ pub mod publishes;
 mod recorder;
 pub mod registry;
 pub mod resets;
+pub mod returned_snapshots;
 mod semantics;
 pub mod signals;
 pub mod snapshots;
@@ -219,6 +220,15 @@ fn start_up_order_passes(
     for u in unpublished {
         groups[group_of(u.function)].unpublished_stops.push(u);
     }
+    let returned: Vec<returned_snapshots::ReturnedSnapshot> = each_fn(
+        fns,
+        cuts,
+        |f| returned_snapshots::may_apply(model, reach, f),
+        |f| returned_snapshots::find(model, reach, f),
+    );
+    for r in returned {
+        groups[group_of(r.function)].returned_snapshots.push(r);
+    }
 }
 
 /// The statement-order passes over lost signals (SL007): late waker
@@ -353,6 +363,9 @@ pub struct GroupAnalysis {
     /// Methods that start a task which publishes, into a shared field, what
     /// a stop-like method needs, and return without waiting (SL001).
     pub unpublished_stops: Vec<publishes::UnpublishedStop>,
+    /// Functions that return a snapshot for the caller to apply while the
+    /// task they start already forwards its updates (SL002).
+    pub returned_snapshots: Vec<returned_snapshots::ReturnedSnapshot>,
     /// Poll functions that register their waker after checking, and
     /// return `Pending` without checking again (SL007).
     pub late_wakers: Vec<wakers::LateWaker>,
@@ -380,6 +393,7 @@ impl GroupAnalysis {
             early_children,
             late_handles,
             unpublished_stops,
+            returned_snapshots,
             late_wakers,
             late_resets,
             unguarded_notifies,
@@ -393,6 +407,7 @@ impl GroupAnalysis {
             && registry_races.is_empty()
             && late_handles.is_empty()
             && unpublished_stops.is_empty()
+            && returned_snapshots.is_empty()
             && early_children.is_empty()
             && late_wakers.is_empty()
             && late_resets.is_empty()

@@ -4,8 +4,9 @@
 
 use super::explain::{self, Window};
 use super::{access_severity, exposed, Check, Context};
+use crate::analysis::returned_snapshots::ReturnedSnapshot;
 use crate::analysis::trace::{AccessKind, Placeholder};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Confidence, Diagnostic, Fix, FixStrategy, Severity};
 
 crate::declare_rule! {
     code: "SL002",
@@ -68,5 +69,46 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             }
         }
     }
+    out.extend(
+        cx.analysis
+            .returned_snapshots
+            .iter()
+            .map(|r| returned_snapshot(cx, r)),
+    );
     out
+}
+
+/// A snapshot handed back to the caller while the task already delivers
+/// the updates after it.
+fn returned_snapshot(cx: &Context, r: &ReturnedSnapshot) -> Diagnostic {
+    let fn_name = cx.fn_name(r.function);
+    let (snapshot, stream, (callback, method, call)) = (&r.snapshot, &r.stream, &r.callback);
+    let fix = Fix {
+        strategy: FixStrategy::Gate,
+        title: format!("deliver `{snapshot}` through `{callback}` first, inside the task, before forwarding `{stream}`, instead of returning it"),
+        code: format!(
+            "/* the spawn, with the task starting: */
+{callback}.{method}(/* `{snapshot}`, as the base the updates apply to */);
+/* then the loop over `{stream}`, unchanged */"
+        ),
+        ..Fix::default()
+    };
+    explain::finding(
+        cx,
+        explain::Finding {
+            rule: RULE.id(),
+            severity: Severity::Warning,
+            confidence: Confidence::Medium,
+            message: format!("`{fn_name}` returns the snapshot `{snapshot}` for its caller to apply, but the task it starts already forwards the updates after it to `{callback}`: an update can arrive before the caller has applied the snapshot"),
+            primary: r.spawn,
+            primary_text: format!("the task forwards `{stream}` to `{callback}` from here on"),
+            labels: vec![
+                (*call, format!("updates reach `{callback}` here, maybe before the caller has `{snapshot}`")),
+                (r.returned, format!("`{snapshot}` reaches the caller only here, when `{fn_name}` returns")),
+            ],
+            notes: vec![format!("`{snapshot}` and `{stream}` were taken together, so the updates apply on top of the snapshot; the caller applies the snapshot only after the return, by which time the task may have delivered updates to a view that does not have it")],
+            fixes: vec![fix],
+            identity: vec![fn_name, "returned-snapshot".into(), snapshot.clone()],
+        },
+    )
 }
