@@ -86,14 +86,9 @@ pub struct Options {
     /// default; the binary passes `target/spawnlint` unless `--no-cache`).
     /// Not used with standard input, an overlay or `--explain-site`.
     pub cache: Option<cache::Settings>,
-    /// The process exits right after this run: the facts and traces are
-    /// left for the system to reclaim instead of being freed one by one
-    /// (which takes as long as a stage: 10–13% of a run on large trees).
-    /// Only for a caller that analyzes once; a long-lived caller (the
-    /// `--fix` rounds, an editor) leaves it false.
-    pub exits_after: bool,
     /// `--exhaustive`: parse every file as written, data tables included
-    /// ([`parse::tables`]); the findings are the same, only slower.
+    /// ([`parse::tables`]), and analyze all crates in one batch; the
+    /// findings are the same, only slower and larger.
     pub exhaustive: bool,
 }
 

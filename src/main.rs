@@ -118,9 +118,10 @@ struct RunArgs {
     /// whose files, configuration and rule selection are unchanged.
     #[arg(long)]
     no_cache: bool,
-    /// Parse every file whole, as written: generated data tables (long
-    /// runs of literals, which hold nothing to analyze) are otherwise
-    /// blanked before parsing. The findings are the same; for checking
+    /// Parse every file whole, as written, and all crates at once:
+    /// otherwise generated data tables (long runs of literals, which hold
+    /// nothing to analyze) are blanked before parsing and crates are
+    /// analyzed a few at a time. The findings are the same; for checking
     /// exactly that.
     #[arg(long)]
     exhaustive: bool,
@@ -470,7 +471,7 @@ fn run(args: RunArgs) -> ExitCode {
             spawnlint::pipeline::MAX_THREADS
         ));
     }
-    let mut opts = match options(&args) {
+    let opts = match options(&args) {
         Ok(o) => o,
         Err(code) => return code,
     };
@@ -483,8 +484,6 @@ fn run(args: RunArgs) -> ExitCode {
     if args.fix || args.diff {
         return run_fix(&opts, format, &args);
     }
-    // One analysis, then the process exits.
-    opts.exits_after = true;
     let report = match spawnlint::analyze(&opts) {
         Ok(r) => r,
         Err(e) => {
@@ -658,7 +657,6 @@ fn options(args: &RunArgs) -> Result<spawnlint::Options, ExitCode> {
         stdin: read_stdin(args)?,
         overlay: Default::default(),
         cache: cache_settings(args),
-        exits_after: false,
         exhaustive: args.exhaustive,
     })
 }

@@ -27,7 +27,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
+mod batches;
+mod reuse;
 mod show;
+use reuse::cache_plan;
 pub use show::{files, settings, ShownFile};
 
 /// Stack size of analysis threads. syn recurses per nesting level; the
@@ -55,26 +58,39 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
         None => None,
     };
     let mut report = pool.install(|| {
-        let texts = read(&configured);
-        let plan = cache_plan(opts, &configured, &texts);
-        let parsed = parse(
+        let (sources, unread) = read(&configured);
+        let plan = cache_plan(opts, &configured, &sources);
+        let reused_files = plan.as_ref().map(|(_, p)| &p.reused[..]);
+        let explaining = opts.explain_site.is_some();
+        // `--exhaustive` takes every crate in one batch too.
+        let whole = explaining || configured.exhaustive;
+        let masks = batches::masks(&configured, &sources, reused_files, whole);
+        let sources = Arc::new(sources);
+        let swept = batches::sweep(
             &configured,
-            texts,
-            plan.as_ref().map(|(_, p)| &p.reused[..]),
+            &sources,
+            &unread,
+            masks,
+            (&selection, registry),
+            explaining,
         );
-        let mut linked = link(parsed, &configured);
-        let analysis = analyze_model(&linked, &configured);
-        let (mut diagnostics, mut incidents) = check(&linked, &configured, &analysis, &selection);
-        let found = opts.explain_site.as_ref().map(|_| diagnostics.clone());
-        let (mut suppressed, suppressed_in) =
-            suppress(&linked, &configured, &selection, registry, &mut diagnostics);
+        let batches::Swept {
+            mut diagnostics,
+            mut incidents,
+            failures,
+            mut suppressed,
+            suppressed_in,
+            spawns_in,
+            mut constructor_spawns,
+            mut items,
+            kept,
+        } = swept;
         let reused = plan.map(|(settings, plan)| {
-            let spawns_in = analysis.constructor_spawns_in();
-            let item_of = |f: FileId, line: u32| baseline::item_path(&linked.model, f, line);
+            let item_of = |f: FileId, line: u32| items.get(&(f, line)).cloned().unwrap_or_default();
             let fresh = cache::Fresh {
                 diagnostics: &diagnostics,
                 incidents: &incidents,
-                failures: &linked.failures,
+                failures: &failures,
                 suppressed_in: &suppressed_in,
                 spawns_in: &spawns_in,
                 item_of: &item_of,
@@ -83,20 +99,29 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
             plan.finish(settings, &fresh)
         });
         let reused = reused.unwrap_or_default();
+        // The later stages need only the files' crates, texts and failures.
+        let (mut linked, explained) = match kept {
+            Some((linked, analysis, found)) => (linked, Some((analysis, found))),
+            None => {
+                let none = vec![true; sources.len()];
+                let results = parse(&configured, &sources, &unread, &none);
+                (link(results, Arc::clone(&sources), &configured), None)
+            }
+        };
+        linked.failures = failures;
         diagnostics.extend(reused.diagnostics);
         diagnostic::sort(&mut diagnostics, &linked.sources);
         incidents.extend(reused.incidents);
         incidents.sort_by_key(|i| (i.file, i.line, i.column));
         linked.failures.extend(reused.failures);
         suppressed += reused.suppressed;
+        constructor_spawns += reused.constructor_spawns;
+        items.extend(reused.items);
         if let Some(given) = &reported {
             // `--crate-context`: findings in the given files only.
             diagnostics.retain(|d| given.contains(&linked.sources.entry(d.file).path));
         }
-        let item_of = |f: FileId, line: u32| match reused.items.get(&(f, line)) {
-            Some(item) => item.clone(),
-            None => baseline::item_path(&linked.model, f, line),
-        };
+        let item_of = |f: FileId, line: u32| items.get(&(f, line)).cloned().unwrap_or_default();
         let outcome = apply_baseline(
             &linked,
             &configured,
@@ -107,11 +132,11 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
             &mut diagnostics,
         )?;
         let failing = count_failing(&linked, &configured, opts, &diagnostics);
-        let sites = match (&opts.explain_site, &found) {
-            (Some(site), Some(found)) => explain_site(
+        let sites = match (&opts.explain_site, &explained) {
+            (Some(site), Some((analysis, found))) => explain_site(
                 &linked,
                 &configured,
-                &analysis,
+                analysis,
                 site,
                 opts,
                 found,
@@ -119,15 +144,9 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
             ),
             _ => Vec::new(),
         };
-        let mut report = assemble(
-            linked,
-            analysis,
-            diagnostics,
-            suppressed,
-            outcome,
-            opts.exits_after,
-        );
-        report.constructor_spawns += reused.constructor_spawns;
+        drop(explained);
+        let mut report = assemble(linked, diagnostics, suppressed, outcome);
+        report.constructor_spawns = constructor_spawns;
         report.cache = reused.crates;
         report.cache_warning = reused.warning;
         report.failing = failing;
@@ -315,16 +334,11 @@ fn configure<'a>(
 
 // ----- parse ------------------------------------------------------------
 
-/// Every kept file's text and facts (or why it has none), by file id.
-struct ParsedFiles {
-    sources: SourceDb,
-    results: Vec<Result<Parsed, ParseFailure>>,
-}
-
-/// Stage 3a: read every kept file, in parallel, by file id (the files'
-/// positions in discovery order).
-fn read(configured: &Configured) -> Vec<Result<String, ParseFailure>> {
-    configured
+/// Stage 3a: read every kept file, in parallel, into the run's
+/// `SourceDb` (file ids are the files' positions in discovery order), with
+/// the reason a file could not be read, by id.
+fn read(configured: &Configured) -> (SourceDb, Vec<Option<ParseFailure>>) {
+    let texts: Vec<Result<String, ParseFailure>> = configured
         .files
         .par_iter()
         .enumerate()
@@ -337,70 +351,46 @@ fn read(configured: &Configured) -> Vec<Result<String, ParseFailure>> {
                 }
             },
         )
-        .collect()
-}
-
-/// Stage 3b: parse every file read, in parallel, except those whose
-/// crate's findings the cache gives back (`reused`): they keep their text
-/// and no facts.
-fn parse(
-    configured: &Configured,
-    texts: Vec<Result<String, ParseFailure>>,
-    reused: Option<&[bool]>,
-) -> ParsedFiles {
-    let results: Vec<_> = texts
-        .par_iter()
-        .enumerate()
-        .map(|(i, text)| match text {
-            _ if reused.is_some_and(|r| r[i]) => Ok(Parsed::default()),
-            Ok(t) => parse::parse_source_as(i as FileId, t, !configured.exhaustive),
-            Err(f) => Err(f.clone()),
-        })
         .collect();
     let mut sources = SourceDb::default();
+    let mut unread = Vec::with_capacity(texts.len());
     for ((input, _), text) in configured.files.iter().zip(texts) {
+        let (text, failure) = match text {
+            Ok(t) => (Some(Arc::from(t)), None),
+            Err(f) => (None, Some(f)),
+        };
         sources.add(FileEntry::new(
             input.path.clone(),
             display_path(&input.path, configured.root),
             input.crate_root.clone(),
-            text.ok().map(Arc::from),
+            text,
         ));
+        unread.push(failure);
     }
-    ParsedFiles { sources, results }
+    (sources, unread)
 }
 
-/// The cache's plan for this run, unless the run does not use the cache
-/// (none configured, standard input, an overlay, `--explain-site`).
-fn cache_plan<'o>(
-    opts: &'o Options,
+/// Stage 3b: parse the files `skip` does not mark (another batch's, or
+/// reused from the cache), in parallel; the others get no facts and no
+/// failure here.
+fn parse(
     configured: &Configured,
-    texts: &[Result<String, ParseFailure>],
-) -> Option<(&'o cache::Settings, cache::Plan)> {
-    let settings = opts.cache.as_ref()?;
-    if opts.stdin.is_some() || !opts.overlay.is_empty() || opts.explain_site.is_some() {
-        return None;
-    }
-    let described: Vec<String> = configured
-        .configs
-        .iter()
-        .map(|c| {
-            format!(
-                "{}\nselect {:?} ignore {:?}",
-                c.describe(&opts.root),
-                opts.select,
-                opts.ignore
-            )
+    sources: &SourceDb,
+    unread: &[Option<ParseFailure>],
+    skip: &[bool],
+) -> Vec<Result<Parsed, ParseFailure>> {
+    (0..sources.len())
+        .into_par_iter()
+        .map(|i| {
+            let id = i as FileId;
+            match (sources.text(id), &unread[i]) {
+                _ if skip[i] => Ok(Parsed::default()),
+                (Some(t), _) => parse::parse_source_as(id, t, !configured.exhaustive),
+                (None, Some(f)) => Err(f.clone()),
+                (None, None) => Ok(Parsed::default()),
+            }
         })
-        .collect();
-    let files = configured.files.iter().zip(texts).enumerate();
-    let files = files.map(|(i, ((input, group), text))| cache::FileInput {
-        id: i as FileId,
-        crate_root: &input.crate_root,
-        path: &input.path,
-        text: text.as_ref().ok().map(String::as_str),
-        settings: &described[*group],
-    });
-    Some((settings, cache::Plan::new(settings, files.collect())))
+        .collect()
 }
 
 // ----- link -------------------------------------------------------------
@@ -408,7 +398,7 @@ fn cache_plan<'o>(
 /// The linked model, with what the later stages need beside it.
 struct Linked {
     model: Model,
-    sources: SourceDb,
+    sources: Arc<SourceDb>,
     suppressions: Vec<Vec<Suppression>>,
     failures: Vec<ParseFailure>,
     /// Configuration group of each crate.
@@ -418,8 +408,11 @@ struct Linked {
 /// Stage 4: link the files of each crate into the model. Files that did
 /// not parse keep their id with the facts of the items that parse (none
 /// when the text does not even tokenize).
-fn link(parsed: ParsedFiles, configured: &Configured) -> Linked {
-    let ParsedFiles { sources, results } = parsed;
+fn link(
+    results: Vec<Result<Parsed, ParseFailure>>,
+    sources: Arc<SourceDb>,
+    configured: &Configured,
+) -> Linked {
     let mut crate_ids: HashMap<std::path::PathBuf, u32> = HashMap::new();
     let mut crate_group = Vec::new();
     let mut files = Vec::with_capacity(results.len());
@@ -741,17 +734,13 @@ fn count_failing(
 /// Stage 9: the report, with the package of every file it names.
 fn assemble(
     linked: Linked,
-    analysis: Analysis,
     diagnostics: Vec<Diagnostic>,
     suppressed: usize,
     outcome: Option<baseline::Outcome>,
-    exits_after: bool,
 ) -> Report {
     let Linked {
-        model,
         sources,
         mut failures,
-        suppressions,
         ..
     } = linked;
     failures.sort_by_key(|f| f.file);
@@ -770,23 +759,14 @@ fn assemble(
             .clone();
         packages.insert(file, p);
     }
-    // Dropping every file's facts takes as long as a stage of its own: when
-    // the process exits next, leave them to the system; else drop them on
-    // all cores.
-    let constructor_spawns = analysis.constructor_spawns;
-    if exits_after {
-        std::mem::forget((model, analysis, suppressions));
-    } else {
-        model.into_files().into_par_iter().for_each(drop);
-    }
     let mut report = Report::new(rules::registry());
     report.files = sources.len();
-    report.sources = sources;
+    // The batches have let go of theirs: this is the last handle.
+    report.sources = Arc::try_unwrap(sources).unwrap_or_else(|shared| (*shared).clone());
     report.diagnostics = diagnostics;
     report.parse_failures = failures;
     report.suppressed = suppressed;
     report.baseline = outcome;
-    report.constructor_spawns = constructor_spawns;
     report.packages = packages;
     report
 }

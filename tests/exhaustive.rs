@@ -1,7 +1,8 @@
 //! What parsing skips never changes what is found: `--exhaustive` (every
-//! file parsed as written) and the default (data tables blanked first)
-//! print the same, on the fixtures and on a generated crate whose windows
-//! sit next to large tables.
+//! file parsed as written, all crates at once) and the default (data
+//! tables blanked first, crates analyzed in batches) print the same, on
+//! the fixtures, on a generated crate whose windows sit next to large
+//! tables, and on crates enough to fill several batches.
 
 use assert_cmd::Command;
 use std::path::Path;
@@ -109,3 +110,58 @@ impl Index {
     );
     assert_eq!(default, json(&dir, &["--exhaustive"]));
 }
+
+#[test]
+fn crates_analyzed_in_batches_give_the_same_findings() {
+    let dir = common::tempdir("batches");
+    // Five crates of about 1.5 MB each (mostly a doc comment, cheap to
+    // lex): more than one batch of 4 MiB.
+    let filler: String = (0..50_000)
+        .map(|i| format!("/// filler line {i:06} of text\n"))
+        .collect();
+    for c in 0..5 {
+        let root = dir.join(format!("c{c}"));
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        std::fs::write(
+            root.join("Cargo.toml"),
+            format!("[package]\nname = \"c{c}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+        )
+        .unwrap();
+        let window = WINDOW.replace("Index", &format!("Index{c}"));
+        std::fs::write(
+            root.join("src/lib.rs"),
+            format!("{filler}pub struct Doc;\n{window}"),
+        )
+        .unwrap();
+    }
+    let default = json(&dir, &[]);
+    assert_eq!(
+        default.matches("\"code\": \"SL001\"").count(),
+        5,
+        "{default}"
+    );
+    assert_eq!(default, json(&dir, &["--exhaustive"]));
+}
+
+/// A constructor whose thread reads a map filled after the spawn.
+const WINDOW: &str = r#"
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+pub struct Index {
+    names: Arc<Mutex<HashMap<u32, String>>>,
+}
+
+impl Index {
+    pub fn new() -> Self {
+        let names = Arc::new(Mutex::new(HashMap::new()));
+        let seen = Arc::clone(&names);
+        std::thread::spawn(move || {
+            let first = seen.lock().unwrap().get(&0).cloned().unwrap();
+            println!("{first}");
+        });
+        names.lock().unwrap().insert(0, "zero".to_string());
+        Index { names }
+    }
+}
+"#;

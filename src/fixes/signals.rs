@@ -29,7 +29,7 @@ pub fn notified_before_spawn(notify: &str) -> Option<Fix> {
         strategy: FixStrategy::RegisterFirst,
         title: "or register for the signal before the task can miss it: an owned `Notified` created before the spawn".to_string(),
         code: format!(
-            "// when `{notify}` is an `Arc<Notify>`: create the future before spawning and move it in\n{code}\n// in the task: `ready.await;` in place of `{notify}.notified().await`"
+            "// when `{notify}` is an `Arc<Notify>` (tokio 1.47 or later has `notified_owned`): create the future before spawning and move it in\n{code}\n// in the task: `ready.await;` in place of `{notify}.notified().await`"
         ),
         ..Fix::default()
     })
