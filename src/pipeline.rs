@@ -270,6 +270,8 @@ struct Configured<'a> {
     max_file_size: u64,
     /// `--exhaustive`: data tables are parsed too.
     exhaustive: bool,
+    /// Per file (by id): the tokio version its crate's `Cargo.lock` pins.
+    tokio: Vec<Option<(u64, u64)>>,
     /// With `--stdin-filename`, the text of the run's one file.
     stdin: Option<&'a str>,
     /// Texts that replace files on disk ([`Options::overlay`]).
@@ -324,6 +326,13 @@ fn configure<'a>(
             .max_file_size
             .unwrap_or(crate::files::DEFAULT_MAX_SOURCE_BYTES),
         exhaustive: opts.exhaustive,
+        tokio: {
+            let mut locks = HashMap::new();
+            files
+                .iter()
+                .map(|(input, _)| discover::tokio_version(&input.crate_root, &mut locks))
+                .collect()
+        },
         stdin: opts.stdin.as_ref().map(|(_, text)| text.as_str()),
         overlay: &opts.overlay,
         configs,
@@ -499,6 +508,7 @@ fn check(
             analysis: group,
             notify_waiters: &analysis.notify_waiters,
             sources: &linked.sources,
+            tokio: &configured.tokio,
         };
         let (mut found, panics) = rules::run(&cx, &|rule| selection.enabled(cfg, rule));
         incidents.extend(panics.iter().map(rule_incident));
@@ -704,6 +714,7 @@ fn explain_site(
         analysis: &analysis.groups[g],
         notify_waiters: &analysis.notify_waiters,
         sources: &linked.sources,
+        tokio: &configured.tokio,
     };
     let outcome = rules::why::Outcome { reported, found };
     rules::why::explain(&cx, file, *line, &outcome)

@@ -229,3 +229,50 @@ fn every_fix_title_is_one_line() {
     }
     assert!(titles > 100, "{titles} titles");
 }
+
+/// The applicability of the register-first fix of the drain fixture, in a
+/// crate whose `Cargo.lock` pins tokio `version`.
+fn register_first_with_tokio(version: &str) -> spawnlint::diagnostic::Applicability {
+    let dir = std::env::temp_dir().join(format!(
+        "spawnlint-owned-notified-{}-{version}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"drain\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("Cargo.lock"),
+        format!("version = 3\n\n[[package]]\nname = \"tokio\"\nversion = \"{version}\"\n"),
+    )
+    .unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/lossy-gate/drain_select_shutdown_branch.rs");
+    std::fs::copy(src, dir.join("src/lib.rs")).unwrap();
+    let report = spawnlint::analyze(&spawnlint::Options {
+        paths: vec![dir.join("src/lib.rs")],
+        ..Default::default()
+    })
+    .unwrap();
+    let fix = report.diagnostics[0]
+        .fixes
+        .iter()
+        .find(|f| f.strategy == FixStrategy::RegisterFirst)
+        .expect("a register-first fix")
+        .clone();
+    let _ = std::fs::remove_dir_all(&dir);
+    fix.applicability
+}
+
+#[test]
+fn the_owned_notified_fix_is_an_edit_only_where_tokio_has_notified_owned() {
+    use spawnlint::diagnostic::Applicability;
+    assert_eq!(register_first_with_tokio("1.47.0"), Applicability::Safe);
+    // `Notify::notified_owned` came in tokio 1.47: before, only to read.
+    assert_eq!(
+        register_first_with_tokio("1.38.2"),
+        Applicability::DisplayOnly
+    );
+}

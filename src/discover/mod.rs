@@ -353,3 +353,39 @@ fn package_files(packages: &[&cargo_metadata::Package], base: &Path) -> (Vec<Inp
     }
     (inputs, problems)
 }
+
+/// The tokio version the crate at `crate_root` builds with: the lowest
+/// `tokio` in the nearest `Cargo.lock` above it, as (major, minor). `None`
+/// without a lock file, or when the lock has no tokio. Fixes whose code
+/// needs a recent tokio API are offered as edits only when this says it is
+/// there.
+pub fn tokio_version(
+    crate_root: &Path,
+    cache: &mut std::collections::HashMap<PathBuf, Option<(u64, u64)>>,
+) -> Option<(u64, u64)> {
+    let lock = crate_root
+        .ancestors()
+        .map(|d| d.join("Cargo.lock"))
+        .find(|p| p.is_file())?;
+    if let Some(v) = cache.get(&lock) {
+        return *v;
+    }
+    let version = crate::files::read_regular_text(&lock, 64 * 1024 * 1024)
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+        .and_then(|table| {
+            let packages = table.get("package")?.as_array()?;
+            packages
+                .iter()
+                .filter_map(|p| p.as_table())
+                .filter(|p| p.get("name").and_then(|n| n.as_str()) == Some("tokio"))
+                .filter_map(|p| {
+                    let v = p.get("version")?.as_str()?;
+                    let mut parts = v.split('.').map(|x| x.parse::<u64>().ok());
+                    Some((parts.next()??, parts.next()??))
+                })
+                .min()
+        });
+    cache.insert(lock, version);
+    version
+}

@@ -431,7 +431,7 @@ pub(super) fn bound_name(stmt: &str) -> Option<&str> {
 
 /// Whether the line at `line` begins a statement: what precedes it
 /// (blank space aside) ends a statement or opens a block.
-fn starts_statement(text: &str, line: usize) -> bool {
+pub(super) fn starts_statement(text: &str, line: usize) -> bool {
     text[..line]
         .trim_end()
         .chars()

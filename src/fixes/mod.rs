@@ -8,6 +8,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 mod edits;
+mod owned;
 mod rewrite;
 mod scan;
 mod signals;
@@ -15,6 +16,7 @@ pub use edits::{
     apply_edits, hoist_subscribe_edits, mentions, move_before_edits, preview, reorder_edits,
     spawn_after_cyclic_edits, Hoist,
 };
+pub use owned::{owned_notified_edits, OwnedNotified};
 pub use rewrite::{
     enable_first_edits, if_to_while_edit, mark_changed_edit, rename_method_edit,
     replace_statement_edit,

@@ -43,7 +43,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             let mut lossy = site
                 .listens
                 .iter()
-                .filter_map(|l| verdict(cx, *func, subject, l).map(|v| (l, v)));
+                .filter_map(|l| verdict(cx, *func, subject, l, Some(site)).map(|v| (l, v)));
             let first = lossy.next();
             let hit = match first {
                 Some((_, ref v)) if v.severity == Severity::Error => first,
@@ -63,7 +63,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         .collect();
     for (func, listens) in &cx.analysis.waits {
         for l in listens.iter().filter(|l| !in_tasks.contains(&l.loc)) {
-            if let Some(v) = verdict(cx, *func, Subject::Function(*func), l) {
+            if let Some(v) = verdict(cx, *func, Subject::Function(*func), l, None) {
                 out.push(standalone(cx, *func, l, v));
             }
         }
@@ -256,7 +256,13 @@ impl Subject {
     }
 }
 
-fn verdict(cx: &Context, func: FnRef, subject: Subject, listen: &Listen) -> Option<Verdict> {
+fn verdict(
+    cx: &Context,
+    func: FnRef,
+    subject: Subject,
+    listen: &Listen,
+    site: Option<&SpawnSite>,
+) -> Option<Verdict> {
     match &listen.kind {
         ListenKind::Notified => {
             // In a function's own flow a `Notified` is lossy only when it is
@@ -266,7 +272,7 @@ fn verdict(cx: &Context, func: FnRef, subject: Subject, listen: &Listen) -> Opti
             if standalone && !(listen.after_check && !listen.under_lock && listen.awaited) {
                 return None;
             }
-            notified(cx, func, &subject.words(cx, false), listen)
+            notified(cx, func, &subject.words(cx, false), listen, site)
         }
         // Checked once under the lock is enough for a Condvar that never
         // wakes spuriously.
@@ -306,7 +312,13 @@ fn bounded_severity(listen: &Listen) -> Severity {
 /// `notified()` created inside the task, paired with a one-time
 /// `notify_waiters()` on a `Notify` of the same name: a field's anywhere in
 /// its file, a local's in the function that made it.
-fn notified(cx: &Context, func: FnRef, subject: &str, listen: &Listen) -> Option<Verdict> {
+fn notified(
+    cx: &Context,
+    func: FnRef,
+    subject: &str,
+    listen: &Listen,
+    site: Option<&SpawnSite>,
+) -> Option<Verdict> {
     let name = &listen.name;
     let spawning_fn = cx.model.func(func).item_span;
     let signal = cx
@@ -346,7 +358,12 @@ fn notified(cx: &Context, func: FnRef, subject: &str, listen: &Listen) -> Option
         .collect();
     let in_task = subject.starts_with("task") || subject.starts_with("thread");
     if in_task {
-        fixes.extend(fixes::notified_before_spawn(&notify));
+        let fix = fixes::notified_before_spawn(&notify);
+        match (fix, owned_edits(cx, func, listen, site)) {
+            // Registering first keeps `notify_waiters`: safe, and first.
+            (Some(f), Some(e)) => fixes.insert(0, f.with_edits(e, Applicability::Safe)),
+            (f, _) => fixes.extend(f),
+        }
     } else {
         // The waiter's own words for the `Notify`, where it waits.
         let waiter = cx
@@ -385,6 +402,30 @@ fn notified(cx: &Context, func: FnRef, subject: &str, listen: &Listen) -> Option
         notes,
         fixes,
     })
+}
+
+/// The owned-`Notified` edits for a task's own `notified()`, when its
+/// crate builds with tokio 1.47 or later (`notified_owned`) and the edits
+/// fit ([`fixes::owned_notified_edits`]).
+fn owned_edits(
+    cx: &Context,
+    func: FnRef,
+    listen: &Listen,
+    site: Option<&SpawnSite>,
+) -> Option<Vec<crate::diagnostic::Edit>> {
+    let site = site?;
+    let file = listen.loc.file;
+    let recent = cx.tokio.get(file as usize).copied().flatten() >= Some((1, 47));
+    if !recent || !listen.via.is_empty() || site.call.file != file || func.file != file {
+        return None;
+    }
+    let owned = fixes::OwnedNotified {
+        spawn: site.call.span,
+        call: listen.loc.span,
+        function: cx.model.func(func).item_span,
+        in_loop: listen.in_loop,
+    };
+    fixes::owned_notified_edits(cx.source(file)?, file, &owned)
 }
 
 /// A `Condvar` wait that does not re-check its condition under the lock.

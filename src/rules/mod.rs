@@ -138,6 +138,8 @@ pub struct Context<'a> {
     pub notify_waiters: &'a NotifyWaiters,
     /// Every file's text and display path.
     pub sources: &'a SourceDb,
+    /// Per file: the tokio version its crate builds with (`Cargo.lock`).
+    pub tokio: &'a [Option<(u64, u64)>],
 }
 
 impl<'a> Context<'a> {
