@@ -176,8 +176,6 @@ pub struct Reused {
     pub suppressed: usize,
     /// Constructor spawns.
     pub constructor_spawns: usize,
-    /// Crates reused and crates analyzed.
-    pub crates: (usize, usize),
     /// An entry that could not be written, said once.
     pub warning: Option<String>,
 }
@@ -233,12 +231,8 @@ impl Plan {
         let mut out = Reused::default();
         for p in self.crates {
             match p.hit {
-                Some(hit) => {
-                    out.crates.0 += 1;
-                    out.merge(hit);
-                }
+                Some(hit) => out.merge(hit),
                 None => {
-                    out.crates.1 += 1;
                     let Some(key) = p.key.filter(|_| fresh.complete) else {
                         continue;
                     };

@@ -18,6 +18,7 @@ pub mod files;
 pub mod fixer;
 pub mod fixes;
 pub mod isolate;
+pub mod lex;
 pub mod model;
 pub mod parse;
 pub mod pipeline;

@@ -103,8 +103,7 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
         let (mut linked, explained) = match kept {
             Some((linked, analysis, found)) => (linked, Some((analysis, found))),
             None => {
-                let none = vec![true; sources.len()];
-                let results = parse(&configured, &sources, &unread, &none);
+                let results = (0..sources.len()).map(|_| Ok(Parsed::default())).collect();
                 (link(results, Arc::clone(&sources), &configured), None)
             }
         };
@@ -147,7 +146,6 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
         drop(explained);
         let mut report = assemble(linked, diagnostics, suppressed, outcome);
         report.constructor_spawns = constructor_spawns;
-        report.cache = reused.crates;
         report.cache_warning = reused.warning;
         report.failing = failing;
         report.site_explanations = sites;

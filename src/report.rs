@@ -190,8 +190,6 @@ pub struct Report {
     pub incidents: Vec<Incident>,
     /// Findings silenced by suppressions.
     pub suppressed: usize,
-    /// Crates whose findings came from the cache, and crates analyzed.
-    pub cache: (usize, usize),
     /// Why the cache could not be written, when it could not.
     pub cache_warning: Option<String>,
     /// Findings whose confidence reaches the minimum that fails a run
@@ -223,7 +221,6 @@ impl Report {
             problems: Vec::new(),
             incidents: Vec::new(),
             suppressed: 0,
-            cache: (0, 0),
             cache_warning: None,
             failing: 0,
             baseline: None,

@@ -316,7 +316,7 @@ impl<'a> Scanner<'a> {
             return;
         }
         // One (possibly multi-byte) character, then a closing quote: a char.
-        let width = utf8_width(self.peek(0));
+        let width = crate::lex::utf8_width(self.peek(0));
         if self.peek(width) == b'\'' {
             self.i += width + 1;
             return;
@@ -464,17 +464,6 @@ impl Token {
 
 fn is_ident_byte(b: u8) -> bool {
     b == b'_' || b.is_ascii_alphanumeric() || b >= 0x80
-}
-
-/// Byte length of the UTF-8 character starting with `b` (1 for ASCII and
-/// for bytes that cannot start one).
-fn utf8_width(b: u8) -> usize {
-    match b {
-        0xF0..=0xF7 => 4,
-        0xE0..=0xEF => 3,
-        0xC0..=0xDF => 2,
-        _ => 1,
-    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,8 @@
 //! a region keeps it whole. `--exhaustive` parses the text as written,
 //! and the tests prove both give the same findings.
 
+use crate::lex;
+
 /// Regions shorter than this stay: blanking them saves nothing.
 pub const MIN_TABLE_BYTES: usize = 16 * 1024;
 
@@ -43,7 +45,7 @@ fn blank_into(region: &str, out: &mut String) {
             i = end;
             continue;
         }
-        let width = utf8_width(b[i]);
+        let width = lex::utf8_width(b[i]);
         out.push(if b[i] == b'\n' || b[i] == b'\r' {
             b[i] as char
         } else {
@@ -100,37 +102,20 @@ fn tables(b: &[u8]) -> Vec<(usize, usize)> {
 
 /// The end of a comment starting at `i`.
 fn comment_end(b: &[u8], i: usize) -> Option<usize> {
-    if b.get(i) != Some(&b'/') {
-        return None;
-    }
-    match b.get(i + 1) {
-        Some(b'/') => Some(
+    match (b.get(i), b.get(i + 1)) {
+        (Some(b'/'), Some(b'/')) => Some(
             b[i..]
                 .iter()
                 .position(|&c| c == b'\n')
                 .map_or(b.len(), |n| i + n),
         ),
-        Some(b'*') => {
-            let (mut depth, mut j) = (1, i + 2);
-            while j < b.len() && depth > 0 {
-                if b[j] == b'/' && b.get(j + 1) == Some(&b'*') {
-                    depth += 1;
-                    j += 2;
-                } else if b[j] == b'*' && b.get(j + 1) == Some(&b'/') {
-                    depth -= 1;
-                    j += 2;
-                } else {
-                    j += 1;
-                }
-            }
-            Some(j)
-        }
+        (Some(b'/'), Some(b'*')) => Some(lex::block_comment_end(b, i)),
         _ => None,
     }
 }
 
 /// The end of a number, string, byte string, raw string or char literal
-/// starting at `i`.
+/// starting at `i` (a lifetime is none).
 fn literal_end(b: &[u8], i: usize) -> Option<usize> {
     let c = b[i];
     if c.is_ascii_digit() {
@@ -144,45 +129,18 @@ fn literal_end(b: &[u8], i: usize) -> Option<usize> {
         }
         return Some(j);
     }
-    let (mut j, raw) = match (c, b.get(i + 1), b.get(i + 2)) {
-        (b'b', Some(b'r'), Some(b'"' | b'#')) => (i + 2, true),
-        (b'r', Some(b'"' | b'#'), _) => (i + 1, true),
-        (b'b', Some(b'"' | b'\''), _) => (i + 1, false),
-        (b'"' | b'\'', _, _) => (i, false),
-        _ => return None,
-    };
-    if raw {
-        let hashes = b[j..].iter().take_while(|&&h| h == b'#').count();
-        j += hashes;
-        if b.get(j) != Some(&b'"') {
-            return None;
+    match c {
+        b'"' => Some(lex::string_end(b, i + 1)),
+        b'\'' => Some(lex::char_end(b, i)).filter(|&end| end > i + 1),
+        b'b' if b.get(i + 1) == Some(&b'\'') => {
+            Some(lex::char_end(b, i + 1)).filter(|&end| end > i + 2)
         }
-        let mut close = vec![b'#'; hashes + 1];
-        close[0] = b'"';
-        let rest = b[j + 1..]
-            .windows(close.len())
-            .position(|w| w == close.as_slice())?;
-        return Some(j + 1 + rest + close.len());
-    }
-    let quote = b[j];
-    if quote == b'\'' {
-        // A char literal, not a lifetime: `'x'`, `'\n'`, `'\u{41}'`.
-        let body = b.get(j + 1..)?;
-        let len = match body.first()? {
-            b'\\' => 1 + body.iter().skip(2).position(|&c| c == b'\'')? + 1,
-            &c => utf8_width(c),
-        };
-        return (body.get(len) == Some(&b'\'')).then_some(j + 1 + len + 1);
-    }
-    j += 1;
-    while j < b.len() {
-        match b[j] {
-            b'\\' => j += 2,
-            b'"' => return Some(j + 1),
-            _ => j += 1,
+        b'r' | b'b' | b'c' => {
+            let (hashes, at) = lex::raw_string_start(b, i)?;
+            Some(lex::raw_string_end(b, at, hashes))
         }
+        _ => None,
     }
-    Some(b.len())
 }
 
 fn word_end(b: &[u8], i: usize) -> usize {
@@ -191,15 +149,6 @@ fn word_end(b: &[u8], i: usize) -> usize {
         j += 1;
     }
     j
-}
-
-fn utf8_width(b: u8) -> usize {
-    match b {
-        0xF0.. => 4,
-        0xE0.. => 3,
-        0xC0.. => 2,
-        _ => 1,
-    }
 }
 
 #[cfg(test)]

@@ -59,7 +59,7 @@ pub(super) fn masks(
         .collect()
 }
 
-/// What the batches found, merged; with `--explain-site`, the one batch's
+/// What a batch found, or all batches merged; with `--explain-site`, the one batch's
 /// model and analysis, and its findings before suppression.
 #[derive(Default)]
 pub(super) struct Swept {
@@ -73,19 +73,6 @@ pub(super) struct Swept {
     /// The baseline item path of each finding, by file and line.
     pub items: HashMap<(FileId, u32), String>,
     pub kept: Option<(Linked, Analysis, Vec<Diagnostic>)>,
-}
-
-/// What one batch found.
-struct Batch {
-    diagnostics: Vec<Diagnostic>,
-    incidents: Vec<Incident>,
-    failures: Vec<ParseFailure>,
-    suppressed: usize,
-    suppressed_in: HashMap<FileId, usize>,
-    spawns_in: HashMap<FileId, usize>,
-    constructor_spawns: usize,
-    items: HashMap<(FileId, u32), String>,
-    kept: Option<(Linked, Analysis, Vec<Diagnostic>)>,
 }
 
 /// Run parse, link, analyze, check and suppress per batch, as many
@@ -102,7 +89,7 @@ pub(super) fn sweep(
     let mut out = Swept::default();
     let at_once = rayon::current_num_threads().max(1);
     for chunk in masks.chunks(at_once) {
-        let done: Vec<Batch> = chunk
+        let done: Vec<Swept> = chunk
             .par_iter()
             .map(|skip| {
                 batch(
@@ -115,21 +102,26 @@ pub(super) fn sweep(
                 )
             })
             .collect();
-        for b in done {
-            out.diagnostics.extend(b.diagnostics);
-            out.incidents.extend(b.incidents);
-            out.failures.extend(b.failures);
-            out.suppressed += b.suppressed;
-            out.suppressed_in.extend(b.suppressed_in);
-            out.spawns_in.extend(b.spawns_in);
-            out.constructor_spawns += b.constructor_spawns;
-            out.items.extend(b.items);
-            if b.kept.is_some() {
-                out.kept = b.kept;
-            }
-        }
+        done.into_iter().for_each(|b| out.merge(b));
     }
     out
+}
+
+impl Swept {
+    /// Add what another batch found (batches hold disjoint files).
+    fn merge(&mut self, b: Swept) {
+        self.diagnostics.extend(b.diagnostics);
+        self.incidents.extend(b.incidents);
+        self.failures.extend(b.failures);
+        self.suppressed += b.suppressed;
+        self.suppressed_in.extend(b.suppressed_in);
+        self.spawns_in.extend(b.spawns_in);
+        self.constructor_spawns += b.constructor_spawns;
+        self.items.extend(b.items);
+        if b.kept.is_some() {
+            self.kept = b.kept;
+        }
+    }
 }
 
 /// One batch, its facts released before it returns.
@@ -140,7 +132,7 @@ fn batch(
     skip: &[bool],
     (selection, registry): (&Selection, &Registry),
     keep: bool,
-) -> Batch {
+) -> Swept {
     let results = parse(configured, sources, unread, skip);
     let mut linked = link(results, Arc::clone(sources), configured);
     let analysis = analyze_model(&linked, configured);
@@ -170,7 +162,7 @@ fn batch(
             None
         }
     };
-    Batch {
+    Swept {
         diagnostics,
         incidents,
         failures,
