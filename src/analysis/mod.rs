@@ -24,6 +24,7 @@ mod classify;
 pub mod condvars;
 mod eval;
 pub mod guard;
+pub mod handed_back;
 pub mod handles;
 mod interp;
 pub mod late_subscribe;
@@ -37,6 +38,7 @@ pub mod returned_snapshots;
 mod semantics;
 pub mod signals;
 pub mod snapshots;
+pub mod split_subscriptions;
 mod tolerance;
 pub mod trace;
 mod value;
@@ -229,6 +231,15 @@ fn start_up_order_passes(
     for r in returned {
         groups[group_of(r.function)].returned_snapshots.push(r);
     }
+    let handed: Vec<handed_back::HandedBack> = each_fn(
+        fns,
+        cuts,
+        |f| handed_back::may_apply(model, reach, f),
+        |f| handed_back::find(model, reach, f),
+    );
+    for h in handed {
+        groups[group_of(h.function)].handed_back.push(h);
+    }
 }
 
 /// The statement-order passes over lost signals (SL007): late waker
@@ -257,6 +268,15 @@ fn signal_order_passes(
     );
     for r in late_resets {
         groups[group_of(r.function)].late_resets.push(r);
+    }
+    let split: Vec<split_subscriptions::SplitSubscription> = each_fn(
+        fns,
+        cuts,
+        |f| split_subscriptions::may_apply(model, f),
+        |f| split_subscriptions::find(model, f),
+    );
+    for s in split {
+        groups[group_of(s.function)].split_subscriptions.push(s);
     }
     let sites = each_fn(
         fns,
@@ -366,11 +386,17 @@ pub struct GroupAnalysis {
     /// Functions that return a snapshot for the caller to apply while the
     /// task they start already forwards its updates (SL002).
     pub returned_snapshots: Vec<returned_snapshots::ReturnedSnapshot>,
+    /// Functions that hand back a task (spawned, or a future to run) that
+    /// subscribes only once it runs (SL006).
+    pub handed_back: Vec<handed_back::HandedBack>,
     /// Poll functions that register their waker after checking, and
     /// return `Pending` without checking again (SL007).
     pub late_wakers: Vec<wakers::LateWaker>,
     /// Manual-reset events reset after the loop that drains them (SL007).
     pub late_resets: Vec<resets::LateReset>,
+    /// Snapshots and receivers kept from two subscriptions, with the
+    /// changes between in neither (SL007).
+    pub split_subscriptions: Vec<split_subscriptions::SplitSubscription>,
     /// Functions that send a subscriber its snapshot before registering
     /// its sender (SL007).
     pub snapshots_first: Vec<snapshots::SnapshotFirst>,
@@ -394,8 +420,10 @@ impl GroupAnalysis {
             late_handles,
             unpublished_stops,
             returned_snapshots,
+            handed_back,
             late_wakers,
             late_resets,
+            split_subscriptions,
             unguarded_notifies,
             snapshots_first,
         } = self;
@@ -408,9 +436,11 @@ impl GroupAnalysis {
             && late_handles.is_empty()
             && unpublished_stops.is_empty()
             && returned_snapshots.is_empty()
+            && handed_back.is_empty()
             && early_children.is_empty()
             && late_wakers.is_empty()
             && late_resets.is_empty()
+            && split_subscriptions.is_empty()
             && unguarded_notifies.is_empty()
             && snapshots_first.is_empty()
     }

@@ -6,6 +6,7 @@ use super::{Check, Context};
 use crate::analysis::condvars::{Outside, UnguardedNotify};
 use crate::analysis::resets::LateReset;
 use crate::analysis::snapshots::SnapshotFirst;
+use crate::analysis::split_subscriptions::SplitSubscription;
 use crate::analysis::trace::{Listen, ListenKind, SpawnSite, WaitCheck};
 use crate::analysis::wakers::LateWaker;
 use crate::diagnostic::{Applicability, Confidence, Diagnostic, Fix, Severity};
@@ -16,7 +17,7 @@ use crate::source::Loc;
 crate::declare_rule! {
     code: "SL007",
     slug: "lossy-gate",
-    summary: "a ready gate that can miss its signal: `notify_waiters` before `notified()`, a Condvar wait without its condition or notified without its mutex, a waker registered after the check, a snapshot sent before the subscription, a manual-reset event reset after its drain, a late watch subscription",
+    summary: "a ready gate that can miss its signal: `notify_waiters` before `notified()`, a Condvar wait without its condition or notified without its mutex, a waker registered after the check, a snapshot sent before the subscription, a manual-reset event reset after its drain, a snapshot and its updates from two subscriptions, a late watch subscription",
     severity: Warning up to Error,
     scope: SpawningFunctions,
     check: Check::Analysis(check),
@@ -70,6 +71,12 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     }
     out.extend(cx.analysis.late_wakers.iter().map(|w| late_waker(cx, w)));
     out.extend(cx.analysis.late_resets.iter().map(|r| late_reset(cx, r)));
+    out.extend(
+        cx.analysis
+            .split_subscriptions
+            .iter()
+            .map(|s| split_subscription(cx, s)),
+    );
     out.extend(
         cx.analysis
             .snapshots_first
@@ -237,6 +244,57 @@ fn late_reset(cx: &Context, r: &LateReset) -> Diagnostic {
         identity: vec![cx.fn_name(r.function), "late-reset".into(), event.clone()],
     };
     finding(cx, at, Vec::new(), v)
+}
+
+/// A receiver kept from one subscription and the snapshot from another.
+fn split_subscription(cx: &Context, s: &SplitSubscription) -> Diagnostic {
+    let (src, m, rx) = (&s.source, &s.method, &s.stream);
+    let earlier = match &s.via {
+        Some((_, callee)) => format!(
+            "`{callee}` takes the snapshot from its own `{src}.{m}()` and drops that receiver"
+        ),
+        None => {
+            format!("the snapshot comes from an earlier `{src}.{m}()` whose receiver is dropped")
+        }
+    };
+    let v = Verdict {
+        severity: Severity::Warning,
+        message: format!(
+            "`{}` keeps the receiver `{rx}` of one `{src}.{m}()` and the snapshot of another: a change made between the two calls is in neither, and the view built from them misses it",
+            cx.fn_name(s.function)
+        ),
+        text: format!("`{rx}` starts after the snapshot was taken, from a second subscription"),
+        signal: Some((s.snapshot_sub, format!("{earlier}: changes after this point are not in the snapshot"))),
+        notes: vec![format!(
+            "`{m}` hands back the snapshot and the receiver of the changes after it as one pair: keep both from one call (return the receiver with the snapshot, or take the snapshot from the call that gives `{rx}`)"
+        )],
+        fixes: vec![Fix {
+            strategy: crate::diagnostic::FixStrategy::Reorder,
+            title: format!("take the snapshot and `{rx}` from one `{src}.{m}()`"),
+            code: format!("let (snapshot, {rx}) = {src}.{m}(..); // one call: no change falls between"),
+            ..Fix::default()
+        }],
+    };
+    let labels = s
+        .via
+        .iter()
+        .map(|(call, callee)| {
+            (
+                *call,
+                format!("`{callee}` is called here, before the second subscription"),
+            )
+        })
+        .collect();
+    let at = Place {
+        primary: s.stream_sub,
+        primary_text: v.text.clone(),
+        identity: vec![
+            cx.fn_name(s.function),
+            "split-subscription".into(),
+            rx.clone(),
+        ],
+    };
+    finding(cx, at, labels, v)
 }
 
 /// Who waits: a task a function spawns, or the function itself.

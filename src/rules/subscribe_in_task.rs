@@ -3,6 +3,7 @@
 
 use super::explain::{self, Finding};
 use super::{Check, Context};
+use crate::analysis::handed_back::HandedBack;
 use crate::analysis::late_subscribe::LateSubscribe;
 use crate::analysis::loop_subscribe::LoopSubscribe;
 use crate::analysis::trace::{Listen, ListenKind, SpawnSite};
@@ -22,6 +23,16 @@ crate::declare_rule! {
 /// Run the rule.
 pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let mut reported = Vec::new();
+    // Subscriptions the analysis recognized in a task are judged by their
+    // channel's kind (a broadcast here, a `watch`, which keeps its latest
+    // value, by SL007); the handed-back form is for the others.
+    let typed_listens: Vec<crate::source::Loc> = cx
+        .tasks()
+        .iter()
+        .flat_map(|(_, sites)| sites.iter().flat_map(|s| s.listens.iter()))
+        .flat_map(|l| std::iter::once(l.loc).chain(l.via.first().map(|v| v.loc)))
+        .collect();
     for (func, sites) in cx.tasks() {
         for site in sites {
             // A task that acknowledges it subscribed, on a channel the
@@ -46,6 +57,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             let ListenKind::Subscribe { method, .. } = &listen.kind else {
                 continue;
             };
+            reported.push(site.loc);
             let fn_name = cx.fn_name(*func);
             let source = listen.name.clone();
             let mut labels = Vec::new();
@@ -108,6 +120,13 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             ));
         }
     }
+    out.extend(
+        cx.analysis
+            .handed_back
+            .iter()
+            .filter(|h| !reported.contains(&h.task) && !typed_listens.contains(&h.subscribe))
+            .map(|h| handed_back(cx, h)),
+    );
     out.extend(cx.late_subscribes().iter().map(|l| late_subscriber(cx, l)));
     out.extend(
         cx.analysis
@@ -150,6 +169,55 @@ fn split_method_call(text: &str) -> Option<(String, String)> {
     let method = m.method.to_string();
     let (recv, _) = text.rsplit_once(&format!(".{method}"))?;
     Some((recv.trim().to_string(), method))
+}
+
+/// The handed-back form: the function returns a task that subscribes only
+/// once it runs.
+fn handed_back(cx: &Context, h: &HandedBack) -> Diagnostic {
+    let fn_name = cx.fn_name(h.function);
+    let (source, method) = (&h.source, &h.method);
+    let call = cx
+        .slice(h.subscribe)
+        .unwrap_or_else(|| format!("{source}.{method}()"));
+    let (what, runs) = if h.spawned {
+        ("a task", "the runtime first polls it")
+    } else {
+        ("a future", "the caller first polls it")
+    };
+    let mut labels = Vec::new();
+    labels.push((
+        h.subscribe,
+        match &h.via {
+            Some(callee) => format!("`{callee}` subscribes only here, when {runs}"),
+            None => format!("subscribes only here, when {runs}"),
+        },
+    ));
+    let fix = Fix {
+        strategy: FixStrategy::SubscribeFirst,
+        title: format!("subscribe in `{fn_name}` before it hands the task back, and move the subscription into the task"),
+        code: format!("let subscription = {call}; // before the task exists
+/* the task, using `subscription` */"),
+        ..Fix::default()
+    };
+    explain::finding(
+        cx,
+        Finding {
+            rule: RULE.id(),
+            severity: Severity::Warning,
+            confidence: Confidence::Medium,
+            message: format!(
+                "`{fn_name}` hands back {what} that subscribes to `{source}` only once it runs: what is published between the return and its first poll is never delivered"
+            ),
+            primary: h.task,
+            primary_text: format!("the caller gets {what} here that is not subscribed yet"),
+            labels,
+            notes: vec![format!(
+                "a subscription sees only what is published after `{method}` returns; the caller goes on as if it were listening"
+            )],
+            fixes: vec![fix],
+            identity: vec![fn_name, "handed-back".into(), source.clone(), method.clone()],
+        },
+    )
 }
 
 /// The spawner's form: it subscribes to the running task's events only

@@ -488,6 +488,9 @@ class BugResult:
     parse_failure: str | None = None  # the bug's file did not parse at the buggy commit
     clean_at_fix: bool = False
     fix_flags: list[Finding] = field(default_factory=list)
+    # Findings at the fix commit, in the bug's file, that the table's
+    # ``[[latent]]`` rows label as another real window left there.
+    latent: list[tuple[Finding, dict]] = field(default_factory=list)
     near: list[Finding] = field(default_factory=list)  # same-file findings at buggy
 
 
@@ -521,7 +524,21 @@ def match_bug(bug: dict, findings: list[Finding]) -> Finding | None:
     )
 
 
-def evaluate_bugs(args, bugs: list[dict]) -> tuple[list[BugResult], list[str]]:
+def latent_row(latent: list[dict], repo: str, commit: str, f: Finding) -> dict | None:
+    """The ``[[latent]]`` row (read and labelled ``true`` or ``benign``) that a
+    finding at a fix commit is: the same repo, commit, file, rule and line."""
+    return next(
+        (
+            row for row in latent
+            if row["repo"] == repo and row["commit"] == commit and row["file"] == f.file
+            and row["rule"] == f.rule and int(row["line"]) == f.line
+            and row["label"] in ("true", "benign")
+        ),
+        None,
+    )
+
+
+def evaluate_bugs(args, bugs: list[dict], latent: list[dict] | None = None) -> tuple[list[BugResult], list[str]]:
     """Run the analyzer on each bug's buggy and fix commits (cached per commit).
 
     Returns the results and the list of missing mirrors (skipped, not failed).
@@ -591,12 +608,20 @@ def evaluate_bugs(args, bugs: list[dict]) -> tuple[list[BugResult], list[str]]:
             and other["repo"] == repo
             and other["buggy_commit"] == bug["fix_commit"]
         ]
-        res.fix_flags = [
+        flagged = [
             f for f in after.findings
             if f.file == bug["file"]
             and f.rule in rules
             and not any(match_bug(other, [f]) is not None for other in still_buggy)
         ]
+        # A finding there that was read and labelled a real window of its
+        # own (the fix left a twin of the bug) is not a false alarm.
+        for f in flagged:
+            row = latent_row(latent or [], repo, bug["fix_commit"], f)
+            if row is None:
+                res.fix_flags.append(f)
+            else:
+                res.latent.append((f, row))
         res.clean_at_fix = not res.fix_flags
     return results, missing_mirrors
 
@@ -735,6 +760,8 @@ def print_report(args, results, bugs, missing, summary: Summary) -> None:
                 print(f"  {bid:40} CRASH: {b.crash}")
             else:
                 print(f"  {bid:40} {b.bug['rule']}  {bug_found_text(b):28} {'clean-at-fix' if b.clean_at_fix else 'FLAGGED at fix'}")
+                for f, row in b.latent:
+                    print(f"  {'':40}        at fix also {f.rule} line {f.line}: latent, labelled {row['label']}")
         ev = [b for b in bugs if not b.skipped and not b.crash]
         found = sum(b.found for b in ev)
         clean = sum(b.clean_at_fix for b in ev)
@@ -905,6 +932,8 @@ def render_markdown(args, corpus, results, bugs, missing, summary: Summary) -> s
                 add(f"{head} CRASH: {md_escape(b.crash)} | `{bg['fix_commit'][:10]}` | |")
             else:
                 fix = "yes" if b.clean_at_fix else "no: " + ", ".join(f"{f.rule} line {f.line}" for f in b.fix_flags)
+                if b.latent:
+                    fix += " (also: " + ", ".join(f"{f.rule} line {f.line}, latent {row['label']}" for f, row in b.latent) + ")"
                 add(f"{head} {bug_found_text(b)} | `{bg['fix_commit'][:10]}` | {fix} |")
         ev = [b for b in bugs if not b.skipped and not b.crash]
         found = sum(b.found for b in ev)
@@ -989,7 +1018,7 @@ def append_untriaged(path: Path, results: list[RepoResult]) -> int:
 # --------------------------------------------------------------------------
 
 
-def validate_tables(corpus: list[dict], triage: list[dict], bugs: list[dict]) -> None:
+def validate_tables(corpus: list[dict], triage: list[dict], bugs: list[dict], latent: list[dict] | None = None) -> None:
     """Fail early, with a clear message, on a malformed table row."""
     problems = []
     for e in corpus:
@@ -1008,6 +1037,12 @@ def validate_tables(corpus: list[dict], triage: list[dict], bugs: list[dict]) ->
         for k in ("id", "repo", "fix_commit", "buggy_commit", "file", "line", "rule"):
             if k not in b:
                 problems.append(f"bugs.toml: {b.get('id', '?')} lacks `{k}`")
+    for row in latent or []:
+        for k in ("repo", "commit", "file", "line", "rule", "label", "reason"):
+            if k not in row:
+                problems.append(f"bugs.toml [[latent]]: {row.get('file', '?')}:{row.get('line', '?')} lacks `{k}`")
+        if row.get("label") not in LABELS:
+            problems.append(f"bugs.toml [[latent]]: {row.get('file')}:{row.get('line')} has label {row.get('label')!r}")
     if problems:
         sys.exit("malformed tables:\n  " + "\n  ".join(problems))
 
@@ -1067,7 +1102,9 @@ def raw_results(results, bugs) -> dict:
              "found_rule": b.found_rule, "found_line": b.found_line, "clean_at_fix": b.clean_at_fix,
              "label_hit": finding(b.label_hit) if b.label_hit else None,
              "parse_failure": b.parse_failure,
-             "fix_flags": [finding(f) for f in b.fix_flags], "buggy_same_file": [finding(f) for f in b.near]}
+             "fix_flags": [finding(f) for f in b.fix_flags],
+             "latent_at_fix": [dict(finding(f), label=row["label"]) for f, row in b.latent],
+             "buggy_same_file": [finding(f) for f in b.near]}
             for b in bugs
         ]
     return out
@@ -1081,11 +1118,12 @@ def main(argv: list[str] | None = None) -> int:
     corpus = load_toml(args.corpus).get("repo", [])
     triage = load_toml(args.triage).get("finding", [])
     bug_rows = load_toml(args.bugs).get("bug", [])
-    validate_tables(corpus, triage, bug_rows)
+    latent = load_toml(args.bugs).get("latent", [])
+    validate_tables(corpus, triage, bug_rows, latent)
     args.scratch.mkdir(parents=True, exist_ok=True)
 
     results = [] if args.no_corpus else evaluate_corpus(args, corpus, triage)
-    bugs, missing = (None, []) if args.no_bugs else evaluate_bugs(args, bug_rows)
+    bugs, missing = (None, []) if args.no_bugs else evaluate_bugs(args, bug_rows, latent)
     summary = summarize(args, results, bugs)
     print_report(args, results, bugs, missing, summary)
 
