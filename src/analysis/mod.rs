@@ -22,6 +22,7 @@ mod canon;
 pub mod children;
 mod classify;
 pub mod condvars;
+pub mod empty_slots;
 mod eval;
 pub mod guard;
 pub mod handed_back;
@@ -231,6 +232,15 @@ fn start_up_order_passes(
     for r in returned {
         groups[group_of(r.function)].returned_snapshots.push(r);
     }
+    let slots: Vec<empty_slots::EmptySlot> = each_fn(
+        fns,
+        cuts,
+        |f| empty_slots::may_apply(model, reach, f),
+        |f| empty_slots::find(model, reach, f),
+    );
+    for s in slots {
+        groups[group_of(s.function)].empty_slots.push(s);
+    }
     let handed: Vec<handed_back::HandedBack> = each_fn(
         fns,
         cuts,
@@ -386,6 +396,9 @@ pub struct GroupAnalysis {
     /// Functions that return a snapshot for the caller to apply while the
     /// task they start already forwards its updates (SL002).
     pub returned_snapshots: Vec<returned_snapshots::ReturnedSnapshot>,
+    /// Functions that fill a shared empty slot only after starting the
+    /// task that unwraps it (SL002).
+    pub empty_slots: Vec<empty_slots::EmptySlot>,
     /// Functions that hand back a task (spawned, or a future to run) that
     /// subscribes only once it runs (SL006).
     pub handed_back: Vec<handed_back::HandedBack>,
@@ -421,6 +434,7 @@ impl GroupAnalysis {
             unpublished_stops,
             returned_snapshots,
             handed_back,
+            empty_slots,
             late_wakers,
             late_resets,
             split_subscriptions,
@@ -437,6 +451,7 @@ impl GroupAnalysis {
             && unpublished_stops.is_empty()
             && returned_snapshots.is_empty()
             && handed_back.is_empty()
+            && empty_slots.is_empty()
             && early_children.is_empty()
             && late_wakers.is_empty()
             && late_resets.is_empty()

@@ -60,8 +60,15 @@ impl Model {
         match segs {
             [name] => {
                 if self.imported_from_elsewhere(file, name) {
-                    // `use tokio::spawn_blocking;`: not the crate's own fn.
-                    return None;
+                    // `use tokio::spawn_blocking;`: not the crate's own fn —
+                    // unless the path's module is one of the crate's
+                    // (`use route::route_main;`, a 2018-edition path
+                    // relative to this module).
+                    let full = self.resolve_path(file, segs);
+                    return match full.as_slice() {
+                        [.., module, name] => self.module_fn(file, module, name),
+                        _ => None,
+                    };
                 }
                 let full = self.resolve_path(file, segs);
                 self.free_fn(full.last()?, file)

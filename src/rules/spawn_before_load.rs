@@ -4,6 +4,7 @@
 
 use super::explain::{self, Window};
 use super::{access_severity, exposed, Check, Context};
+use crate::analysis::empty_slots::EmptySlot;
 use crate::analysis::returned_snapshots::ReturnedSnapshot;
 use crate::analysis::trace::{AccessKind, Placeholder};
 use crate::diagnostic::{Confidence, Diagnostic, Fix, FixStrategy, Severity};
@@ -75,7 +76,48 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             .iter()
             .map(|r| returned_snapshot(cx, r)),
     );
+    out.extend(cx.analysis.empty_slots.iter().map(|e| empty_slot(cx, e)));
     out
+}
+
+/// A shared empty slot filled only after the task that unwraps it starts.
+fn empty_slot(cx: &Context, e: &EmptySlot) -> Diagnostic {
+    let fn_name = cx.fn_name(e.function);
+    let slot = &e.slot;
+    let mut labels: Vec<(crate::source::Loc, String)> = e
+        .hops
+        .iter()
+        .map(|(call, callee)| (*call, format!("the task hands `{slot}` to `{callee}`")))
+        .collect();
+    labels.push((
+        e.unwrap,
+        format!("unwraps the content of `{slot}`: panics while it is still `None`"),
+    ));
+    labels.push((
+        e.fill,
+        format!("`{slot}` is filled only here, after the task started"),
+    ));
+    let fix = Fix {
+        strategy: FixStrategy::Gate,
+        title: format!("handle an empty `{slot}` in the task (wait for it, or queue the work until it is filled) instead of unwrapping it; or fill `{slot}` before the spawn"),
+        code: format!("match {slot}.read().unwrap().as_ref() {{\n    Some(value) => {{ /* use it */ }}\n    None => {{ /* not ready yet: keep the request for later */ }}\n}}"),
+        ..Fix::default()
+    };
+    explain::finding(
+        cx,
+        explain::Finding {
+            rule: RULE.id(),
+            severity: Severity::Warning,
+            confidence: Confidence::Medium,
+            message: format!("`{fn_name}` starts a task that unwraps `{slot}` before it fills `{slot}`: a task that reads it first panics on `None`"),
+            primary: e.spawn,
+            primary_text: format!("the task runs from here, while `{slot}` is still `None`"),
+            labels,
+            notes: vec![format!("`{slot}` starts empty; nothing orders the task's read after the fill, so whatever makes the task read it early (a first request, a timer) finds `None`")],
+            fixes: vec![fix],
+            identity: vec![fn_name, "empty-slot".into(), slot.clone()],
+        },
+    )
 }
 
 /// A snapshot handed back to the caller while the task already delivers
