@@ -197,7 +197,8 @@ fn huge_files_and_lines() {
 fn deep_macro_rules_recursion_terminates() {
     let src = "macro_rules! r { () => {}; ($h:tt $($t:tt)*) => { r!($($t)*); }; }\n\
                fn f() { r!(a a a a a a a a a a a a a a a a a a a a a a a a a a a a a a); }\n\
-               macro_rules! boom { () => { boom!(); boom!(); }; }\nfn g() { boom!(); }\n";
+               macro_rules! boom { () => { boom!(); boom!(); }; }\nfn g() { boom!(); }\n\
+               macro_rules! items { () => { items!{} items!{} items!{} }; }\nitems!{}\n";
     let o = run(&tree_with("macros.rs", src.as_bytes()), &[], QUICK);
     assert_eq!(o.status, Some(1), "{}", o.doc);
     assert_eq!(o.doc["summary"]["complete"], true);

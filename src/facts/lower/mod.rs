@@ -1,6 +1,7 @@
 //! Lowering: syn's syntax tree → [`FileFacts`]: items here, function
 //! bodies in `expr.rs`, macro arguments in `macros.rs`.
 
+mod expand;
 mod expr;
 mod macros;
 
@@ -12,7 +13,8 @@ use expr::{between, lower_block, lower_expr, lower_pat, pm};
 pub fn extract(file: &syn::File) -> FileFacts {
     let mut facts = FileFacts::default();
     let mut module = Vec::new();
-    items(&file.items, &mut module, &mut facts);
+    let defs = expand::MacroDefs::collect(&file.items);
+    items(&file.items, &mut module, &mut facts, &defs, 0);
     // After all items: `use` declarations may follow the functions.
     for i in 0..facts.fns.len() {
         let c = callees(&facts.fns[i], &facts.uses);
@@ -58,7 +60,13 @@ fn default_updates(e: &Expr, owner: Option<&str>, out: &mut Vec<(String, Span)>)
     e.for_each_child(|c| default_updates(c, owner, out));
 }
 
-fn items(list: &[syn::Item], module: &mut Vec<String>, facts: &mut FileFacts) {
+fn items(
+    list: &[syn::Item],
+    module: &mut Vec<String>,
+    facts: &mut FileFacts,
+    defs: &expand::MacroDefs,
+    depth: u32,
+) {
     for item in list {
         match item {
             syn::Item::Use(u) => uses(&u.tree, &mut Vec::new(), facts),
@@ -84,7 +92,7 @@ fn items(list: &[syn::Item], module: &mut Vec<String>, facts: &mut FileFacts) {
             syn::Item::Fn(f) => {
                 let lowered = lower_fn(&f.sig, &f.block, None, None, module);
                 facts.fns.push(lowered);
-                nested_items(&f.block, module, facts);
+                nested_items(&f.block, module, facts, defs, depth);
             }
             syn::Item::Impl(imp) => {
                 let owner = match &*imp.self_ty {
@@ -100,7 +108,7 @@ fn items(list: &[syn::Item], module: &mut Vec<String>, facts: &mut FileFacts) {
                         let lowered =
                             lower_fn(&m.sig, &m.block, owner.clone(), trait_name.clone(), module);
                         facts.fns.push(lowered);
-                        nested_items(&m.block, module, facts);
+                        nested_items(&m.block, module, facts, defs, depth);
                     }
                 }
             }
@@ -118,10 +126,17 @@ fn items(list: &[syn::Item], module: &mut Vec<String>, facts: &mut FileFacts) {
                     }
                 }
             }
+            // An invocation of a macro this file defines: its expansion's
+            // items, lowered in place.
+            syn::Item::Macro(m) if depth < expand::MAX_DEPTH => {
+                if let Some(expanded) = defs.expand_items(&m.mac) {
+                    items(&expanded, module, facts, defs, depth + 1);
+                }
+            }
             syn::Item::Mod(m) => {
                 if let Some((_, inner)) = &m.content {
                     module.push(m.ident.to_string());
-                    items(inner, module, facts);
+                    items(inner, module, facts, defs, depth);
                     module.pop();
                 }
             }
@@ -131,7 +146,13 @@ fn items(list: &[syn::Item], module: &mut Vec<String>, facts: &mut FileFacts) {
 }
 
 /// Items declared inside function bodies (helper fns, local impls).
-fn nested_items(block: &syn::Block, module: &mut Vec<String>, facts: &mut FileFacts) {
+fn nested_items(
+    block: &syn::Block,
+    module: &mut Vec<String>,
+    facts: &mut FileFacts,
+    defs: &expand::MacroDefs,
+    depth: u32,
+) {
     let inner: Vec<syn::Item> = block
         .stmts
         .iter()
@@ -141,7 +162,7 @@ fn nested_items(block: &syn::Block, module: &mut Vec<String>, facts: &mut FileFa
         })
         .collect();
     if !inner.is_empty() {
-        items(&inner, module, facts);
+        items(&inner, module, facts, defs, depth);
     }
 }
 
