@@ -356,7 +356,11 @@ impl<'m> Interp<'m> {
                 self.rec().sent(id);
             }
         }
-        self.method_on_value(rv, method, args, span)
+        // `Iterator::next()` returns at once; only an awaited `next()`
+        // (`stream.next().await`, a `select!` arm) waits for somebody.
+        let waits =
+            awaited || self.nest.macro_awaited > 0 || !self.cat.awaited_gates.contains(method);
+        self.method_on_value(rv, method, args, span, waits)
     }
 
     /// `handle.spawn(task)`, `thread::Builder::new().spawn(f)` and

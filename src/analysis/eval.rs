@@ -561,8 +561,15 @@ impl<'m> Interp<'m> {
         // Every arm of a `select!` races the others: a wait there is
         // bounded by them.
         let racing = name == "select" && args.len() > 2;
+        let awaits = matches!(
+            name,
+            "select" | "select_biased" | "join" | "try_join" | "tokio_select"
+        );
         self.nested(
-            |n| n.bounded += u32::from(racing),
+            |n| {
+                n.bounded += u32::from(racing);
+                n.macro_awaited += u32::from(awaits);
+            },
             |it| {
                 for a in args {
                     let v = it.eval(a);

@@ -101,6 +101,9 @@ pub(super) struct Nesting {
     /// Set just before the base of an `.await` that is a method call is
     /// evaluated; that call reads and clears it (`x.notified().await`).
     pub awaited: bool,
+    /// Inside the arms of a `select!` or `join!`, whose futures the macro
+    /// awaits: `rx.next()` there waits as `rx.next().await` does.
+    pub macro_awaited: u32,
 }
 
 impl Nesting {

@@ -18,6 +18,7 @@ impl<'m> Interp<'m> {
         method: &str,
         args: &'m [Expr],
         span: Span,
+        waits: bool,
     ) -> Val<'m> {
         if method == "upgrade" && args.is_empty() {
             if let Val::State(r) = &rv {
@@ -40,7 +41,7 @@ impl<'m> Interp<'m> {
             }
             return Val::Unknown;
         }
-        if self.cat.gate_methods.contains(method) {
+        if waits && self.cat.gate_methods.contains(method) {
             return self.gate_call(rv, method, args, span);
         }
         match rv {

@@ -126,6 +126,7 @@ struct InitializersFile {
 #[serde(deny_unknown_fields)]
 struct GatesFile {
     methods: Names,
+    awaited_only: Paths,
     await_on_binding: bool,
     immediate_awaits: Paths,
     delays: Paths,
@@ -155,6 +156,9 @@ pub struct Catalog {
     pub load_prefixes: Vec<String>,
     /// Methods that wait for a signal.
     pub gate_methods: HashSet<String>,
+    /// Gate methods that wait only when awaited (`next`: a stream's waits,
+    /// an iterator's returns at once).
+    pub awaited_gates: HashSet<String>,
     /// Whether `binding.await` is a gate.
     pub await_on_binding: bool,
     /// Methods whose await completes at once.
@@ -196,6 +200,7 @@ impl Catalog {
             load_names: init.load_methods.names.into_iter().collect(),
             load_prefixes: init.load_methods.prefixes,
             gate_methods: gates.methods.names.into_iter().collect(),
+            awaited_gates: gates.awaited_only.methods.into_iter().collect(),
             await_on_binding: gates.await_on_binding,
             immediate_awaits: gates.immediate_awaits.methods.into_iter().collect(),
             delays: gates.delays.paths,
