@@ -350,6 +350,27 @@ pub(super) fn exits_on_check(body: &Block) -> bool {
     })
 }
 
+/// Whether an expression never goes on to what follows it: `return`,
+/// `break`, `continue`, `panic!`-like macros, or a block ending in one.
+pub(super) fn diverges(e: &Expr) -> bool {
+    match e {
+        Expr::Jump { .. } => true,
+        Expr::Macro { name, .. } => {
+            matches!(
+                name.as_str(),
+                "panic" | "unreachable" | "todo" | "unimplemented"
+            )
+        }
+        Expr::Block(b) => block_diverges(b),
+        _ => false,
+    }
+}
+
+/// Whether a block's last statement diverges.
+pub(super) fn block_diverges(b: &Block) -> bool {
+    matches!(b.stmts.last(), Some(Stmt::Expr(e)) if diverges(e))
+}
+
 /// What a guard-making initializer locks: the receiver of `.lock()` or
 /// `.write()`, through `.unwrap()`, `.expect(..)`, `.await`, `?` and a
 /// `match m.lock() { Ok(guard) => guard, .. }` (`self.jobs` in

@@ -419,13 +419,27 @@ impl<'m> Interp<'m> {
     }
 
     fn if_expr(&mut self, cond: &'m Expr, then: &'m Block, els: Option<&'m Expr>) -> Val<'m> {
+        // The condition runs on every path; each branch starts after it,
+        // and what follows is gated only if every branch that goes on is.
+        let mut before = None;
         self.scoped(|it| {
             it.condition(cond, then, els);
+            before = it.rec().gate_state();
             it.nested(|n| n.ifs += 1, |it| it.block(then));
         });
-        if let Some(e) = els {
-            self.eval(e);
+        let then_goes_on = !classify::block_diverges(then);
+        let mut after = then_goes_on.then(|| self.rec().gate_state()).flatten();
+        self.rec().set_gate_state(before);
+        match els {
+            Some(e) => {
+                self.eval(e);
+                if !classify::diverges(e) {
+                    after = meet(after, self.rec().gate_state(), before);
+                }
+            }
+            None => after = meet(after, before, before),
         }
+        self.rec().set_gate_state(after.or(before));
         Val::Unknown
     }
 
@@ -466,12 +480,19 @@ impl<'m> Interp<'m> {
                 .map(|s| self.loc(s.unwrap_or_default()));
             self.access(r, span, AccessKind::Tolerant { lossy });
         }
+        let before = self.rec().gate_state();
+        let mut after = None;
         for arm in arms {
+            self.rec().set_gate_state(before);
             self.scoped(|it| {
                 it.bind_refutable(&arm.pat, &v);
                 it.eval(&arm.body);
             });
+            if !classify::diverges(&arm.body) {
+                after = meet(after, self.rec().gate_state(), before);
+            }
         }
+        self.rec().set_gate_state(after.or(before));
         Val::Unknown
     }
 
@@ -713,4 +734,18 @@ impl<'m> Interp<'m> {
 /// A value a lock method hands back: the guard of the same state.
 pub(super) fn locked(key: Key) -> SRef {
     SRef::with_mode(key, RefMode::Locked)
+}
+
+/// The gate state after a branch joins the others (`None`: no branch that
+/// goes on yet).
+fn meet(
+    acc: Option<super::recorder::GateState>,
+    branch: Option<super::recorder::GateState>,
+    before: Option<super::recorder::GateState>,
+) -> Option<super::recorder::GateState> {
+    match (acc, branch, before) {
+        (None, b, _) => b,
+        (Some(a), Some(b), Some(pre)) => Some(a.meet(b, pre)),
+        (a, _, _) => a,
+    }
 }

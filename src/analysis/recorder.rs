@@ -36,6 +36,33 @@ pub(super) struct TaskRecorder {
     pub events: Vec<TaskEvent>,
 }
 
+/// Whether a task has waited on a gate (and where first) or paused, at
+/// one point of its run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct GateState {
+    pub gated: bool,
+    pub delayed: bool,
+    pub gate: Option<Loc>,
+}
+
+impl GateState {
+    /// After branches that went on from `before` to `self` and `other`:
+    /// gated (or paused) only if both are — a gate in one `match` arm does
+    /// not gate its sibling, nor what follows the `match`.
+    pub fn meet(self, other: GateState, before: GateState) -> GateState {
+        let gated = self.gated && other.gated;
+        GateState {
+            gated,
+            delayed: self.delayed && other.delayed,
+            gate: if gated {
+                self.gate.or(other.gate)
+            } else {
+                before.gate
+            },
+        }
+    }
+}
+
 /// A method run after construction: its writes and the spawns it reaches.
 #[derive(Default)]
 pub(super) struct MethodRecorder {
@@ -168,6 +195,28 @@ impl Recorder {
             t.gated = true;
             t.delayed = true;
             t.gate.get_or_insert(loc);
+        }
+    }
+
+    /// Where a task stands with its gates: for branches, each of which
+    /// starts from the state before it.
+    pub fn gate_state(&self) -> Option<GateState> {
+        match self {
+            Recorder::Task(t) => Some(GateState {
+                gated: t.gated,
+                delayed: t.delayed,
+                gate: t.gate,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Put a task back where [`Recorder::gate_state`] said it stood.
+    pub fn set_gate_state(&mut self, s: Option<GateState>) {
+        if let (Recorder::Task(t), Some(s)) = (self, s) {
+            t.gated = s.gated;
+            t.delayed = s.delayed;
+            t.gate = s.gate;
         }
     }
 
