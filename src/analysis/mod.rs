@@ -17,6 +17,7 @@
 //! listen pass), `canon` (canonical keys), [`signals`] (crate-wide
 //! `notify_waiters` sites).
 
+pub mod baselines;
 mod calls;
 mod canon;
 pub mod children;
@@ -256,6 +257,7 @@ fn start_up_order_passes(
 /// registrations and condvar notifications without the waiter's mutex.
 fn signal_order_passes(
     model: &Model,
+    reach: &Reach,
     fns: &[FnRef],
     cuts: &guard::Cuts,
     groups: &mut [GroupAnalysis],
@@ -278,6 +280,15 @@ fn signal_order_passes(
     );
     for r in late_resets {
         groups[group_of(r.function)].late_resets.push(r);
+    }
+    let baselines: Vec<baselines::LateBaseline> = each_fn(
+        fns,
+        cuts,
+        |f| baselines::may_apply(model, f),
+        |f| baselines::find(model, reach, f),
+    );
+    for b in baselines {
+        groups[group_of(b.function)].late_baselines.push(b);
     }
     let split: Vec<split_subscriptions::SplitSubscription> = each_fn(
         fns,
@@ -407,6 +418,9 @@ pub struct GroupAnalysis {
     pub late_wakers: Vec<wakers::LateWaker>,
     /// Manual-reset events reset after the loop that drains them (SL007).
     pub late_resets: Vec<resets::LateReset>,
+    /// Condvar baselines read after the change they wait for may have
+    /// happened (SL007).
+    pub late_baselines: Vec<baselines::LateBaseline>,
     /// Snapshots and receivers kept from two subscriptions, with the
     /// changes between in neither (SL007).
     pub split_subscriptions: Vec<split_subscriptions::SplitSubscription>,
@@ -438,6 +452,7 @@ impl GroupAnalysis {
             late_wakers,
             late_resets,
             split_subscriptions,
+            late_baselines,
             unguarded_notifies,
             snapshots_first,
         } = self;
@@ -456,6 +471,7 @@ impl GroupAnalysis {
             && late_wakers.is_empty()
             && late_resets.is_empty()
             && split_subscriptions.is_empty()
+            && late_baselines.is_empty()
             && unguarded_notifies.is_empty()
             && snapshots_first.is_empty()
     }
@@ -579,7 +595,7 @@ pub fn run(
     for r in races {
         groups[group_of(r.function)].registry_races.push(r);
     }
-    signal_order_passes(model, &fns, &cuts, &mut groups, group_of);
+    signal_order_passes(model, reach, &fns, &cuts, &mut groups, group_of);
     start_up_order_passes(model, reach, &fns, &cuts, &mut groups, group_of);
     for (g, group) in groups.iter_mut().enumerate() {
         let wanted: BTreeSet<(TypeRef, FnRef)> = group

@@ -3,6 +3,7 @@
 
 use super::explain::{self, Finding};
 use super::{Check, Context};
+use crate::analysis::baselines::LateBaseline;
 use crate::analysis::condvars::{Outside, UnguardedNotify};
 use crate::analysis::resets::LateReset;
 use crate::analysis::snapshots::SnapshotFirst;
@@ -17,7 +18,7 @@ use crate::source::Loc;
 crate::declare_rule! {
     code: "SL007",
     slug: "lossy-gate",
-    summary: "a ready gate that can miss its signal: `notify_waiters` before `notified()`, a Condvar wait without its condition or notified without its mutex, a waker registered after the check, a snapshot sent before the subscription, a manual-reset event reset after its drain, a snapshot and its updates from two subscriptions, a late watch subscription",
+    summary: "a ready gate that can miss its signal: `notify_waiters` before `notified()`, a Condvar wait without its condition or notified without its mutex, a waker registered after the check, a snapshot sent before the subscription, a manual-reset event reset after its drain, a snapshot and its updates from two subscriptions, a condvar baseline read after its trigger, a late watch subscription",
     severity: Warning up to Error,
     scope: SpawningFunctions,
     check: Check::Analysis(check),
@@ -71,6 +72,12 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     }
     out.extend(cx.analysis.late_wakers.iter().map(|w| late_waker(cx, w)));
     out.extend(cx.analysis.late_resets.iter().map(|r| late_reset(cx, r)));
+    out.extend(
+        cx.analysis
+            .late_baselines
+            .iter()
+            .map(|b| late_baseline(cx, b)),
+    );
     out.extend(
         cx.analysis
             .split_subscriptions
@@ -244,6 +251,53 @@ fn late_reset(cx: &Context, r: &LateReset) -> Diagnostic {
         identity: vec![cx.fn_name(r.function), "late-reset".into(), event.clone()],
     };
     finding(cx, at, Vec::new(), v)
+}
+
+/// A condvar baseline read after the trigger of the change it waits for.
+fn late_baseline(cx: &Context, b: &LateBaseline) -> Diagnostic {
+    let (name, state) = (&b.name, &b.state);
+    let baseline = cx.slice(b.baseline);
+    let mut fix = Fix {
+        strategy: crate::diagnostic::FixStrategy::Reorder,
+        title: format!("read `{name}` before setting off the change, so that the change is the one the wait sees"),
+        code: format!(
+            "{} // first\n/* the trigger, then the wait, unchanged */",
+            baseline.as_deref().unwrap_or("let baseline = /* the read */;").trim()
+        ),
+        ..Fix::default()
+    };
+    let file = b.baseline.file;
+    if b.trigger.file == file {
+        if let Some(edits) = cx
+            .source(file)
+            .and_then(|s| fixes::move_before_edits(s, file, b.baseline.span, b.trigger.span))
+        {
+            fix = fix.with_edits(edits, Applicability::Safe);
+        }
+    }
+    let v = Verdict {
+        severity: Severity::Warning,
+        message: format!(
+            "`{}` reads the baseline `{name}` of `{state}` only after setting off the change it waits for: if the change lands first, `{name}` already holds the new value and the wait is for another change that may never come",
+            cx.fn_name(b.function)
+        ),
+        text: format!("`{name}` is read here, after the trigger"),
+        signal: Some((b.trigger, "the change is set off here, before the baseline is read".to_string())),
+        notes: vec![format!(
+            "a wait for `{state}` to differ from a baseline is only sound when the baseline is read before anything can change it"
+        )],
+        fixes: vec![fix],
+    };
+    let labels = vec![(
+        b.wait,
+        format!("waits until `{state}` differs from `{name}`"),
+    )];
+    let at = Place {
+        primary: b.baseline,
+        primary_text: v.text.clone(),
+        identity: vec![cx.fn_name(b.function), "late-baseline".into(), name.clone()],
+    };
+    finding(cx, at, labels, v)
 }
 
 /// A receiver kept from one subscription and the snapshot from another.
