@@ -38,6 +38,9 @@ pub struct HandedBack {
     pub source: String,
     /// The subscribing method or function.
     pub method: String,
+    /// For a spawned closure or async block: the whole spawn call and the
+    /// task expression (what a hoisting fix needs).
+    pub spawn_call: Option<(Span, Span)>,
 }
 
 /// The prefilter: `f` returns a value, and spawns or pins a future.
@@ -57,15 +60,19 @@ pub fn find(model: &Model, reach: &Reach, f: FnRef) -> Vec<HandedBack> {
     let Some(Stmt::Expr(tail)) = func.body.stmts.last() else {
         return Vec::new();
     };
-    let (span, task, spawned) = match spawn_call(model, reach, krate, tail) {
+    let (span, task, spawned, whole) = match spawn_call(model, reach, krate, tail) {
         Some((span, call)) => match task_arg(call) {
-            Some(task) => (span, task, true),
+            Some(task) => (span, task, true, call.span()),
             None => return Vec::new(),
         },
         None => match pinned(tail) {
-            Some((span, fut)) => (span, fut, false),
+            Some((span, fut)) => (span, fut, false, None),
             None => return Vec::new(),
         },
+    };
+    let spawn_span = match (whole, task) {
+        (Some(call), Expr::Async { span, .. } | Expr::Closure { span, .. }) => Some((call, *span)),
+        _ => None,
     };
     let Some((body, body_file, via)) = task_body(model, f, task) else {
         return Vec::new();
@@ -84,6 +91,7 @@ pub fn find(model: &Model, reach: &Reach, f: FnRef) -> Vec<HandedBack> {
         via,
         source,
         method,
+        spawn_call: spawn_span,
     }]
 }
 

@@ -199,6 +199,10 @@ fn handed_back(cx: &Context, h: &HandedBack) -> Diagnostic {
 /* the task, using `subscription` */"),
         ..Fix::default()
     };
+    let fix = match handed_back_edits(cx, h) {
+        Some(edits) => fix.with_edits(edits, Applicability::Safe),
+        None => fix,
+    };
     explain::finding(
         cx,
         Finding {
@@ -218,6 +222,42 @@ fn handed_back(cx: &Context, h: &HandedBack) -> Diagnostic {
             identity: vec![fn_name, "handed-back".into(), source.clone(), method.clone()],
         },
     )
+}
+
+/// The edits that hoist a handed-back task's own `let rx = x.subscribe…();`
+/// to the line before its spawn ([`fixes::hoist_subscribe_edits`]): a
+/// spawned closure or async block in the function's file, a subscription
+/// on a parameter, a local or `self`, and no `.await` in the statement
+/// (it would land outside the task).
+fn handed_back_edits(cx: &Context, h: &HandedBack) -> Option<Vec<Edit>> {
+    let (call, task) = h.spawn_call?;
+    let file = h.function.file;
+    if h.via.is_some() || h.subscribe.file != file {
+        return None;
+    }
+    let source = cx.source(file)?;
+    let line = cx.slice(h.subscribe)?;
+    if line.contains(".await") {
+        return None;
+    }
+    let func = cx.model.func(h.function);
+    let mut in_scope = Vec::new();
+    for p in &func.params {
+        p.pat.bindings(&mut in_scope);
+    }
+    for s in &func.body.stmts {
+        if let crate::facts::Stmt::Let { pat, .. } = s {
+            pat.bindings(&mut in_scope);
+        }
+    }
+    let hoist = fixes::Hoist {
+        call,
+        task,
+        subscribe: h.subscribe.span,
+        fn_end: func.item_span,
+        captures: &in_scope,
+    };
+    fixes::hoist_subscribe_edits(source, file, &hoist)
 }
 
 /// The spawner's form: it subscribes to the running task's events only
