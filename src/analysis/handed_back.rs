@@ -302,8 +302,36 @@ fn subscribing(e: &Expr, bound: &[String]) -> Option<(String, String, Span)> {
     }
 }
 
-/// A method or function whose name says it subscribes.
+/// A method or function whose name says it subscribes (`subscribe`,
+/// `subscribe_to_changes`, `queue_subscribe`) — not one that names
+/// subscribers (`subscribers()`, a getter) or undoes a subscription.
 fn says_subscribe(name: &str) -> bool {
-    name.to_ascii_lowercase().contains("subscribe")
-        && !name.to_ascii_lowercase().contains("unsubscribe")
+    let n = name.to_ascii_lowercase();
+    n.contains("subscribe") && !n.contains("subscriber") && !n.contains("unsubscribe")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::says_subscribe;
+
+    #[test]
+    fn subscribing_names_are_verbs_not_the_subscriber_list() {
+        for yes in [
+            "subscribe",
+            "subscribe_to_identity_status_changes",
+            "queue_subscribe",
+            "Subscribe",
+        ] {
+            assert!(says_subscribe(yes), "{yes}");
+        }
+        for no in [
+            "subscribers",
+            "subscriber",
+            "unsubscribe",
+            "subscriber_count",
+            "watch",
+        ] {
+            assert!(!says_subscribe(no), "{no}");
+        }
+    }
 }
