@@ -236,7 +236,7 @@ mod tests {
     use super::*;
 
     fn expand(src: &str) -> Option<String> {
-        let file: syn::File = syn::parse_str(src).unwrap();
+        let file: syn::File = syn::parse_str(src).ok()?;
         let defs = MacroDefs::collect(&file.items);
         let syn::Item::Macro(call) = file.items.last()? else {
             return None;
@@ -279,6 +279,33 @@ mod tests {
         assert_eq!(
             expand("macro_rules! m { (x) => { fn f() {} }; }\nm!(y);"),
             None
+        );
+    }
+
+    #[test]
+    fn odd_definitions_and_inputs_never_panic() {
+        let cases = [
+            "macro_rules! m { () => {}; }\nm!();",
+            "macro_rules! m { ($) => {}; }\nm!(x);",
+            "macro_rules! m { ($x:ident) => { fn $x() {} }; }\nm!();",
+            "macro_rules! m { ($x:lifetime) => { struct S<$x>(&$x u8); }; }\nm!('a);",
+            "macro_rules! m { ($x:lifetime) => {}; }\nm!(');",
+            "macro_rules! m { ($x:expr) => { fn f() -> u8 { $y } }; }\nm!(1);",
+            "macro_rules! m { ($x:vis fn) => { $x fn f() {} }; }\nm!(fn);",
+            "macro_rules! m { ([$x:tt]) => { const C: u8 = $x; }; }\nm!([1]);",
+            "macro_rules! m { ($x:tt) => { $crate::f!(); $ }; }\nm!(1);",
+            "macro_rules! m { => {}; }\nm!();",
+            "macro_rules! m { ($x:ty, $y:ty) => { type A = ($x, $y); }; }\nm!(u8, Vec<u8>);",
+        ];
+        for src in cases {
+            let _ = expand(src);
+        }
+        assert_eq!(
+            expand(
+                "macro_rules! m { ($x:ty, $y:ty) => { type A = ($x, $y); }; }\nm!(u8, Vec<u8>);"
+            )
+            .as_deref(),
+            Some("type A = (u8 , Vec < u8 >) ;")
         );
     }
 }
