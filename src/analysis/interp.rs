@@ -266,16 +266,24 @@ impl<'m> Interp<'m> {
 
     /// Run a loop body: one more loop, nothing checked yet this iteration.
     pub fn in_loop<T>(&mut self, while_body: bool, f: impl FnOnce(&mut Self) -> T) -> T {
-        self.nested(
-            |n| {
-                n.loops += 1;
-                n.while_bodies += u32::from(while_body);
-                n.fn_loops += 1;
-                n.fn_while_bodies += u32::from(while_body);
-                n.loop_checked = std::mem::take(&mut n.loop_rechecks);
-            },
-            f,
-        )
+        let saved = self.nest;
+        let n = &mut self.nest;
+        n.loops += 1;
+        n.while_bodies += u32::from(while_body);
+        n.fn_loops += 1;
+        n.fn_while_bodies += u32::from(while_body);
+        n.loop_checked = std::mem::take(&mut n.loop_rechecks);
+        let v = f(self);
+        let inner_checked = self.nest.loop_checked;
+        self.nest = saved;
+        // A check inside an inner loop — a scan of the queue that returns on
+        // a match — ran in this iteration of the outer loop too, under the
+        // same lock: `loop { for m in q.iter() { if hit(m) { return } }
+        // cv.wait(&mut q) }` re-checks before every wait.
+        if inner_checked && self.nest.loops > 0 {
+            self.nest.loop_checked = true;
+        }
+        v
     }
 
     /// A condition is checked here: within the innermost loop, later waits
