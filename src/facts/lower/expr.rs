@@ -249,7 +249,18 @@ fn lower_place_or_call(expr: &syn::Expr, depth: u32) -> Expr {
             }
         }
         E::MethodCall(m) => {
-            let recv = boxed(&m.receiver, depth);
+            let mut recv = boxed(&m.receiver, depth);
+            if let Some(selected) = type_selected(m) {
+                // `state.borrow::<Workers>()` and `state.borrow::<Config>()`
+                // are two values of a type map: the type is part of the
+                // place, as a field name would be.
+                let span = between(start_of(&recv, m.method.span()), pm(m.method.span()));
+                recv = Box::new(Expr::Field {
+                    base: recv,
+                    name: selected,
+                    span,
+                });
+            }
             let close = m.paren_token.span.close();
             let span = between(start_of(&recv, m.method.span()), pm(close));
             Expr::MethodCall {
@@ -498,4 +509,31 @@ fn is_compound_assign(op: &syn::BinOp) -> bool {
             | B::ShlAssign(_)
             | B::ShrAssign(_)
     )
+}
+
+/// Accessors of a type map (`OpState`, `http::Extensions`, an `AnyMap`, an
+/// ECS world): the turbofish picks *which* value they return.
+const TYPE_SELECTORS: &[&str] = &[
+    "borrow",
+    "borrow_mut",
+    "try_borrow",
+    "try_borrow_mut",
+    "get",
+    "get_mut",
+    "try_get",
+    "resource",
+    "resource_mut",
+    "take",
+];
+
+/// `<T>` for `x.borrow::<T>()` and the other type-map accessors, called
+/// with no arguments: the value the type selects.
+fn type_selected(m: &syn::ExprMethodCall) -> Option<String> {
+    let method = m.method.to_string();
+    if !m.args.is_empty() || !TYPE_SELECTORS.contains(&method.as_str()) {
+        return None;
+    }
+    let turbofish = m.turbofish.as_ref()?;
+    let tokens = quote::ToTokens::to_token_stream(&turbofish.args).to_string();
+    Some(format!("<{}>", tokens.replace(' ', "")))
 }

@@ -163,3 +163,13 @@ fn struct_literals_and_placeholders() {
         expect!["{Self {a: (Vec::new), b: Zero, c: Zero ..(Default::default)}}"],
     );
 }
+
+#[test]
+fn a_type_maps_turbofish_selects_the_place() {
+    // Two values of one type map are two places; `collect::<T>()` and an
+    // accessor with arguments are ordinary calls.
+    check(
+        "fn f() { let a = state.borrow::<Greeting>().clone(); state.borrow_mut::<Workers>().insert(1, h); let v = it.collect::<Vec<_>>(); m.get::<u8>(k); }",
+        expect!["{(let a (.clone (.borrow state.<Greeting>))) (.insert (.borrow_mut state.<Workers>) Value h) (let v (.collect it)) (.get m k)}"],
+    );
+}
