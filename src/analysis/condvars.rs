@@ -494,3 +494,38 @@ mod tests {
         );
     }
 }
+
+/// Whether `f` is itself a condition-variable wait: it releases a lock its
+/// caller handed it (`(*mutex).force_unlock()`, `m.unlock()` on a
+/// parameter) and takes that lock again (`m.lock()`), as `Condvar::wait`
+/// does with its guard — an FFI `uv_cond_wait`, a wait shim. Its caller
+/// holds the lock and checks the condition; the wait inside checks none.
+pub fn is_wait_primitive(model: &Model, f: FnRef) -> bool {
+    let func = model.func(f);
+    let mut params = Vec::new();
+    for p in &func.params {
+        p.pat.bindings(&mut params);
+    }
+    let on_param = |recv: &Expr| {
+        super::classify::root_ident(recv).is_some_and(|r| params.iter().any(|p| p == r))
+    };
+    let calls = |names: &[&str]| {
+        func.body.stmts.iter().any(|s| {
+            let e = match s {
+                crate::facts::Stmt::Let { init: Some(e), .. } | crate::facts::Stmt::Expr(e) => e,
+                crate::facts::Stmt::Let { .. } => return false,
+            };
+            e.any(&|x| {
+                matches!(x, Expr::MethodCall { recv, method, .. }
+                if names.contains(&method.as_str()) && on_param(recv))
+            })
+        })
+    };
+    calls(&[
+        "unlock",
+        "force_unlock",
+        "force_unlock_fair",
+        "unlock_fair",
+        "raw_unlock",
+    ]) && calls(&["lock", "raw_lock", "lock_arc"])
+}

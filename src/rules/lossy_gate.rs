@@ -396,7 +396,9 @@ fn verdict(
         ListenKind::CondvarWait { check, timed, .. } => {
             // A function handed the guard waits for its caller, which holds
             // the lock and checks.
-            if matches!(subject, Subject::Function(_)) && listen.guard_param {
+            if matches!(subject, Subject::Function(f)
+                if listen.guard_param || crate::analysis::condvars::is_wait_primitive(cx.model, f))
+            {
                 return None;
             }
             condvar(cx, &subject.words(cx, true), listen, *check, *timed)
