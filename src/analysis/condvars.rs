@@ -470,31 +470,6 @@ fn checked_name(cond: &Expr) -> Option<String> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::checked_name;
-    use crate::analysis::tests::lowered;
-
-    #[test]
-    fn a_check_is_named_by_its_most_specific_part() {
-        let name = |src: &str| checked_name(&lowered(src));
-        assert_eq!(
-            name("log.config.global_error()").as_deref(),
-            Some("global_error")
-        );
-        assert_eq!(
-            name("!self.stopped.load(SeqCst)").as_deref(),
-            Some("stopped")
-        );
-        // A collection's own predicates name nothing: the collection does.
-        assert_eq!(name("self.jobs.is_empty()").as_deref(), Some("jobs"));
-        assert_eq!(
-            name("self.pending.lock().unwrap().len()").as_deref(),
-            Some("pending")
-        );
-    }
-}
-
 /// Whether `f` is itself a condition-variable wait: it releases a lock its
 /// caller handed it (`(*mutex).force_unlock()`, `m.unlock()` on a
 /// parameter) and takes that lock again (`m.lock()`), as `Condvar::wait`
@@ -528,4 +503,29 @@ pub fn is_wait_primitive(model: &Model, f: FnRef) -> bool {
         "unlock_fair",
         "raw_unlock",
     ]) && calls(&["lock", "raw_lock", "lock_arc"])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::checked_name;
+    use crate::analysis::tests::lowered;
+
+    #[test]
+    fn a_check_is_named_by_its_most_specific_part() {
+        let name = |src: &str| checked_name(&lowered(src));
+        assert_eq!(
+            name("log.config.global_error()").as_deref(),
+            Some("global_error")
+        );
+        assert_eq!(
+            name("!self.stopped.load(SeqCst)").as_deref(),
+            Some("stopped")
+        );
+        // A collection's own predicates name nothing: the collection does.
+        assert_eq!(name("self.jobs.is_empty()").as_deref(), Some("jobs"));
+        assert_eq!(
+            name("self.pending.lock().unwrap().len()").as_deref(),
+            Some("pending")
+        );
+    }
 }
