@@ -41,7 +41,7 @@ fn main() {
     let mut listen = std::collections::HashSet::new();
     listen.extend(cat.subscribe_methods.iter().cloned());
     listen.extend(cat.sem.listen_starts.iter().cloned());
-    let reach = Reach::compute(&model, Vec::new(), &listen);
+    let reach = Reach::compute(&model, Vec::new(), &listen, spawnlint::analysis::CALL_DEPTH);
     let mut times: Vec<(Duration, String, &str)> = Vec::new();
     for f in model.all_fns() {
         let name = {

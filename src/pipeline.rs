@@ -477,7 +477,12 @@ fn analyze_model(linked: &Linked, configured: &Configured) -> Analysis {
         listen_words.extend(cat.subscribe_methods.iter().cloned());
         listen_words.extend(cat.sem.listen_starts.iter().cloned());
     }
-    let reach = Reach::compute(&linked.model, spawn_words, &listen_words);
+    let reach = Reach::compute(
+        &linked.model,
+        spawn_words,
+        &listen_words,
+        analysis::CALL_DEPTH,
+    );
     let group_of = |f: FnRef| linked.group_of_file(f.file);
     analysis::run(&linked.model, &reach, &configured.catalogs, &group_of)
 }

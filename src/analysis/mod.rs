@@ -50,6 +50,9 @@ pub mod wakers;
 mod tests;
 
 pub use classify::placeholder_of;
+/// How many calls deep the interpreter follows the crate's own functions
+/// (what `Reach` is bounded by).
+pub const CALL_DEPTH: usize = interp::MAX_CALL_DEPTH;
 
 use crate::catalog::Catalog;
 use crate::facts::Receiver;

@@ -19,19 +19,25 @@ impl Reach {
     /// Compute reach. `spawn_words` are call names that start tasks besides
     /// anything named `*spawn*` (configured spawners); `listen_words` the
     /// methods through which a task starts listening or waiting.
+    /// `depth` is how many calls deep the interpreter follows the crate's
+    /// own functions: a spawn further down than that is never reached by
+    /// it, so reach stops there too (and at the crate's edge, which the
+    /// interpreter does not cross either).
     pub fn compute(
         model: &Model,
         spawn_words: Vec<String>,
         listen_words: &HashSet<String>,
+        depth: usize,
     ) -> Reach {
         let mut r = Reach {
             spawn_words,
             ..Reach::default()
         };
-        r.spawn = reach(model, &|krate, c| r.calls_spawner(model, krate, c));
+        r.spawn = reach(model, &|krate, c| r.calls_spawner(model, krate, c), depth);
         r.listen = reach(
             model,
             &|_, c| matches!(c, Callee::Method(m) if listen_words.contains(m.as_str())),
+            depth,
         );
         r
     }
@@ -67,33 +73,41 @@ impl Reach {
     }
 }
 
-/// Functions with a call satisfying `seed`, then their callers,
-/// transitively. Calls are matched as written: `Type::f()` only to `f` of
-/// `Type`, `x.f()` to methods named `f`, `f()` to free functions named `f`.
-fn reach(model: &Model, seed: &dyn Fn(u32, &Callee) -> bool) -> HashSet<FnRef> {
-    let mut callers: HashMap<&Callee, Vec<FnRef>> = HashMap::new();
-    let mut reach: HashSet<FnRef> = HashSet::new();
-    let mut queue: Vec<FnRef> = Vec::new();
+/// Functions with a call satisfying `seed`, then their callers in the same
+/// crate, up to `depth` calls away. Calls are matched as written:
+/// `Type::f()` only to `f` of `Type`, `x.f()` to methods named `f`, `f()`
+/// to free functions named `f`.
+fn reach(model: &Model, seed: &dyn Fn(u32, &Callee) -> bool, depth: usize) -> HashSet<FnRef> {
+    let mut callers: HashMap<(u32, &Callee), Vec<FnRef>> = HashMap::new();
+    let mut distance: HashMap<FnRef, usize> = HashMap::new();
+    let mut queue: std::collections::VecDeque<FnRef> = std::collections::VecDeque::new();
     for r in model.all_fns() {
         let callees = &model.func(r).callees;
         let krate = model.crate_of(r.file);
-        if callees.iter().any(|c| seed(krate, c)) && reach.insert(r) {
-            queue.push(r);
+        if callees.iter().any(|c| seed(krate, c)) && distance.insert(r, 0).is_none() {
+            queue.push_back(r);
         }
         for c in callees {
-            callers.entry(c).or_default().push(r);
+            callers.entry((krate, c)).or_default().push(r);
         }
     }
-    while let Some(r) = queue.pop() {
+    // Breadth first, so each function gets its shortest distance.
+    while let Some(r) = queue.pop_front() {
+        let d = distance[&r];
+        if d >= depth {
+            continue;
+        }
+        let krate = model.crate_of(r.file);
         for call in callee_forms(model.func(r)) {
-            for caller in callers.get(&call).into_iter().flatten() {
-                if reach.insert(*caller) {
-                    queue.push(*caller);
+            for caller in callers.get(&(krate, &call)).into_iter().flatten() {
+                if !distance.contains_key(caller) {
+                    distance.insert(*caller, d + 1);
+                    queue.push_back(*caller);
                 }
             }
         }
     }
-    reach
+    distance.into_keys().collect()
 }
 
 /// The ways a call can name `f`.
