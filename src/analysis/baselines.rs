@@ -11,7 +11,7 @@
 //! `let`, then a wait whose condition mentions the baseline. Reading the
 //! baseline before the trigger is the fix (and quiet).
 
-use super::late_subscribe::spawn_call;
+use super::late_subscribe::{spawn_call, stmt_span};
 use crate::facts::{Block, Expr, Pat, Stmt};
 use crate::model::reach::Reach;
 use crate::model::{FnRef, Model};
@@ -90,13 +90,6 @@ fn scan(model: &Model, reach: &Reach, f: FnRef, block: &Block, out: &mut Vec<Lat
     }
 }
 
-fn stmt_span(s: &Stmt) -> Option<Span> {
-    match s {
-        Stmt::Let { span, .. } => Some(*span),
-        Stmt::Expr(e) => e.span(),
-    }
-}
-
 /// `let seen = *state.lock().unwrap();` (a field of the guard, a
 /// `.clone()`, an atomic `state.load(..)` too): the name, the state as a
 /// dotted place, and the statement's span.
@@ -125,10 +118,8 @@ fn read_of(e: &Expr) -> Option<String> {
             } => match method.as_str() {
                 "clone" => go(recv, true),
                 "unwrap" | "expect" => go(recv, copied),
-                "lock" | "read" if args.is_empty() && copied => {
-                    super::split_subscriptions::place(recv)
-                }
-                "load" => super::split_subscriptions::place(recv),
+                "lock" | "read" if args.is_empty() && copied => super::classify::place(recv),
+                "load" => super::classify::place(recv),
                 _ => None,
             },
             _ => None,

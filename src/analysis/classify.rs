@@ -401,6 +401,16 @@ pub(super) fn is_self(e: &Expr) -> bool {
     matches!(e, Expr::Path { segs, .. } if segs.len() == 1 && segs[0] == "self")
 }
 
+/// A value as a dotted place (`cache`, `self.cache`), through `&` and `*`.
+pub(super) fn place(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Path { segs, .. } if segs.len() == 1 => Some(segs[0].clone()),
+        Expr::Field { base, name, .. } => Some(format!("{}.{name}", place(base)?)),
+        Expr::Ref { base } | Expr::Deref { base } => place(base),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

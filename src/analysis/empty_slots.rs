@@ -13,7 +13,7 @@
 //! The task's unwrap is looked for in its body and in crate functions it
 //! calls with the slot as an argument, a few calls deep.
 
-use super::late_subscribe::spawn_call;
+use super::late_subscribe::{spawn_call, stmt_exprs};
 use crate::facts::{Block, Expr, Pat, Stmt};
 use crate::model::reach::Reach;
 use crate::model::{FnRef, Model};
@@ -56,7 +56,9 @@ pub fn find(model: &Model, reach: &Reach, f: FnRef) -> Vec<EmptySlot> {
     for (i, s) in stmts.iter().enumerate() {
         let Some(slot) = empty_slot(s) else { continue };
         for (j, later) in stmts.iter().enumerate().skip(i + 1) {
-            let Some(e) = stmt_expr(later) else { continue };
+            let Some(e) = stmt_exprs(later).next() else {
+                continue;
+            };
             let Some((_, call)) = spawn_call(model, reach, krate, e) else {
                 continue;
             };
@@ -93,13 +95,6 @@ pub fn find(model: &Model, reach: &Reach, f: FnRef) -> Vec<EmptySlot> {
     out
 }
 
-fn stmt_expr(s: &Stmt) -> Option<&Expr> {
-    match s {
-        Stmt::Let { init, .. } => init.as_ref(),
-        Stmt::Expr(e) => Some(e),
-    }
-}
-
 /// `let x = Arc::new(RwLock::new(None))` (or `Mutex`): the slot's name.
 fn empty_slot(s: &Stmt) -> Option<String> {
     let Stmt::Let {
@@ -130,7 +125,7 @@ fn ends_with(e: &Expr, tail: &[&str]) -> bool {
 /// A statement that fills `slot`: `*slot.write().unwrap() = Some(..)`
 /// (or `.lock()`, anywhere inside it): the assignment's span.
 fn fill_of(s: &Stmt, slot: &str, bare: bool) -> Option<Span> {
-    let e = stmt_expr(s)?;
+    let e = stmt_exprs(s).next()?;
     let found = std::cell::Cell::new(None);
     e.any(&|x| match x {
         Expr::Assign {

@@ -15,6 +15,7 @@
 //! left to that form.
 
 use super::late_subscribe::spawn_call;
+use super::returned_snapshots::task_arg;
 use crate::facts::{Block, Expr, Stmt};
 use crate::model::reach::Reach;
 use crate::model::{FnRef, Model};
@@ -93,17 +94,6 @@ pub fn find(model: &Model, reach: &Reach, f: FnRef) -> Vec<HandedBack> {
         method,
         spawn_call: spawn_span,
     }]
-}
-
-/// The future or closure a spawn call starts.
-fn task_arg(call: &Expr) -> Option<&Expr> {
-    let args = match call {
-        Expr::Call { args, .. } | Expr::MethodCall { args, .. } => args,
-        _ => return None,
-    };
-    args.iter()
-        .find(|a| matches!(a, Expr::Closure { .. } | Expr::Async { .. }))
-        .or(args.first())
 }
 
 /// `Box::pin(fut)` in a returned value (through `Ok(..)`, `Some(..)` and
@@ -283,7 +273,7 @@ fn subscribing(e: &Expr, bound: &[String]) -> Option<(String, String, Span)> {
             span,
             ..
         } if says_subscribe(method) => {
-            let source = super::split_subscriptions::place(recv)?;
+            let source = super::classify::place(recv)?;
             (!local(recv) && !args.iter().any(local)).then(|| (source, method.clone(), *span))
         }
         Expr::Call { func, args, span } => match &**func {

@@ -154,7 +154,8 @@ pub(super) fn stmt_exprs(s: &Stmt) -> impl Iterator<Item = &Expr> {
     }
 }
 
-fn stmt_span(s: &Stmt) -> Option<Span> {
+/// A statement's span.
+pub(super) fn stmt_span(s: &Stmt) -> Option<Span> {
     match s {
         Stmt::Let { span, .. } => Some(*span),
         Stmt::Expr(e) => e.span(),

@@ -189,137 +189,173 @@ fn each_fn<T: Send>(
         .collect()
 }
 
+/// Where the statement-order passes run (every function, under the cut
+/// guard) and where what they find goes (its function's group).
+struct Sink<'a> {
+    fns: &'a [FnRef],
+    cuts: &'a guard::Cuts,
+    groups: &'a mut [GroupAnalysis],
+    group_of: &'a (dyn Fn(FnRef) -> usize + Sync),
+}
+
+/// What a statement-order pass finds, in the function it is about.
+trait InFunction {
+    fn function(&self) -> FnRef;
+}
+
+macro_rules! in_function {
+    ($($t:ty),* $(,)?) => {
+        $(impl InFunction for $t {
+            fn function(&self) -> FnRef {
+                self.function
+            }
+        })*
+    };
+}
+
+in_function!(
+    late_subscribe::LateSubscribe,
+    loop_subscribe::LoopSubscribe,
+    registry::RegistryRace,
+    handles::LateHandle,
+    children::ChildBeforeListener,
+    publishes::UnpublishedStop,
+    returned_snapshots::ReturnedSnapshot,
+    empty_slots::EmptySlot,
+    handed_back::HandedBack,
+    wakers::LateWaker,
+    resets::LateReset,
+    baselines::LateBaseline,
+    split_subscriptions::SplitSubscription,
+    snapshots::SnapshotFirst,
+);
+
+/// Run one statement-order pass on every function it admits
+/// ([`each_fn`]) and file each finding in its function's group, in the
+/// list `slot` picks.
+fn gather<T: Send + InFunction>(
+    into: &mut Sink,
+    wanted: impl Fn(FnRef) -> bool + Sync,
+    find: impl Fn(FnRef) -> Vec<T> + Sync,
+    slot: impl Fn(&mut GroupAnalysis) -> &mut Vec<T>,
+) {
+    for x in each_fn(into.fns, into.cuts, wanted, find) {
+        let g = (into.group_of)(x.function());
+        slot(&mut into.groups[g]).push(x);
+    }
+}
+
+/// The statement-order passes over subscriptions and registries: late
+/// subscribers (SL006's spawner form), subscriptions made one by one in a
+/// loop (its loop form), registry entries inserted after the spawn (SL001).
+fn subscription_passes(model: &Model, reach: &Reach, catalogs: &[Catalog], into: &mut Sink) {
+    let subscribers = late_subscribe::Subscribers::new(model, catalogs);
+    gather(
+        into,
+        |f| reach.may_spawn(f) && subscribers.may_subscribe(model, f),
+        |f| late_subscribe::find(model, reach, &subscribers, f),
+        |g| &mut g.late_subscribes,
+    );
+    gather(
+        into,
+        |f| subscribers.may_subscribe(model, f),
+        |f| loop_subscribe::find(model, &subscribers, f),
+        |g| &mut g.loop_subscribes,
+    );
+    gather(
+        into,
+        |f| reach.spawns_itself(model, f) && calls_insert(model, f),
+        |f| registry::find(model, reach, f),
+        |g| &mut g.registry_races,
+    );
+}
+
 /// The statement-order passes over start-up functions (SL001 beyond
 /// constructors): task handles registered after the spawn, child processes
 /// started before their listener.
-fn start_up_order_passes(
-    model: &Model,
-    reach: &Reach,
-    fns: &[FnRef],
-    cuts: &guard::Cuts,
-    groups: &mut [GroupAnalysis],
-    group_of: &(dyn Fn(FnRef) -> usize + Sync),
-) {
-    let handles: Vec<handles::LateHandle> = each_fn(
-        fns,
-        cuts,
+fn start_up_order_passes(model: &Model, reach: &Reach, into: &mut Sink) {
+    gather(
+        into,
         |f| handles::may_register(model, reach, f),
         |f| handles::find(model, reach, f),
+        |g| &mut g.late_handles,
     );
-    for h in handles {
-        groups[group_of(h.function)].late_handles.push(h);
-    }
-    let early: Vec<children::ChildBeforeListener> = each_fn(
-        fns,
-        cuts,
+    gather(
+        into,
         |f| children::may_apply(model, f),
         |f| children::find(model, f),
+        |g| &mut g.early_children,
     );
-    for c in early {
-        groups[group_of(c.function)].early_children.push(c);
-    }
-    let unpublished: Vec<publishes::UnpublishedStop> = each_fn(
-        fns,
-        cuts,
+    gather(
+        into,
         |f| publishes::may_apply(model, reach, f),
         |f| publishes::find(model, reach, f),
+        |g| &mut g.unpublished_stops,
     );
-    for u in unpublished {
-        groups[group_of(u.function)].unpublished_stops.push(u);
-    }
-    let returned: Vec<returned_snapshots::ReturnedSnapshot> = each_fn(
-        fns,
-        cuts,
+    gather(
+        into,
         |f| returned_snapshots::may_apply(model, reach, f),
         |f| returned_snapshots::find(model, reach, f),
+        |g| &mut g.returned_snapshots,
     );
-    for r in returned {
-        groups[group_of(r.function)].returned_snapshots.push(r);
-    }
-    let slots: Vec<empty_slots::EmptySlot> = each_fn(
-        fns,
-        cuts,
+    gather(
+        into,
         |f| empty_slots::may_apply(model, reach, f),
         |f| empty_slots::find(model, reach, f),
+        |g| &mut g.empty_slots,
     );
-    for s in slots {
-        groups[group_of(s.function)].empty_slots.push(s);
-    }
-    let handed: Vec<handed_back::HandedBack> = each_fn(
-        fns,
-        cuts,
+    gather(
+        into,
         |f| handed_back::may_apply(model, reach, f),
         |f| handed_back::find(model, reach, f),
+        |g| &mut g.handed_back,
     );
-    for h in handed {
-        groups[group_of(h.function)].handed_back.push(h);
-    }
 }
 
 /// The statement-order passes over lost signals (SL007): late waker
 /// registrations and condvar notifications without the waiter's mutex.
-fn signal_order_passes(
-    model: &Model,
-    reach: &Reach,
-    fns: &[FnRef],
-    cuts: &guard::Cuts,
-    groups: &mut [GroupAnalysis],
-    group_of: &(dyn Fn(FnRef) -> usize + Sync),
-) {
-    let late_wakers: Vec<wakers::LateWaker> = each_fn(
-        fns,
-        cuts,
+fn signal_order_passes(model: &Model, reach: &Reach, into: &mut Sink) {
+    gather(
+        into,
         |f| wakers::may_register(model, f),
         |f| wakers::find(model, f),
+        |g| &mut g.late_wakers,
     );
-    for w in late_wakers {
-        groups[group_of(w.function)].late_wakers.push(w);
-    }
-    let late_resets: Vec<resets::LateReset> = each_fn(
-        fns,
-        cuts,
+    gather(
+        into,
         |f| resets::may_apply(model, f),
         |f| resets::find(model, f),
+        |g| &mut g.late_resets,
     );
-    for r in late_resets {
-        groups[group_of(r.function)].late_resets.push(r);
-    }
-    let baselines: Vec<baselines::LateBaseline> = each_fn(
-        fns,
-        cuts,
+    gather(
+        into,
         |f| baselines::may_apply(model, f),
         |f| baselines::find(model, reach, f),
+        |g| &mut g.late_baselines,
     );
-    for b in baselines {
-        groups[group_of(b.function)].late_baselines.push(b);
-    }
-    let split: Vec<split_subscriptions::SplitSubscription> = each_fn(
-        fns,
-        cuts,
+    gather(
+        into,
         |f| split_subscriptions::may_apply(model, f),
         |f| split_subscriptions::find(model, f),
+        |g| &mut g.split_subscriptions,
     );
-    for s in split {
-        groups[group_of(s.function)].split_subscriptions.push(s);
-    }
     let sites = each_fn(
-        fns,
-        cuts,
+        into.fns,
+        into.cuts,
         |f| condvars::involved(model, f),
         |f| vec![condvars::collect(model, f)],
     );
     for u in condvars::pair(model, sites) {
-        groups[group_of(u.function)].unguarded_notifies.push(u);
+        into.groups[(into.group_of)(u.function)]
+            .unguarded_notifies
+            .push(u);
     }
-    let snapshots: Vec<snapshots::SnapshotFirst> = each_fn(
-        fns,
-        cuts,
+    gather(
+        into,
         |f| snapshots::may_apply(model, f),
         |f| snapshots::find(model, f),
+        |g| &mut g.snapshots_first,
     );
-    for s in snapshots {
-        groups[group_of(s.function)].snapshots_first.push(s);
-    }
 }
 
 /// Whether a function calls a method named `insert` (the registry pass's
@@ -558,25 +594,6 @@ pub fn run(
         })
         .filter(|(_, l)| !l.is_empty())
         .collect();
-    let subscribers = late_subscribe::Subscribers::new(model, catalogs);
-    let late: Vec<late_subscribe::LateSubscribe> = each_fn(
-        &fns,
-        &cuts,
-        |f| reach.may_spawn(f) && subscribers.may_subscribe(model, f),
-        |f| late_subscribe::find(model, reach, &subscribers, f),
-    );
-    let in_loops: Vec<loop_subscribe::LoopSubscribe> = each_fn(
-        &fns,
-        &cuts,
-        |f| subscribers.may_subscribe(model, f),
-        |f| loop_subscribe::find(model, &subscribers, f),
-    );
-    let races: Vec<registry::RegistryRace> = each_fn(
-        &fns,
-        &cuts,
-        |f| reach.spawns_itself(model, f) && calls_insert(model, f),
-        |f| registry::find(model, reach, f),
-    );
     let mut groups: Vec<GroupAnalysis> =
         catalogs.iter().map(|_| GroupAnalysis::default()).collect();
     let constructor_spawns = ctors.iter().map(|a| a.spawns.len()).sum();
@@ -589,17 +606,15 @@ pub fn run(
     for w in waits {
         groups[group_of(w.0)].waits.push(w);
     }
-    for l in late {
-        groups[group_of(l.function)].late_subscribes.push(l);
-    }
-    for l in in_loops {
-        groups[group_of(l.function)].loop_subscribes.push(l);
-    }
-    for r in races {
-        groups[group_of(r.function)].registry_races.push(r);
-    }
-    signal_order_passes(model, reach, &fns, &cuts, &mut groups, group_of);
-    start_up_order_passes(model, reach, &fns, &cuts, &mut groups, group_of);
+    let mut into = Sink {
+        fns: &fns,
+        cuts: &cuts,
+        groups: &mut groups,
+        group_of,
+    };
+    subscription_passes(model, reach, catalogs, &mut into);
+    signal_order_passes(model, reach, &mut into);
+    start_up_order_passes(model, reach, &mut into);
     for (g, group) in groups.iter_mut().enumerate() {
         let wanted: BTreeSet<(TypeRef, FnRef)> = group
             .ctors

@@ -79,7 +79,7 @@ pub fn find(model: &Model, reach: &Reach, f: FnRef) -> Vec<ReturnedSnapshot> {
             if !task.mentions(stream) || task.mentions(snapshot) || !tail.mentions(snapshot) {
                 continue;
             }
-            if let Some(callback) = task_body(task).and_then(|body| callback_call(func, body)) {
+            if let Some(callback) = task_arg(task).and_then(|body| callback_call(func, body)) {
                 out.push(ReturnedSnapshot {
                     function: f,
                     spawn: loc(span),
@@ -117,7 +117,7 @@ fn subscribes(init: &Expr) -> bool {
 
 /// The task a spawn call starts: its closure or async block argument (not
 /// the spawner's receiver, `pool.spawn_ok(..)`).
-fn task_body(call: &Expr) -> Option<&Expr> {
+pub(super) fn task_arg(call: &Expr) -> Option<&Expr> {
     let args = match call {
         Expr::Call { args, .. } | Expr::MethodCall { args, .. } => args,
         _ => return None,

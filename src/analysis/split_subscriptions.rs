@@ -14,6 +14,8 @@
 //! calls first with `x` as an argument (`controller.init_focus(&cache)`).
 //! Quiet when one call keeps both halves.
 
+use super::classify::place;
+use super::late_subscribe::stmt_exprs;
 use crate::facts::{Block, Expr, FnFacts, Pat, Stmt};
 use crate::model::{FnRef, Model};
 use crate::source::{Loc, Span};
@@ -142,14 +144,6 @@ fn nested_blocks<'a>(e: &'a Expr, out: &mut Vec<&'a Stmt>) {
         }
         _ => e.for_each_child(|c| nested_blocks(c, out)),
     }
-}
-
-fn stmt_exprs(s: &Stmt) -> impl Iterator<Item = &Expr> {
-    match s {
-        Stmt::Let { init, .. } => init.as_ref(),
-        Stmt::Expr(e) => Some(e),
-    }
-    .into_iter()
 }
 
 /// `let (a, b) = x.m(..)` (through `.await`, `?`, `unwrap`) with a
@@ -346,14 +340,4 @@ fn snapshot_in(
                 )
             })
     })
-}
-
-/// A value as a dotted place (`cache`, `self.cache`), through `&` and `*`.
-pub(super) fn place(e: &Expr) -> Option<String> {
-    match e {
-        Expr::Path { segs, .. } if segs.len() == 1 => Some(segs[0].clone()),
-        Expr::Field { base, name, .. } => Some(format!("{}.{name}", place(base)?)),
-        Expr::Ref { base } | Expr::Deref { base } => place(base),
-        _ => None,
-    }
 }
