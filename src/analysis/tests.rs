@@ -490,3 +490,53 @@ impl Labels {{
         "#]],
     );
 }
+
+/// Reach admits a function only as far as the interpreter follows calls
+/// (`CALL_DEPTH`) and only within its crate.
+#[test]
+fn reach_stops_at_the_interpreters_depth_and_crate() {
+    let src = "fn f0() { f1() } fn f1() { f2() } fn f2() { f3() } fn f3() { f4() } \
+               fn f4() { f5() } fn f5() { f6() } fn f6() { std::thread::spawn(|| {}); }";
+    let m = model(src);
+    let reach =
+        crate::model::reach::Reach::compute(&m, Vec::new(), &Default::default(), super::CALL_DEPTH);
+    let admitted: Vec<String> = m
+        .all_fns()
+        .filter(|f| reach.may_spawn(*f))
+        .map(|f| m.func(f).name.clone())
+        .collect();
+    // f6 spawns; f1 is 5 calls away, f0 one more than the interpreter goes.
+    assert_eq!(admitted, ["f1", "f2", "f3", "f4", "f5", "f6"]);
+    let spawner = "pub fn helper() { std::thread::spawn(|| {}); }";
+    let caller = "pub fn start() { helper() }";
+    let two_crates = Model::new(vec![
+        SourceFile {
+            path: "a/lib.rs".into(),
+            crate_id: 0,
+            facts: crate::parse::parse_source(0, spawner)
+                .expect("parses")
+                .facts,
+        },
+        SourceFile {
+            path: "b/lib.rs".into(),
+            crate_id: 1,
+            facts: crate::parse::parse_source(1, caller).expect("parses").facts,
+        },
+    ]);
+    let reach = crate::model::reach::Reach::compute(
+        &two_crates,
+        Vec::new(),
+        &Default::default(),
+        super::CALL_DEPTH,
+    );
+    let admitted: Vec<String> = two_crates
+        .all_fns()
+        .filter(|f| reach.may_spawn(*f))
+        .map(|f| two_crates.func(f).name.clone())
+        .collect();
+    assert_eq!(
+        admitted,
+        ["helper"],
+        "another crate's same-named fn is not a caller"
+    );
+}
