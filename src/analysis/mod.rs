@@ -39,6 +39,7 @@ pub mod resets;
 pub mod returned_snapshots;
 mod semantics;
 pub mod signals;
+pub mod single_wakes;
 pub mod snapshots;
 pub mod split_subscriptions;
 mod tolerance;
@@ -225,6 +226,7 @@ in_function!(
     handed_back::HandedBack,
     wakers::LateWaker,
     resets::LateReset,
+    single_wakes::SingleWake,
     baselines::LateBaseline,
     split_subscriptions::SplitSubscription,
     snapshots::SnapshotFirst,
@@ -326,6 +328,12 @@ fn signal_order_passes(model: &Model, reach: &Reach, into: &mut Sink) {
         |f| resets::may_apply(model, f),
         |f| resets::find(model, f),
         |g| &mut g.late_resets,
+    );
+    gather(
+        into,
+        |f| single_wakes::may_apply(model, f),
+        |f| single_wakes::find(model, f),
+        |g| &mut g.single_wakes,
     );
     gather(
         into,
@@ -457,6 +465,9 @@ pub struct GroupAnalysis {
     pub late_wakers: Vec<wakers::LateWaker>,
     /// Manual-reset events reset after the loop that drains them (SL007).
     pub late_resets: Vec<resets::LateReset>,
+    /// Retrying waiters on a `Notify` with several waiters whose change is
+    /// signalled with `notify_one` (SL007).
+    pub single_wakes: Vec<single_wakes::SingleWake>,
     /// Condvar baselines read after the change they wait for may have
     /// happened (SL007).
     pub late_baselines: Vec<baselines::LateBaseline>,
@@ -490,6 +501,7 @@ impl GroupAnalysis {
             empty_slots,
             late_wakers,
             late_resets,
+            single_wakes,
             split_subscriptions,
             late_baselines,
             unguarded_notifies,
@@ -509,6 +521,7 @@ impl GroupAnalysis {
             && early_children.is_empty()
             && late_wakers.is_empty()
             && late_resets.is_empty()
+            && single_wakes.is_empty()
             && split_subscriptions.is_empty()
             && late_baselines.is_empty()
             && unguarded_notifies.is_empty()

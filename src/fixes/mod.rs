@@ -24,7 +24,8 @@ pub use rewrite::{
 pub use scan::crossing_applicability;
 pub use signals::{
     condvar_wait_while_for, condvar_while_loop, notified_before_check, notified_before_spawn,
-    notify_one, notify_under_lock, waker_register_first, watch_mark_changed, watch_wait_for,
+    notify_one, notify_under_lock, notify_waiters, waker_register_first, watch_mark_changed,
+    watch_wait_for,
 };
 
 /// What a fix needs to know about the window.

@@ -18,6 +18,19 @@ pub fn notify_one(notify: &str) -> Option<Fix> {
     })
 }
 
+/// SL007 (Notify with several waiters): wake every waiter for a change
+/// that can satisfy several; each re-checks its condition.
+pub fn notify_waiters(notify: &str) -> Option<Fix> {
+    let n = syn::parse_str::<syn::Expr>(notify).ok()?;
+    let code = format_stmts(quote! { #n.notify_waiters(); })?;
+    Some(Fix {
+        strategy: FixStrategy::WaitForCondition,
+        title: "wake every waiter with `notify_waiters`: each checks its condition again and those it does not let through wait on".to_string(),
+        code: format!("// instead of `notify_one()`; safe when every waiter creates its `Notified` before it checks (under the lock, or with `enable()`), since `notify_waiters` stores no permit:\n{code}"),
+        ..Fix::default()
+    })
+}
+
 /// SL007 (Notify): create and enable the `Notified` future before the
 /// spawn, so a `notify_waiters` after the spawn reaches it.
 pub fn notified_before_spawn(notify: &str) -> Option<Fix> {

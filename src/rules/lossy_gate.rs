@@ -6,6 +6,7 @@ use super::{Check, Context};
 use crate::analysis::baselines::LateBaseline;
 use crate::analysis::condvars::{Outside, UnguardedNotify};
 use crate::analysis::resets::LateReset;
+use crate::analysis::single_wakes::SingleWake;
 use crate::analysis::snapshots::SnapshotFirst;
 use crate::analysis::split_subscriptions::SplitSubscription;
 use crate::analysis::trace::{Listen, ListenKind, SpawnSite, WaitCheck};
@@ -18,7 +19,7 @@ use crate::source::Loc;
 crate::declare_rule! {
     code: "SL007",
     slug: "lossy-gate",
-    summary: "a ready gate that can miss its signal: `notify_waiters` before `notified()`, a Condvar wait without its condition or notified without its mutex, a waker registered after the check, a snapshot sent before the subscription, a manual-reset event reset after its drain, a snapshot and its updates from two subscriptions, a condvar baseline read after its trigger, a late watch subscription",
+    summary: "a ready gate that can miss its signal: `notify_waiters` before `notified()`, a Condvar wait without its condition or notified without its mutex, a waker registered after the check, a snapshot sent before the subscription, a manual-reset event reset after its drain, a snapshot and its updates from two subscriptions, a condvar baseline read after its trigger, one `notify_one` for several waiters, a late watch subscription",
     severity: Warning up to Error,
     scope: SpawningFunctions,
     check: Check::Analysis(check),
@@ -72,6 +73,24 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     }
     out.extend(cx.analysis.late_wakers.iter().map(|w| late_waker(cx, w)));
     out.extend(cx.analysis.late_resets.iter().map(|r| late_reset(cx, r)));
+    // A wait already reported as lossy is not reported again for how few
+    // waiters its signal wakes.
+    let waits_reported: Vec<Loc> = out
+        .iter()
+        .flat_map(|d| {
+            d.labels.iter().map(|l| Loc {
+                file: l.file,
+                span: l.span,
+            })
+        })
+        .collect();
+    out.extend(
+        cx.analysis
+            .single_wakes
+            .iter()
+            .filter(|w| !waits_reported.contains(&w.wait))
+            .map(|w| single_wake(cx, w)),
+    );
     out.extend(
         cx.analysis
             .late_baselines
@@ -296,6 +315,60 @@ fn late_baseline(cx: &Context, b: &LateBaseline) -> Diagnostic {
         primary: b.baseline,
         primary_text: v.text.clone(),
         identity: vec![cx.fn_name(b.function), "late-baseline".into(), name.clone()],
+    };
+    finding(cx, at, labels, v)
+}
+
+/// A retrying waiter on a `Notify` with several waiters, woken for a
+/// change by a single `notify_one`.
+fn single_wake(cx: &Context, w: &SingleWake) -> Diagnostic {
+    let name = &w.name;
+    let signaller = cx.fn_name(w.signaller);
+    let notify = cx
+        .slice(w.signal)
+        .and_then(|t| {
+            t.rsplit_once(".notify_one")
+                .map(|(a, _)| a.trim().to_string())
+        })
+        .unwrap_or_else(|| name.clone());
+    let rename = cx.source(w.signal.file).and_then(|s| {
+        fixes::rename_method_edit(
+            s,
+            w.signal.file,
+            w.signal.span,
+            "notify_one",
+            "notify_waiters",
+        )
+    });
+    let fixes = fixes::notify_waiters(&notify)
+        .map(|f| f.with_edits(rename.into_iter().collect(), Applicability::Unsafe))
+        .into_iter()
+        .collect();
+    let v = Verdict {
+        severity: Severity::Warning,
+        message: format!(
+            "`{}` is one of several waiters on `{name}`, but `{signaller}` signals its change with `notify_one`: one waiter wakes, and the others sleep on although the change may let them through too",
+            cx.fn_name(w.function)
+        ),
+        text: format!("waits on `{name}` in a loop that re-checks its condition"),
+        signal: Some((
+            w.signal,
+            "`notify_one` wakes a single waiter".to_string(),
+        )),
+        notes: vec![
+            format!("`{name}` has several waiters: the code wakes all of them with `notify_waiters` elsewhere"),
+            "a `notify_one` is right when each signal hands over one unit (one item pushed, one permit added); a change that can satisfy several waiters needs `notify_waiters`, and waiters that re-check their condition in a loop go back to sleep when it does not hold".to_string(),
+        ],
+        fixes,
+    };
+    let labels = vec![(
+        w.broadcast,
+        format!("every waiter on `{name}` is woken here, so there can be several"),
+    )];
+    let at = Place {
+        primary: w.wait,
+        primary_text: v.text.clone(),
+        identity: vec![cx.fn_name(w.function), "single-wake".into(), name.clone()],
     };
     finding(cx, at, labels, v)
 }
