@@ -440,6 +440,7 @@ impl<'m> Interp<'m> {
             bounded: self.nest.bounded > 0,
             check,
             after_check: self.nest.fn_checked,
+            checks: self.checks,
             under_lock: self.frame.env.iter().any(|b| b.guard),
             awaited,
             guard_param,

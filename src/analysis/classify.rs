@@ -30,6 +30,25 @@ pub(super) fn is_fresh_value(e: &Expr, sem: &Semantics) -> bool {
     }
 }
 
+/// Whether a fresh value takes the whole old value of `name` inside it
+/// (`Self { map, task }`, `Wrapper(map)`, `(map, rx)`, nested): the new
+/// binding holds the old value rather than replacing it. A method's
+/// receiver (`map.reload()`) derives a new value and does not count.
+pub(super) fn takes_in(e: &Expr, name: &str) -> bool {
+    let whole =
+        |x: &Expr| matches!(x, Expr::Path { segs, .. } if segs.len() == 1 && segs[0] == name);
+    let part = |x: &Expr| whole(x) || takes_in(x, name);
+    match e {
+        Expr::Struct { fields, rest, .. } => {
+            fields.iter().any(|(_, v)| part(v)) || rest.as_deref().is_some_and(part)
+        }
+        Expr::Call { args, .. } => args.iter().any(part),
+        Expr::Other(elems) => elems.iter().any(part),
+        Expr::Ref { base } => part(base),
+        _ => false,
+    }
+}
+
 /// The last name of a receiver expression (`events` in `self.events`).
 pub fn last_name(e: &Expr) -> Option<String> {
     match e {

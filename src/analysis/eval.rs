@@ -63,7 +63,7 @@ impl<'m> Interp<'m> {
             return;
         }
         if let (Pat::Ident { name, .. }, Some(init)) = (pat, init) {
-            if classify::is_fresh_value(init, &self.cat.sem) {
+            if classify::is_fresh_value(init, &self.cat.sem) && !classify::takes_in(init, name) {
                 self.rebinding(name, span, &v);
             }
         }
@@ -77,6 +77,7 @@ impl<'m> Interp<'m> {
     /// when the else block panics, a tolerated absence otherwise.
     fn let_else(&mut self, pat: &Pat, v: &Val<'m>, init: Option<&Expr>, d: &'m Block) {
         self.note_check();
+        self.checks += 1;
         if let Val::State(r) = v {
             let span = init.and_then(|i| i.span()).unwrap_or(d.span);
             if classify::panics(d) {
@@ -165,9 +166,13 @@ impl<'m> Interp<'m> {
                     *last = "Receiver".to_string();
                 }
                 self.heap.local_types.insert(id, rx);
-                if sender.iter().any(|s| s == "watch") {
+                // A `let` in the block that builds a spawned future runs in
+                // the spawning function, before the task exists: the task
+                // did not subscribe itself.
+                if sender.iter().any(|s| s == "watch") && self.nest.before_task == 0 {
                     let loc = self.loc(span);
-                    self.rec().subscribed(id, sender, loc);
+                    let checks = self.checks;
+                    self.rec().subscribed(id, sender, loc, checks);
                 }
             }
             _ => {}
@@ -214,7 +219,8 @@ impl<'m> Interp<'m> {
         }
         self.heap.local_types.insert(id, full);
         let loc = self.loc(span);
-        self.rec().subscribed(id, sender, loc);
+        let checks = self.checks;
+        self.rec().subscribed(id, sender, loc, checks);
     }
 
     /// Bind a pattern to a value. Unknown values become fresh locals so a
@@ -448,10 +454,14 @@ impl<'m> Interp<'m> {
         self.note_check();
         let Expr::Let { pat, expr } = cond else {
             let v = self.eval(cond);
+            // Counted once evaluated: a wait inside the condition itself
+            // (`while rx.changed().await.is_ok()`) comes before its check.
+            self.checks += 1;
             self.access_val(&v, cond.span());
             return;
         };
         let v = self.eval(expr);
+        self.checks += 1;
         if let Val::State(r) = &v {
             let lossy = tolerance::drops_message(
                 &self.frame.env,
@@ -474,6 +484,7 @@ impl<'m> Interp<'m> {
     fn match_expr(&mut self, scrutinee: &'m Expr, arms: &'m [Arm]) -> Val<'m> {
         let v = self.eval(scrutinee);
         self.note_check();
+        self.checks += 1;
         if let Val::State(r) = &v {
             let span = scrutinee.span().unwrap_or_default();
             let lossy = tolerance::lossy_arm(&self.frame.env, scrutinee, arms)
@@ -545,7 +556,7 @@ impl<'m> Interp<'m> {
     fn assign(&mut self, lhs: &'m Expr, rhs: &'m Expr, span: Span, compound: bool) -> Val<'m> {
         let v = self.eval(rhs);
         if let Some(name) = lhs.as_ident().filter(|_| matches!(*lhs, Expr::Path { .. })) {
-            if classify::is_fresh_value(rhs, &self.cat.sem) {
+            if classify::is_fresh_value(rhs, &self.cat.sem) && !classify::takes_in(rhs, name) {
                 self.rebinding(name, span, &v);
             }
             let v = match v {

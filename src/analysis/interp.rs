@@ -143,6 +143,10 @@ pub(super) struct Interp<'m> {
     /// The `new_cyclic` closures being run.
     pub cyclic_stack: Vec<u32>,
     steps: u64,
+    /// How many conditions the run has checked so far: a wait compares it
+    /// with the count at its subscription to tell whether the state was
+    /// checked after subscribing (register first) or only before.
+    pub checks: u32,
     /// Calls already run that recorded nothing (see `calls::Inert`), with
     /// the statements each ran: running one again would only repeat that.
     pub inert: std::collections::HashMap<super::calls::CallKey, u64>,
@@ -162,6 +166,7 @@ impl<'m> Interp<'m> {
             cyclics: Vec::new(),
             cyclic_stack: Vec::new(),
             steps: 0,
+            checks: 0,
             inert: std::collections::HashMap::new(),
         }
     }

@@ -9,12 +9,15 @@ use std::collections::HashMap;
 /// The [`Listen`]s of a task's recorded events.
 pub(super) fn derive(events: &[TaskEvent], cat: &Catalog) -> Vec<Listen> {
     // Watch receivers the task subscribed itself and has not read yet.
-    let mut unread: HashMap<u32, Loc> = HashMap::new();
+    // With the run's check count at the subscription.
+    let mut unread: HashMap<u32, (Loc, u32)> = HashMap::new();
     let mut out: Vec<Listen> = Vec::new();
     for ev in events {
         match ev {
-            TaskEvent::Subscribed { local, loc, .. } => {
-                unread.insert(*local, *loc);
+            TaskEvent::Subscribed {
+                local, loc, checks, ..
+            } => {
+                unread.insert(*local, (*loc, *checks));
             }
             TaskEvent::Call(c) => {
                 if let Some(kind) = classify(c, cat, &mut unread) {
@@ -52,13 +55,20 @@ fn listen(c: &SignalCall, kind: ListenKind) -> Listen {
 }
 
 /// What a signal call is, if it starts a listen.
-fn classify(c: &SignalCall, cat: &Catalog, unread: &mut HashMap<u32, Loc>) -> Option<ListenKind> {
+fn classify(
+    c: &SignalCall,
+    cat: &Catalog,
+    unread: &mut HashMap<u32, (Loc, u32)>,
+) -> Option<ListenKind> {
     match (c.method.as_str(), c.nargs) {
         (m, 0) if cat.subscribe_methods.contains(m) => Some(ListenKind::Subscribe {
             method: c.method.clone(),
             ty: c.recv_type.clone(),
         }),
-        ("notified", 0) => Some(ListenKind::Notified),
+        // Only tokio's `Notify` loses a `notify_waiters` sent before the
+        // `Notified` exists: a type of another name with a `notified()` of
+        // its own (a level-triggered flag over a `watch`) may keep it.
+        ("notified", 0) => is_notify(c).then_some(ListenKind::Notified),
         // `wait_for(guard, timeout)` is parking_lot's timed wait.
         ("wait", 1) | ("wait_timeout" | "wait_for", 2) => {
             is_condvar(c).then_some(ListenKind::CondvarWait {
@@ -83,11 +93,24 @@ fn classify(c: &SignalCall, cat: &Catalog, unread: &mut HashMap<u32, Loc>) -> Op
             None
         }
         ("changed", 0) => {
-            let subscribed = *c.recv_local.and_then(|id| unread.get(&id))?;
-            Some(ListenKind::WatchChangedUnchecked { subscribed })
+            let (subscribed, checks) = *c.recv_local.and_then(|id| unread.get(&id))?;
+            // A condition checked after subscribing sees a change sent
+            // before it, and one sent after it is a change of the
+            // receiver: register first, then check (`enable()` for watch).
+            (c.checks == checks).then_some(ListenKind::WatchChangedUnchecked { subscribed })
         }
         _ => None,
     }
+}
+
+/// A `notified()` receiver that may be tokio's `Notify`: its type is
+/// unknown, named `Notify`, or only the pointer around it (`Arc::new(..)`
+/// types a local as `Arc`).
+fn is_notify(c: &SignalCall) -> bool {
+    c.recv_type.as_ref().map_or(true, |t| {
+        t.last()
+            .is_some_and(|l| matches!(l.as_str(), "Notify" | "Arc" | "Rc" | "Box"))
+    })
 }
 
 /// Many types have a one-argument `wait` (latches, custom events with a
@@ -136,6 +159,7 @@ mod tests {
             bounded: false,
             check: WaitCheck::Never,
             after_check: false,
+            checks: 0,
             under_lock: false,
             awaited: false,
             guard_param: false,
@@ -190,6 +214,7 @@ mod tests {
                 "Sender".into(),
             ],
             loc: loc(2),
+            checks: 0,
         };
         let on = |mut c: SignalCall, local| {
             c.recv_local = Some(local);
@@ -206,6 +231,28 @@ mod tests {
             on(call("changed", 0, "rx", 4), 7),
         ]);
         assert!(read_first.is_empty(), "{read_first:?}");
+        // Subscribed, then the state checked, then `changed()`: a change
+        // before the subscription is seen by the check.
+        let mut after_a_check = call("changed", 0, "rx", 5);
+        after_a_check.checks = 1;
+        let registered_first = kinds(&[subscribed(7), on(after_a_check, 7)]);
+        assert!(registered_first.is_empty(), "{registered_first:?}");
+    }
+
+    #[test]
+    fn only_a_notify_loses_its_notify_waiters() {
+        let typed = |path: &[&str], line| {
+            let mut c = call("notified", 0, "finished", line);
+            c.recv_type = Some(path.iter().map(|s| s.to_string()).collect());
+            TaskEvent::Call(c)
+        };
+        // Another crate's level-triggered flag with a `notified()` of its
+        // own, then tokio's `Notify`.
+        let got = kinds(&[
+            typed(&["common_base", "base", "WatchNotify"], 2),
+            typed(&["tokio", "sync", "Notify"], 3),
+        ]);
+        assert_eq!(got, [ListenKind::Notified]);
     }
 
     #[test]

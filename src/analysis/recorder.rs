@@ -272,9 +272,14 @@ impl Recorder {
     }
 
     /// The task bound a receiver it subscribed itself.
-    pub fn subscribed(&mut self, local: u32, sender: Vec<String>, loc: Loc) {
+    pub fn subscribed(&mut self, local: u32, sender: Vec<String>, loc: Loc, checks: u32) {
         if let Recorder::Task(t) = self {
-            t.events.push(TaskEvent::Subscribed { local, sender, loc });
+            t.events.push(TaskEvent::Subscribed {
+                local,
+                sender,
+                loc,
+                checks,
+            });
         }
     }
 

@@ -306,6 +306,8 @@ pub struct SignalCall {
     /// Whether the function making the call checked a condition before it
     /// (check-then-wait).
     pub after_check: bool,
+    /// How many conditions the run had checked by the call.
+    pub checks: u32,
     /// Whether a lock guard is held at the call.
     pub under_lock: bool,
     /// Whether the call is awaited at once (`x.notified().await`): nothing
@@ -341,6 +343,8 @@ pub enum TaskEvent {
         sender: Vec<String>,
         /// The `let` statement.
         loc: Loc,
+        /// The run's check count then ([`SignalCall::checks`]).
+        checks: u32,
     },
 }
 
