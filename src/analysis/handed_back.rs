@@ -97,11 +97,11 @@ pub fn find(model: &Model, reach: &Reach, f: FnRef) -> Vec<HandedBack> {
 }
 
 /// `Box::pin(fut)` in a returned value (through `Ok(..)`, `Some(..)` and
-/// other wrappers, never into a closure or async block): its span and
-/// `fut`.
+/// other wrappers, never into a closure or async block, nor under an
+/// `.await`, which runs the future here): its span and `fut`.
 fn pinned(e: &Expr) -> Option<(Span, &Expr)> {
     match e {
-        Expr::Closure { .. } | Expr::Async { .. } => return None,
+        Expr::Closure { .. } | Expr::Async { .. } | Expr::Await { .. } => return None,
         Expr::Call { func, args, span } => {
             if let (Expr::Path { segs, .. }, [fut]) = (&**func, args.as_slice()) {
                 if segs.ends_with(&["Box".to_string(), "pin".to_string()]) {
