@@ -236,6 +236,24 @@ fn a_functions_notified_is_registered_before_its_check() {
 }
 
 #[test]
+fn a_tuple_fields_notified_is_registered_first_too() {
+    let text = CHECK_THEN_WAIT.replace("self.idle.notified()", "self.0.notified()");
+    let db = source_db(&text);
+    let call = span_of(&text, "self.0.notified()", 0);
+    let edits = crate::fixes::enable_first_edits(db.indexed(0).unwrap(), 0, call).unwrap();
+    let fixed = apply(&text, &edits);
+    assert!(
+        fixed.contains("let mut notified = std::pin::pin!(self.0.notified());"),
+        "{fixed}"
+    );
+    // A literal is no place.
+    let lit = CHECK_THEN_WAIT.replace("self.idle.notified()", "0.notified()");
+    let db = source_db(&lit);
+    let call = span_of(&lit, "0.notified()", 0);
+    assert!(crate::fixes::enable_first_edits(db.indexed(0).unwrap(), 0, call).is_none());
+}
+
+#[test]
 fn registration_stays_when_the_receiver_is_made_in_the_block_or_the_name_is_taken() {
     for text in [
         CHECK_THEN_WAIT.replace(

@@ -162,6 +162,25 @@ pub fn replace_statement_edit(source: Text, file: FileId, stmt: Span, code: &str
     })
 }
 
+/// The offset just past the `}` that closes the `{` at `open` (the end
+/// of the text when it is unbalanced).
+fn block_end(text: &str, open: usize) -> usize {
+    let mut depth = 0i64;
+    for (i, c) in text[open..].char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return open + i + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    text.len()
+}
+
 /// The edits that register for a `Notify` before a function checks its
 /// condition: at the top of the block holding `recv.notified().await;`,
 /// `let mut notified = std::pin::pin!(recv.notified());` and
@@ -175,9 +194,12 @@ pub fn enable_first_edits(source: Text, file: FileId, call: Span) -> Option<Vec<
     let (ca, cb) = (source.offset(call.start), source.offset(call.end));
     let call_text = text.get(ca..cb)?;
     let recv = call_text.strip_suffix(".notified()")?.trim();
-    // A place (`self.idle`, `shared.notify`), not a temporary: the pinned
-    // future borrows it for the whole block.
-    if !recv.split('.').all(|seg| is_ident(seg.trim())) {
+    // A place (`self.idle`, `shared.notify`, a tuple field `self.0`), not
+    // a temporary: the pinned future borrows it for the whole block.
+    let field =
+        |seg: &str| is_ident(seg) || (!seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()));
+    let mut segs = recv.split('.').map(str::trim);
+    if !segs.next().is_some_and(is_ident) || !segs.all(field) {
         return None;
     }
     let line = line_start(text, ca);
@@ -214,8 +236,11 @@ pub fn enable_first_edits(source: Text, file: FileId, call: Span) -> Option<Vec<
         .filter(|w| !w.is_empty())
         .collect();
     let declared = declared_names(before);
+    // The new name must be free in the block (not elsewhere in the file:
+    // a doc comment further down may say "notified").
+    let block = &text[open..block_end(text, open)];
     if recv_names.iter().any(|n| declared.iter().any(|d| d == n))
-        || standalone_word(&text[open..], "notified")
+        || standalone_word(block, "notified")
     {
         return None;
     }

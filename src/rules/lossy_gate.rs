@@ -581,7 +581,11 @@ fn notified(
         } else {
             format!("{subject} waits on `{name}` with a `Notified` it creates itself, but the signal is `notify_waiters`: a signal sent before the task runs is lost")
         },
-        text: "the `Notified` future is created here, only once the task runs".to_string(),
+        text: if in_task {
+            "the `Notified` future is created here, only once the task runs".to_string()
+        } else {
+            "the `Notified` future is created here, after the condition was checked".to_string()
+        },
         signal: Some((
             *signal,
             "`notify_waiters` wakes only futures that already exist".to_string(),
