@@ -84,6 +84,7 @@ pub fn find(model: &Model, f: FnRef) -> Vec<SingleWake> {
             retry_waits(e, &mut waits);
         }
     }
+    let file_fns: Vec<FnRef> = model.all_fns().filter(|g| g.file == f.file).collect();
     let mut out = Vec::new();
     for (recv, span) in waits {
         let Some(name) = notify_name(body, recv) else {
@@ -93,7 +94,6 @@ pub fn find(model: &Model, f: FnRef) -> Vec<SingleWake> {
         if !signals(body, "notify_one", &name).is_empty() {
             continue;
         }
-        let file_fns: Vec<FnRef> = model.all_fns().filter(|g| g.file == f.file).collect();
         let Some((_, broadcast, _)) = in_file(model, &file_fns, "notify_waiters", &name)
             .into_iter()
             .next()

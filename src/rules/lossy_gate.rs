@@ -74,16 +74,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     out.extend(cx.analysis.late_wakers.iter().map(|w| late_waker(cx, w)));
     out.extend(cx.analysis.late_resets.iter().map(|r| late_reset(cx, r)));
     // A wait already reported as lossy is not reported again for how few
-    // waiters its signal wakes.
-    let waits_reported: Vec<Loc> = out
-        .iter()
-        .flat_map(|d| {
-            d.labels.iter().map(|l| Loc {
-                file: l.file,
-                span: l.span,
-            })
-        })
-        .collect();
+    // waiters its signal wakes (left to the pipeline, which keeps one
+    // finding per rule and place, it would gain a note about the same
+    // spawn being reached from another function).
+    let waits_reported = labelled(&out);
     out.extend(
         cx.analysis
             .single_wakes
@@ -111,15 +105,7 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     );
     // A wait already reported (no check at all, an `if`) is not reported
     // again for its notifier.
-    let reported: Vec<Loc> = out
-        .iter()
-        .flat_map(|d| {
-            d.labels.iter().map(|l| Loc {
-                file: l.file,
-                span: l.span,
-            })
-        })
-        .collect();
+    let reported = labelled(&out);
     out.extend(
         cx.analysis
             .unguarded_notifies
@@ -128,6 +114,18 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             .map(|u| unguarded_notify(cx, u)),
     );
     out
+}
+
+/// Every place the findings so far point at.
+fn labelled(out: &[Diagnostic]) -> Vec<Loc> {
+    out.iter()
+        .flat_map(|d| {
+            d.labels.iter().map(|l| Loc {
+                file: l.file,
+                span: l.span,
+            })
+        })
+        .collect()
 }
 
 /// A condvar wait whose condition lives outside its mutex, notified
