@@ -91,6 +91,10 @@ pub struct Options {
     /// ([`parse::tables`]), and analyze all crates in one batch; the
     /// findings are the same, only slower and larger.
     pub exhaustive: bool,
+    /// `--check-syntax`: parse every function body, so that syn's errors
+    /// in bodies the analysis does not read are reported too (implied by
+    /// `exhaustive`).
+    pub check_syntax: bool,
 }
 
 /// Errors that stop a run before analysis.

@@ -125,6 +125,12 @@ struct RunArgs {
     /// exactly that.
     #[arg(long)]
     exhaustive: bool,
+    /// Parse every function body, reporting syntax errors in bodies the
+    /// analysis never reads too (by default a body is parsed only when the
+    /// analysis reads it; errors between items, and unbalanced delimiters
+    /// or unterminated literals anywhere, are always reported).
+    #[arg(long)]
+    check_syntax: bool,
     /// Explain, for every spawn on this line, why it was or was not
     /// reported: the function that starts it, what the task reaches, which
     /// gate or tolerant access kept it quiet, what initializes the state
@@ -658,6 +664,7 @@ fn options(args: &RunArgs) -> Result<spawnlint::Options, ExitCode> {
         overlay: Default::default(),
         cache: cache_settings(args),
         exhaustive: args.exhaustive,
+        check_syntax: args.check_syntax,
     })
 }
 

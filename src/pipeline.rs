@@ -268,6 +268,8 @@ struct Configured<'a> {
     max_file_size: u64,
     /// `--exhaustive`: data tables are parsed too.
     exhaustive: bool,
+    /// How files are parsed (`--exhaustive`, `--check-syntax`).
+    parse_mode: parse::Mode,
     /// Per file (by id): the tokio version its crate's `Cargo.lock` pins.
     tokio: Vec<Option<(u64, u64)>>,
     /// With `--stdin-filename`, the text of the run's one file.
@@ -324,6 +326,10 @@ fn configure<'a>(
             .max_file_size
             .unwrap_or(crate::files::DEFAULT_MAX_SOURCE_BYTES),
         exhaustive: opts.exhaustive,
+        parse_mode: parse::Mode {
+            blank_tables: !opts.exhaustive,
+            force_bodies: opts.exhaustive || opts.check_syntax,
+        },
         tokio: {
             let mut locks = HashMap::new();
             files
@@ -392,7 +398,7 @@ fn parse(
             let id = i as FileId;
             match (sources.text(id), &unread[i]) {
                 _ if skip[i] => Ok(Parsed::default()),
-                (Some(t), _) => parse::parse_source_as(id, t, !configured.exhaustive),
+                (Some(t), _) => parse::parse_source_as(id, t, configured.parse_mode),
                 (None, Some(f)) => Err(f.clone()),
                 (None, None) => Ok(Parsed::default()),
             }

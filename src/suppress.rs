@@ -302,7 +302,7 @@ fn attribute_suppression(lines: &[&str], a: &crate::facts::AllowAttr) -> Suppres
 
 /// Whether a file's text may hold a suppression: the word `spawnlint` in
 /// any case.
-fn may_mention(text: &str) -> bool {
+pub(crate) fn may_mention(text: &str) -> bool {
     contains_ignore_case(text, "spawnlint")
 }
 

@@ -1,8 +1,10 @@
 //! What parsing skips never changes what is found: `--exhaustive` (every
-//! file parsed as written, all crates at once) and the default (data
-//! tables blanked first, crates analyzed in batches) print the same, on
-//! the fixtures, on a generated crate whose windows sit next to large
-//! tables, and on crates enough to fill several batches.
+//! file parsed as written, every body at once, all crates at once) and the
+//! default (data tables blanked first, bodies parsed when the analysis
+//! reads them, crates analyzed in batches) print the same, on the
+//! fixtures, on a generated crate whose windows sit next to large tables,
+//! and on crates enough to fill several batches. Only syntax errors in
+//! bodies nothing reads differ, and `--check-syntax` reports those.
 
 use assert_cmd::Command;
 use std::path::Path;
@@ -31,6 +33,35 @@ fn the_fixtures_give_the_same_findings_exhaustive_or_not() {
     let default = json(&dir, &[]);
     assert!(default.contains("SL001"));
     assert_eq!(default, json(&dir, &["--exhaustive"]));
+}
+
+#[test]
+fn syntax_errors_in_unread_bodies_are_reported_with_check_syntax() {
+    let dir = common::tempdir("check-syntax");
+    let src = "use std::sync::Arc;\n\nfn unread() {\n    let = 1;\n}\n\n\
+               pub struct Svc { m: Arc<u8> }\n";
+    std::fs::write(dir.join("lib.rs"), src).unwrap();
+    let run = |extra: &[&str]| {
+        let out = Command::cargo_bin("cargo-spawnlint")
+            .unwrap()
+            .current_dir(&dir)
+            .args([".", "--format", "short", "--no-cache"])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    let (code, out) = run(&[]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(!out.contains("lib.rs:4"), "{out}");
+    for flag in ["--check-syntax", "--exhaustive"] {
+        let (code, out) = run(&[flag]);
+        assert_ne!(code, Some(0), "{flag}: {out}");
+        assert!(out.contains("lib.rs:4:9"), "{flag}: {out}");
+    }
 }
 
 /// `n` rows of a generated table.

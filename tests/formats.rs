@@ -444,7 +444,7 @@ fn gitlab_code_quality_fields() {
 #[test]
 fn rustc_json_reports_parse_failures_as_errors() {
     let dir = common::tempdir("rustc-json-broken");
-    std::fs::write(dir.join("broken.rs"), "fn main() {\n    let x = ;\n}\n").unwrap();
+    std::fs::write(dir.join("broken.rs"), "fn main() {}\nstruct S { x: }\n").unwrap();
     let text = render(&analyze(&[dir]), Format::RustcJson, false, false);
     let messages: Vec<_> = cargo_metadata::Message::parse_stream(text.as_bytes())
         .map(|m| match m.unwrap() {

@@ -55,7 +55,7 @@ pub fn may_apply(model: &Model, f: FnRef) -> bool {
 /// The late baselines of `f`.
 pub fn find(model: &Model, reach: &Reach, f: FnRef) -> Vec<LateBaseline> {
     let mut out = Vec::new();
-    scan(model, reach, f, &model.func(f).body, &mut out);
+    scan(model, reach, f, model.func(f).body(), &mut out);
     out
 }
 

@@ -90,7 +90,7 @@ impl<'m> Interp<'m> {
                         n.fn_loops = 0;
                         n.fn_while_bodies = 0;
                     },
-                    |it| it.block(&func.body),
+                    |it| it.block(func.body()),
                 )
             });
             it.frame.ret.take().unwrap_or(v)

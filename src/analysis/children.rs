@@ -39,7 +39,7 @@ pub fn may_apply(model: &Model, f: FnRef) -> bool {
 /// The children `f` starts before binding their listener.
 pub fn find(model: &Model, f: FnRef) -> Vec<ChildBeforeListener> {
     let mut exprs = Vec::new();
-    for s in &model.func(f).body.stmts {
+    for s in &model.func(f).body().stmts {
         flatten_stmt(s, &mut exprs);
     }
     let loc = |span: Span| Loc { file: f.file, span };

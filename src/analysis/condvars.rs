@@ -69,7 +69,7 @@ pub struct Sites {
 /// Collect `f`'s waits and notifications.
 pub fn collect(model: &Model, f: FnRef) -> Sites {
     let mut w = Walk::new(f);
-    w.block(&model.func(f).body);
+    w.block(model.func(f).body());
     w.finish();
     Sites {
         waits: w.waits,
@@ -485,7 +485,7 @@ pub fn is_wait_primitive(model: &Model, f: FnRef) -> bool {
         super::classify::root_ident(recv).is_some_and(|r| params.iter().any(|p| p == r))
     };
     let calls = |names: &[&str]| {
-        func.body.stmts.iter().any(|s| {
+        func.body().stmts.iter().any(|s| {
             let e = match s {
                 crate::facts::Stmt::Let { init: Some(e), .. } | crate::facts::Stmt::Expr(e) => e,
                 crate::facts::Stmt::Let { .. } => return false,

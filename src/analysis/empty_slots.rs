@@ -51,7 +51,7 @@ pub fn may_apply(model: &Model, reach: &Reach, f: FnRef) -> bool {
 pub fn find(model: &Model, reach: &Reach, f: FnRef) -> Vec<EmptySlot> {
     let func = model.func(f);
     let krate = model.crate_of(f.file);
-    let stmts = &func.body.stmts;
+    let stmts = &func.body().stmts;
     let mut out = Vec::new();
     for (i, s) in stmts.iter().enumerate() {
         let Some(slot) = empty_slot(s) else { continue };
@@ -237,7 +237,7 @@ fn unwrap_in(
         let Pat::Ident { name, .. } = &callee.params.get(i)?.pat else {
             return None;
         };
-        let body = Expr::Block(callee.body.clone());
+        let body = Expr::Block(callee.body().clone());
         let mut hit = unwrap_in(model, g, &body, vec![name.clone()], depth + 1)?;
         hit.hops
             .insert(0, (Loc { file: f.file, span }, callee.name.clone()));

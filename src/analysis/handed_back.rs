@@ -58,7 +58,7 @@ pub fn may_apply(model: &Model, reach: &Reach, f: FnRef) -> bool {
 pub fn find(model: &Model, reach: &Reach, f: FnRef) -> Vec<HandedBack> {
     let func = model.func(f);
     let krate = model.crate_of(f.file);
-    let Some(Stmt::Expr(tail)) = func.body.stmts.last() else {
+    let Some(Stmt::Expr(tail)) = func.body().stmts.last() else {
         return Vec::new();
     };
     let (span, task, spawned, whole) = match spawn_call(model, reach, krate, tail) {
@@ -143,7 +143,7 @@ fn task_body<'m>(
             let callee = model.func(g);
             callee
                 .is_async
-                .then(|| (&callee.body, g.file, Some(callee.name.clone())))
+                .then(|| (callee.body(), g.file, Some(callee.name.clone())))
         }
         _ => None,
     }

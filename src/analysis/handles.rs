@@ -57,7 +57,7 @@ pub fn find(model: &Model, reach: &Reach, f: FnRef) -> Vec<LateHandle> {
         spawned: Vec::new(),
         inserts: Vec::new(),
     };
-    w.block(&func.body.stmts);
+    w.block(&func.body().stmts);
     let Some(owner) = func
         .owner
         .as_deref()
@@ -217,7 +217,7 @@ fn removes_and_aborts(model: &Model, m: FnRef, field: &str) -> bool {
     if !(calls("abort") && (calls("remove") || calls("retain") || calls("drain"))) {
         return false;
     }
-    func.body.stmts.iter().any(|s| match s {
+    func.body().stmts.iter().any(|s| match s {
         Stmt::Let { init: Some(e), .. } | Stmt::Expr(e) => e.any(&|x| self_field(x) == Some(field)),
         Stmt::Let { .. } => false,
     })

@@ -97,7 +97,7 @@ fn is_receiver_type(name: &str) -> bool {
 /// The late subscriptions of `f`'s body, in order.
 pub fn find(model: &Model, reach: &Reach, subs: &Subscribers, f: FnRef) -> Vec<LateSubscribe> {
     let krate = model.crate_of(f.file);
-    let stmts = &model.func(f).body.stmts;
+    let stmts = &model.func(f).body().stmts;
     let loc = |span: Span| Loc { file: f.file, span };
     let Some(start) = stmts
         .iter()

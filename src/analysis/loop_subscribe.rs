@@ -34,7 +34,7 @@ pub struct LoopSubscribe {
 pub fn find(model: &Model, subs: &Subscribers, f: FnRef) -> Vec<LoopSubscribe> {
     let krate = model.crate_of(f.file);
     let mut loops = Vec::new();
-    for s in &model.func(f).body.stmts {
+    for s in &model.func(f).body().stmts {
         if let Stmt::Let { init: Some(e), .. } | Stmt::Expr(e) = s {
             collect_fors(e, &mut loops);
         }

@@ -417,7 +417,7 @@ pub fn method_effects(model: &Model, cat: &Catalog, ty: &TypeRef, method: FnRef)
     MethodEffects {
         writes,
         spawns: m.respawns,
-        forwarded: classify::forwarded_fields(&model.func(method).body),
+        forwarded: classify::forwarded_fields(model.func(method).body()),
     }
 }
 

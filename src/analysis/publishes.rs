@@ -93,7 +93,7 @@ pub fn find(model: &Model, reach: &Reach, f: FnRef) -> Vec<UnpublishedStop> {
     // Locals that are clones of a field of `self`: `let rl = self.rl.clone();`.
     let mut aliases: Vec<(String, String)> = Vec::new();
     let mut out = Vec::new();
-    let stmts = &func.body.stmts;
+    let stmts = &func.body().stmts;
     for (i, s) in stmts.iter().enumerate() {
         let e = match s {
             Stmt::Let {
@@ -248,7 +248,7 @@ fn rooted_in(e: &Expr, alias: &str) -> bool {
 /// that reads it, like `is_running()`), or an `if let Some(..) = ` on it
 /// with no `else`.
 fn gives_up_on(model: &Model, ty: &TypeRef, stop: &FnFacts, field: &str) -> Option<Span> {
-    stop.body.stmts.iter().find_map(|s| {
+    stop.body().stmts.iter().find_map(|s| {
         let Stmt::Expr(Expr::If { cond, then, els }) = s else {
             return None;
         };
@@ -283,7 +283,7 @@ fn helper_reading(model: &Model, ty: &TypeRef, cond: &Expr, field: &str) -> Opti
             recv, method, span, ..
         } if is_self(recv) => {
             let reads = model.method(ty, method).is_some_and(|m| {
-                let body = &model.func(m).body;
+                let body = &model.func(m).body();
                 body.stmts.iter().any(|s| match s {
                     Stmt::Let { init: Some(e), .. } | Stmt::Expr(e) => {
                         reads_field(e, field).is_some()

@@ -67,7 +67,7 @@ pub fn find(model: &Model, reach: &Reach, f: FnRef) -> Vec<RegistryRace> {
         })
     };
     let loc = |span: Span| Loc { file: f.file, span };
-    let stmts = &func.body.stmts;
+    let stmts = &func.body().stmts;
     // Locals that are clones of a map field of `self`, bound so far.
     let mut aliases: HashMap<String, String> = HashMap::new();
     let mut found = Vec::new();

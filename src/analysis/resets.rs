@@ -58,7 +58,7 @@ pub fn may_apply(model: &Model, f: FnRef) -> bool {
 /// The late resets of `f`.
 pub fn find(model: &Model, f: FnRef) -> Vec<LateReset> {
     let mut out = Vec::new();
-    block(&model.func(f).body, f, &mut out);
+    block(model.func(f).body(), f, &mut out);
     out.sort_by_key(|r| (r.reset.span.start, r.reset.span.end));
     out.dedup_by_key(|r| r.reset.span);
     out

@@ -44,7 +44,7 @@ pub fn find(model: &Model, reach: &Reach, f: FnRef) -> Vec<ReturnedSnapshot> {
     let func = model.func(f);
     let krate = model.crate_of(f.file);
     let loc = |span: Span| Loc { file: f.file, span };
-    let stmts = &func.body.stmts;
+    let stmts = &func.body().stmts;
     let Some(Stmt::Expr(tail)) = stmts.last() else {
         return Vec::new();
     };

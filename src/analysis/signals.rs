@@ -27,7 +27,7 @@ pub fn notify_waiters(model: &Model) -> NotifyWaiters {
             continue;
         }
         let mut calls = Vec::new();
-        for s in &func.body.stmts {
+        for s in &func.body().stmts {
             match s {
                 Stmt::Let { init: Some(e), .. } | Stmt::Expr(e) => {
                     walk(e, f.file, Place::default(), &mut calls)

@@ -77,7 +77,7 @@ pub fn may_apply(model: &Model, f: FnRef) -> bool {
 /// The retrying waits of `f` whose `Notify` is signalled with a bare
 /// `notify_one` elsewhere in the file and woken with `notify_waiters` too.
 pub fn find(model: &Model, f: FnRef) -> Vec<SingleWake> {
-    let body = &model.func(f).body;
+    let body = &model.func(f).body();
     let mut waits = Vec::new();
     for s in &body.stmts {
         if let Some(e) = stmt_expr(s) {
@@ -123,7 +123,7 @@ pub fn find(model: &Model, f: FnRef) -> Vec<SingleWake> {
 fn in_file(model: &Model, fns: &[FnRef], method: &str, name: &str) -> Vec<(FnRef, Span, bool)> {
     fns.iter()
         .flat_map(|g| {
-            signals(&model.func(*g).body, method, name)
+            signals(model.func(*g).body(), method, name)
                 .into_iter()
                 .map(move |(s, one_unit)| (*g, s, one_unit))
         })

@@ -53,7 +53,7 @@ const REGISTERS: &[&str] = &["insert", "push", "push_back"];
 /// The senders `f` registers only after sending their snapshot.
 pub fn find(model: &Model, f: FnRef) -> Vec<SnapshotFirst> {
     let mut w = Walk::default();
-    w.block(&model.func(f).body.stmts);
+    w.block(&model.func(f).body().stmts);
     let loc = |span: Span| Loc { file: f.file, span };
     let mut out = Vec::new();
     for (sender, register, registry) in w.registered {

@@ -82,7 +82,7 @@ pub fn find(model: &Model, f: FnRef) -> Vec<SplitSubscription> {
     let func = model.func(f);
     let loc = |span: Span| Loc { file: f.file, span };
     let mut stmts = Vec::new();
-    flatten(&func.body, &mut stmts);
+    flatten(func.body(), &mut stmts);
     let mut out = Vec::new();
     for (i, s) in stmts.iter().enumerate() {
         let Some(later) = half_sub(s).filter(|h| h.kept == Kept::Stream) else {
@@ -276,7 +276,7 @@ fn receiver_type(model: &Model, f: FnRef, recv: &Expr) -> Option<crate::model::T
         return model.resolve_type(func.owner.as_deref()?, f.file);
     }
     let mut stmts = Vec::new();
-    flatten(&func.body, &mut stmts);
+    flatten(func.body(), &mut stmts);
     let ty = stmts.iter().rev().find_map(|s| match s {
         Stmt::Let {
             pat: Pat::Ident { name: n, .. },
@@ -326,7 +326,7 @@ fn snapshot_in(
         return None;
     };
     let mut stmts = Vec::new();
-    flatten(&func.body, &mut stmts);
+    flatten(func.body(), &mut stmts);
     stmts.iter().find_map(|s| {
         half_sub(s)
             .filter(|h| h.kept == Kept::Snapshot && &h.source == param && h.method == method)

@@ -12,7 +12,7 @@ use std::fmt::Write;
 pub(super) fn lowered(src: &str) -> crate::facts::Expr {
     let file = syn::parse_file(&format!("fn f() {{ {src} }}")).expect("test source parses");
     let mut facts = crate::facts::extract(&file);
-    match facts.fns.remove(0).body.stmts.remove(0) {
+    match facts.fns.remove(0).into_body().stmts.remove(0) {
         crate::facts::Stmt::Expr(e) => e,
         crate::facts::Stmt::Let { init, .. } => init.expect("a let with a value"),
     }
@@ -21,7 +21,7 @@ pub(super) fn lowered(src: &str) -> crate::facts::Expr {
 /// The body of `fn f() { <src> }`, lowered.
 pub(super) fn lowered_block(src: &str) -> crate::facts::Block {
     let file = syn::parse_file(&format!("fn f() {{ {src} }}")).expect("test source parses");
-    crate::facts::extract(&file).fns.remove(0).body
+    crate::facts::extract(&file).fns.remove(0).into_body()
 }
 
 fn model(src: &str) -> Model {

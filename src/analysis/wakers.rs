@@ -42,7 +42,7 @@ pub fn find(model: &Model, f: FnRef) -> Vec<LateWaker> {
         guards: Vec::new(),
         out: Vec::new(),
     };
-    walk.block(&model.func(f).body);
+    walk.block(model.func(f).body());
     walk.out
 }
 

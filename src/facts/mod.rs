@@ -7,13 +7,18 @@
 //! else collapses into [`Expr::Other`] with its children, so the tree is
 //! several times smaller than syn's and holds no tokens.
 
+pub mod bodies;
 pub mod items;
+mod lazy;
 mod lower;
 
-pub use lower::extract;
+pub use lazy::LazyBody;
+
+pub use lower::{default_updates_of, extract, extract_lazily};
 
 use crate::source::Span;
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 /// Everything extracted from one source file.
 #[derive(Debug, Default)]
@@ -26,8 +31,6 @@ pub struct FileFacts {
     pub structs: Vec<StructFacts>,
     /// Free functions and methods.
     pub fns: Vec<FnFacts>,
-    /// Spans of `..Default::default()`-style struct updates, by type name.
-    pub default_updates: Vec<(String, Span)>,
     /// `static` items (any module depth).
     pub statics: Vec<StaticFacts>,
     /// Names of `macro_rules!` macros whose body starts a task (`spawn!`
@@ -150,10 +153,16 @@ pub struct FnFacts {
     pub is_async: bool,
     /// Inline module path inside the file.
     pub module: Vec<String>,
-    /// The body.
-    pub body: Block,
+    /// The body, once lowered ([`FnFacts::body`]).
+    body: OnceLock<Block>,
+    /// Where the body is, when the parse stage left it unparsed.
+    lazy: Option<Box<LazyBody>>,
+    /// The body may hold a `..Default::default()` struct update
+    /// ([`default_updates_of`] says which).
+    pub may_update: bool,
     /// Everything the body calls, by name, sorted and deduplicated: the
-    /// call graph as far as syntax tells it.
+    /// call graph as far as syntax tells it (for a lazy body, as the
+    /// body index read it: [`bodies`]).
     pub callees: Vec<Callee>,
 }
 
@@ -581,25 +590,8 @@ impl Expr {
             Expr::MethodCall { method, .. } => out.push(Callee::Method(method.clone())),
             Expr::Call { func, .. } => {
                 if let Expr::Path { segs, .. } = &**func {
-                    match segs.as_slice() {
-                        [name] => {
-                            out.push(Callee::Free(name.clone()));
-                            if let Some(last) = uses.get(name).and_then(|p| p.last()) {
-                                if last != name {
-                                    out.push(Callee::Free(last.clone()));
-                                }
-                            }
-                        }
-                        [.., q, name] if q == "Self" => {
-                            if let Some(o) = owner {
-                                out.push(Callee::Assoc(o.to_string(), name.clone()));
-                            }
-                        }
-                        [.., q, name] if q.starts_with(|c: char| c.is_uppercase()) => {
-                            out.push(Callee::Assoc(q.clone(), name.clone()))
-                        }
-                        [.., name] => out.push(Callee::Free(name.clone())),
-                        [] => {}
+                    if let Some((name, head)) = segs.split_last() {
+                        path_callee(head.last().map(String::as_str), name, owner, uses, out);
                     }
                 }
             }
@@ -633,6 +625,37 @@ impl Expr {
             }
         });
         found
+    }
+}
+
+/// The callee a call of the path `[.., qualifier, name]` names: `Self::f`
+/// a function of the impl's type, `Type::f` (capitalized) one of `Type`,
+/// anything else a free function — through its `use` alias too.
+pub(crate) fn path_callee(
+    qualifier: Option<&str>,
+    name: &String,
+    owner: Option<&str>,
+    uses: &HashMap<String, Vec<String>>,
+    out: &mut Vec<Callee>,
+) {
+    match qualifier {
+        None => {
+            out.push(Callee::Free(name.clone()));
+            if let Some(last) = uses.get(name).and_then(|p| p.last()) {
+                if last != name {
+                    out.push(Callee::Free(last.clone()));
+                }
+            }
+        }
+        Some("Self") => {
+            if let Some(o) = owner {
+                out.push(Callee::Assoc(o.to_string(), name.clone()));
+            }
+        }
+        Some(q) if q.starts_with(|c: char| c.is_uppercase()) => {
+            out.push(Callee::Assoc(q.to_string(), name.clone()))
+        }
+        Some(_) => out.push(Callee::Free(name.clone())),
     }
 }
 

@@ -55,8 +55,9 @@ pub struct Model {
     statics: HashMap<(u32, String), Vec<FileId>>,
     /// Per crate: names of `macro_rules!` spawn wrappers.
     spawn_macros: std::collections::HashSet<(u32, String)>,
-    /// Per crate and type name: `..Default::default()` struct updates.
-    default_updates: HashMap<(u32, String), Vec<crate::source::Loc>>,
+    /// Per crate: the functions whose bodies may hold a
+    /// `..Default::default()` struct update, in file order.
+    updating_fns: HashMap<u32, Vec<FnRef>>,
 }
 
 impl Model {
@@ -71,16 +72,6 @@ impl Model {
             let fid = fid as FileId;
             for m in &file.facts.spawn_macros {
                 model.spawn_macros.insert((file.crate_id, m.clone()));
-            }
-            for (ty, span) in &file.facts.default_updates {
-                model
-                    .default_updates
-                    .entry((file.crate_id, ty.clone()))
-                    .or_default()
-                    .push(crate::source::Loc {
-                        file: fid,
-                        span: *span,
-                    });
             }
             for st in &file.facts.statics {
                 model
@@ -101,6 +92,9 @@ impl Model {
                     file: fid,
                     index: i as u32,
                 };
+                if f.may_update {
+                    model.updating_fns.entry(file.crate_id).or_default().push(r);
+                }
                 match &f.owner {
                     Some(owner) => model
                         .methods
@@ -169,10 +163,15 @@ impl Model {
 
     /// The first `T { .., ..Default::default() }` of type `ty` in the crate
     /// of `from`, in file order.
+    /// Bodies are read (parsed, if pending) only here, only for a type
+    /// whose `Default` spawns.
     pub fn default_update_site(&self, ty: &str, from: FileId) -> Option<crate::source::Loc> {
-        self.default_updates
-            .get(&(self.crate_of(from), ty.to_string()))
-            .and_then(|sites| sites.first().copied())
+        let fns = self.updating_fns.get(&self.crate_of(from))?;
+        fns.iter().find_map(|f| {
+            let updates = crate::facts::default_updates_of(self.func(*f));
+            let (_, span) = updates.into_iter().find(|(t, _)| t == ty)?;
+            Some(crate::source::Loc { file: f.file, span })
+        })
     }
 
     /// Resolve a type name as seen from `from`: a definition in the same

@@ -79,16 +79,33 @@ pub fn read_source(path: &Path, file: FileId, max_bytes: u64) -> Result<String, 
 /// Parse the text of file `file`, extract its facts and suppressions, and
 /// drop the syntax tree.
 pub fn parse_source(file: FileId, text: &str) -> Result<Parsed, ParseFailure> {
-    parse_source_as(file, text, true)
+    parse_source_as(file, text, Mode::default())
 }
 
-/// [`parse_source`], with data tables blanked first ([`tables`]) or, with
-/// `blank_tables` false (`--exhaustive`), parsed as written.
-pub fn parse_source_as(
-    file: FileId,
-    text: &str,
-    blank_tables: bool,
-) -> Result<Parsed, ParseFailure> {
+/// How files are parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mode {
+    /// Blank generated data tables first ([`tables`]); not with
+    /// `--exhaustive`.
+    pub blank_tables: bool,
+    /// Parse every function body now, instead of when the analysis reads
+    /// it (`--exhaustive`, `--check-syntax`).
+    pub force_bodies: bool,
+}
+
+impl Default for Mode {
+    fn default() -> Mode {
+        Mode {
+            blank_tables: true,
+            force_bodies: false,
+        }
+    }
+}
+
+/// [`parse_source`] in a given [`Mode`]: the function bodies the body
+/// index finds ([`facts::bodies`]) are left for the analysis to parse when
+/// it reads them, unless `mode.force_bodies`.
+pub fn parse_source_as(file: FileId, text: &str, mode: Mode) -> Result<Parsed, ParseFailure> {
     let fail = |line: u32, column: u32, message: String| ParseFailure {
         file,
         line,
@@ -112,16 +129,19 @@ pub fn parse_source_as(
             ),
         ));
     }
+    let blanked = mode.blank_tables.then(|| tables::blank(text)).flatten();
+    let source = blanked.as_deref().unwrap_or(text);
+    if let Some(parsed) = parse_pending(file, text, source, mode.force_bodies) {
+        return Ok(parsed);
+    }
     // syn's error comes with the facts of the items that parse, if the
     // text splits into tokens at all.
-    let blanked = blank_tables.then(|| tables::blank(text)).flatten();
-    let source = blanked.as_deref().unwrap_or(text);
     let result = crate::isolate::catch(|| match syn::parse_file(source) {
-        Ok(file) => Ok(from_syntax(text, &file)),
+        Ok(file) => Ok(from_syntax(text, &file, None)),
         Err(e) => {
             let start = e.span().start();
             let at = (start.line as u32, start.column as u32 + 1, e.to_string());
-            let salvaged = recover::salvage(source).map(|f| Box::new(from_syntax(text, &f)));
+            let salvaged = recover::salvage(source).map(|f| Box::new(from_syntax(text, &f, None)));
             Err((at, salvaged))
         }
     });
@@ -143,10 +163,59 @@ pub fn parse_source_as(
     }
 }
 
+/// The file parsed with its indexed bodies blanked, those bodies pending
+/// (or, with `force`, parsed at once; a body syn rejects is the file's
+/// syntax error). `None` when the index found no body, or syn rejects the
+/// blanked text: the file is parsed whole, as written.
+fn parse_pending(file: FileId, text: &str, source: &str, force: bool) -> Option<Parsed> {
+    let facts::bodies::Index { bodies, mut docs } = facts::bodies::index(source);
+    // Doc comments decide where an item starts, which only suppression
+    // comments read.
+    if crate::suppress::may_mention(text) {
+        docs.clear();
+    }
+    if bodies.is_empty() && docs.is_empty() {
+        return None;
+    }
+    let shared: std::sync::Arc<str> = std::sync::Arc::from(source);
+    let blanked = facts::bodies::blank_with_docs(source, &bodies, &docs);
+    let parsed = crate::isolate::catch(|| {
+        syn::parse_file(&blanked)
+            .ok()
+            .map(|f| from_syntax(text, &f, Some((&shared, &bodies))))
+    });
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let mut parsed = parsed.ok().flatten()?;
+    if force {
+        parsed.facts.fns.iter().for_each(facts::FnFacts::force);
+        parsed.syntax_error = body_errors(file, &parsed.facts).next();
+    }
+    Some(parsed)
+}
+
+/// syn's messages for the lazily parsed bodies of a file it rejected.
+pub fn body_errors(file: FileId, facts: &FileFacts) -> impl Iterator<Item = ParseFailure> + '_ {
+    facts.fns.iter().filter_map(move |f| {
+        let (line, column, message) = f.body_error()?.clone();
+        Some(ParseFailure {
+            file,
+            line,
+            column,
+            message,
+            unreadable: false,
+            skipped: false,
+        })
+    })
+}
+
 /// The facts and suppressions of a parsed file.
-fn from_syntax(text: &str, file: &syn::File) -> Parsed {
+fn from_syntax(
+    text: &str,
+    file: &syn::File,
+    pending: Option<(&std::sync::Arc<str>, &[facts::bodies::Body])>,
+) -> Parsed {
     let mut parsed = Parsed {
-        facts: facts::extract(file),
+        facts: facts::extract_lazily(file, pending),
         ..Parsed::default()
     };
     if crate::suppress::wanted(text) {
@@ -162,11 +231,63 @@ mod tests {
 
     #[test]
     fn syntax_errors_carry_positions() {
-        let p = parse_source(0, "fn main() {\n  let = ;\n}\nfn other() {}\n").unwrap();
+        let p = parse_source(0, "struct S { a: }\nfn other() {}\n").unwrap();
         let e = p.syntax_error.expect("a syntax error");
-        assert_eq!(e.line, 2);
+        assert_eq!(e.line, 1);
         assert!(e.column > 0);
-        assert_eq!(p.facts.fns.len(), 1, "`other` is salvaged, `main` is not");
+        assert_eq!(p.facts.fns.len(), 1, "`other` is salvaged, `S` is not");
+    }
+
+    #[test]
+    fn a_pending_body_reports_its_syntax_error_when_parsed() {
+        let src = "fn main() {\n  let = ;\n}\nfn other() { x() }\n";
+        let p = parse_source(0, src).unwrap();
+        assert!(p.syntax_error.is_none(), "bodies are not parsed yet");
+        assert!(p.facts.fns.iter().all(|f| f.is_pending()));
+        assert!(body_errors(0, &p.facts).next().is_none());
+        p.facts.fns[0].force();
+        let e = body_errors(0, &p.facts)
+            .next()
+            .expect("main's body is rejected");
+        assert_eq!((e.line, e.column), (2, 7));
+        assert!(p.facts.fns[1].is_pending(), "other's body is not read");
+        let mode = Mode {
+            blank_tables: true,
+            force_bodies: true,
+        };
+        let eager = parse_source_as(0, src, mode).unwrap();
+        let e = eager.syntax_error.expect("--exhaustive parses every body");
+        assert_eq!((e.line, e.column), (2, 7));
+    }
+
+    #[test]
+    fn items_in_a_pending_body_are_the_files_facts_at_once() {
+        let src = "fn a() {\n    use std::sync::Arc as Shared;\n    let x = 1;\n    \
+                   fn inner() { tokio::spawn(x()); }\n    struct Local { f: Shared<u8> }\n}\n";
+        let lazy = parse_source(0, src).unwrap();
+        let whole = crate::facts::extract(&syn::parse_file(src).unwrap());
+        let names =
+            |fns: &[crate::facts::FnFacts]| fns.iter().map(|f| f.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&lazy.facts.fns), names(&whole.fns));
+        assert!(lazy.facts.fns[0].is_pending());
+        assert_eq!(lazy.facts.uses, whole.uses);
+        assert_eq!(lazy.facts.structs.len(), 1);
+        assert_eq!(
+            format!("{:?}", lazy.facts.fns[0].body()),
+            format!("{:?}", whole.fns[0].body())
+        );
+    }
+
+    #[test]
+    fn pending_bodies_lower_as_if_parsed_with_the_file() {
+        let src = "impl S {\n    fn go(&self) -> u8 {\n        #![allow(unused)]\n        let x = Self::f(); tokio::spawn(a.b());\n        x\n    }\n}\n";
+        let lazy = parse_source(0, src).unwrap();
+        let whole = crate::facts::extract(&syn::parse_file(src).unwrap());
+        let (a, b) = (&lazy.facts.fns[0], &whole.fns[0]);
+        assert!(a.is_pending());
+        assert_eq!(format!("{:?}", a.body()), format!("{:?}", b.body()));
+        assert_eq!(a.callees, b.callees);
+        assert!(a.body_error().is_none());
     }
 
     #[test]

@@ -150,7 +150,12 @@ fn batch(
             )
         })
         .collect();
-    let failures = std::mem::take(&mut linked.failures);
+    let mut failures = std::mem::take(&mut linked.failures);
+    // Bodies the analysis parsed that syn rejects: one message per file,
+    // as for a file syn rejects.
+    for (file, f) in linked.model.files.iter().enumerate() {
+        failures.extend(crate::parse::body_errors(file as FileId, &f.facts).take(1));
+    }
     let (spawns_in, constructor_spawns) = (
         analysis.constructor_spawns_in(),
         analysis.constructor_spawns,

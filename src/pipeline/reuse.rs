@@ -21,11 +21,12 @@ pub(super) fn cache_plan<'o>(
         .iter()
         .map(|c| {
             format!(
-                "{}\nselect {:?} ignore {:?} exhaustive {}",
+                "{}\nselect {:?} ignore {:?} exhaustive {} check-syntax {}",
                 c.describe(&opts.root),
                 opts.select,
                 opts.ignore,
-                opts.exhaustive
+                opts.exhaustive,
+                opts.check_syntax
             )
         })
         .collect();

@@ -245,7 +245,7 @@ fn handed_back_edits(cx: &Context, h: &HandedBack) -> Option<Vec<Edit>> {
     for p in &func.params {
         p.pat.bindings(&mut in_scope);
     }
-    for s in &func.body.stmts {
+    for s in &func.body().stmts {
         if let crate::facts::Stmt::Let { pat, .. } = s {
             pat.bindings(&mut in_scope);
         }

@@ -5,33 +5,70 @@ mod expand;
 mod expr;
 mod macros;
 
+use super::bodies::{Body, RawCall};
 use super::*;
 use crate::source::Span;
 use expr::{between, lower_block, lower_expr, lower_pat, pm};
 
-/// Extract the facts of a parsed file.
+/// Extract the facts of a parsed file, every body lowered.
 pub fn extract(file: &syn::File) -> FileFacts {
+    extract_lazily(file, None)
+}
+
+/// Extract the facts of a file syn parsed with the bodies of `pending`
+/// blanked ([`super::bodies`]): those bodies are left for later, their
+/// calls taken from the body index. `pending` is the text syn would have
+/// parsed whole, and the bodies found in it.
+pub fn extract_lazily(file: &syn::File, pending: Option<(&Arc<str>, &[Body])>) -> FileFacts {
     let mut facts = FileFacts::default();
     let mut module = Vec::new();
-    let defs = expand::MacroDefs::collect(&file.items);
-    items(&file.items, &mut module, &mut facts, &defs, 0);
+    let mut cx = Cx {
+        defs: expand::MacroDefs::collect(&file.items),
+        pending,
+        at: pending
+            .into_iter()
+            .flat_map(|(_, bodies)| bodies.iter().enumerate())
+            .map(|(i, b)| ((b.line, b.column), i))
+            .collect(),
+        lazy: Vec::new(),
+    };
+    items(&file.items, &mut module, &mut facts, &mut cx, 0);
     // After all items: `use` declarations may follow the functions.
     for i in 0..facts.fns.len() {
-        let c = callees(&facts.fns[i], &facts.uses);
-        facts.fns[i].callees = c;
-    }
-    let mut updates = Vec::new();
-    for f in &facts.fns {
-        for s in &f.body.stmts {
-            let e = match s {
-                Stmt::Let { init: Some(e), .. } | Stmt::Expr(e) => e,
-                Stmt::Let { .. } => continue,
-            };
-            default_updates(e, f.owner.as_deref(), &mut updates);
+        if facts.fns[i].lazy.is_none() {
+            let c = callees(&facts.fns[i], &facts.uses);
+            facts.fns[i].callees = c;
         }
     }
-    facts.default_updates = updates;
+    for &(f, b) in &cx.lazy {
+        let bodies = cx.pending.map_or(&[][..], |(_, b)| b);
+        let c = raw_callees(&bodies[b].calls, &facts.fns[f], &facts.uses);
+        facts.fns[f].callees = c;
+    }
+    for f in &mut facts.fns {
+        f.may_update = match f.body.get() {
+            Some(_) => !default_updates_of(f).is_empty(),
+            None => cx
+                .lazy_index(f)
+                .is_some_and(|b| cx.pending.is_some_and(|(_, bodies)| bodies[b].updates)),
+        };
+    }
     facts
+}
+
+/// The `T { .., ..Default::default() }` / `..T::default()` struct updates
+/// of a function's body, by type name (`Self` replaced by the impl's
+/// type), in order.
+pub fn default_updates_of(f: &FnFacts) -> Vec<(String, Span)> {
+    let mut updates = Vec::new();
+    for s in &f.body().stmts {
+        let e = match s {
+            Stmt::Let { init: Some(e), .. } | Stmt::Expr(e) => e,
+            Stmt::Let { .. } => continue,
+        };
+        default_updates(e, f.owner.as_deref(), &mut updates);
+    }
+    updates
 }
 
 /// `T { .., ..Default::default() }` / `..T::default()` struct updates,
@@ -60,11 +97,65 @@ fn default_updates(e: &Expr, owner: Option<&str>, out: &mut Vec<(String, Span)>)
     e.for_each_child(|c| default_updates(c, owner, out));
 }
 
+/// What lowering a file's items carries along.
+struct Cx<'a> {
+    defs: expand::MacroDefs,
+    /// The text syn would have parsed, and the bodies left for later.
+    pending: Option<(&'a Arc<str>, &'a [Body])>,
+    /// Pending bodies by the position of their `{`.
+    at: HashMap<(u32, u32), usize>,
+    /// Functions whose body is pending, with their body's index.
+    lazy: Vec<(usize, usize)>,
+}
+
+impl Cx<'_> {
+    /// The index of `f`'s pending body in the body index.
+    fn lazy_index(&self, f: &FnFacts) -> Option<usize> {
+        let lazy = f.lazy.as_ref()?;
+        self.at.get(&(lazy.line, lazy.column)).copied()
+    }
+
+    /// Lower a function into `facts`, its body left for later when the
+    /// body index has it (and syn saw it blanked).
+    fn push_fn(
+        &mut self,
+        facts: &mut FileFacts,
+        (sig, block): (&syn::Signature, &syn::Block),
+        owner: Option<String>,
+        trait_name: Option<String>,
+        module: &[String],
+    ) {
+        let open = block.brace_token.span.open().start();
+        let index = self
+            .at
+            .get(&(open.line as u32, open.column as u32))
+            .copied()
+            .filter(|_| block.stmts.iter().all(|s| matches!(s, syn::Stmt::Item(_))));
+        let lazy = index.zip(self.pending).map(|(i, (text, bodies))| {
+            let b = &bodies[i];
+            Box::new(LazyBody {
+                text: Arc::clone(text),
+                open: b.open,
+                close: b.close,
+                line: b.line,
+                column: b.column,
+                error: OnceLock::new(),
+            })
+        });
+        let mut lowered = lower_fn(sig, block, owner, trait_name, module, lazy.is_none());
+        if let Some(i) = index.filter(|_| lazy.is_some()) {
+            self.lazy.push((facts.fns.len(), i));
+        }
+        lowered.lazy = lazy;
+        facts.fns.push(lowered);
+    }
+}
+
 fn items(
     list: &[syn::Item],
     module: &mut Vec<String>,
     facts: &mut FileFacts,
-    defs: &expand::MacroDefs,
+    cx: &mut Cx,
     depth: u32,
 ) {
     for item in list {
@@ -90,9 +181,8 @@ fn items(
                 });
             }
             syn::Item::Fn(f) => {
-                let lowered = lower_fn(&f.sig, &f.block, None, None, module);
-                facts.fns.push(lowered);
-                nested_items(&f.block, module, facts, defs, depth);
+                cx.push_fn(facts, (&f.sig, &f.block), None, None, module);
+                nested_items(&f.block, module, facts, cx, depth);
             }
             syn::Item::Impl(imp) => {
                 let owner = match &*imp.self_ty {
@@ -105,10 +195,9 @@ fn items(
                     .and_then(|(_, p, _)| p.segments.last().map(|s| s.ident.to_string()));
                 for ii in &imp.items {
                     if let syn::ImplItem::Fn(m) = ii {
-                        let lowered =
-                            lower_fn(&m.sig, &m.block, owner.clone(), trait_name.clone(), module);
-                        facts.fns.push(lowered);
-                        nested_items(&m.block, module, facts, defs, depth);
+                        let sig = (&m.sig, &m.block);
+                        cx.push_fn(facts, sig, owner.clone(), trait_name.clone(), module);
+                        nested_items(&m.block, module, facts, cx, depth);
                     }
                 }
             }
@@ -129,14 +218,14 @@ fn items(
             // An invocation of a macro this file defines: its expansion's
             // items, lowered in place.
             syn::Item::Macro(m) if depth < expand::MAX_DEPTH => {
-                if let Some(expanded) = defs.expand_items(&m.mac) {
-                    items(&expanded, module, facts, defs, depth + 1);
+                if let Some(expanded) = cx.defs.expand_items(&m.mac) {
+                    items(&expanded, module, facts, cx, depth + 1);
                 }
             }
             syn::Item::Mod(m) => {
                 if let Some((_, inner)) = &m.content {
                     module.push(m.ident.to_string());
-                    items(inner, module, facts, defs, depth);
+                    items(inner, module, facts, cx, depth);
                     module.pop();
                 }
             }
@@ -150,7 +239,7 @@ fn nested_items(
     block: &syn::Block,
     module: &mut Vec<String>,
     facts: &mut FileFacts,
-    defs: &expand::MacroDefs,
+    cx: &mut Cx,
     depth: u32,
 ) {
     let inner: Vec<syn::Item> = block
@@ -162,7 +251,7 @@ fn nested_items(
         })
         .collect();
     if !inner.is_empty() {
-        items(&inner, module, facts, defs, depth);
+        items(&inner, module, facts, cx, depth);
     }
 }
 
@@ -319,9 +408,14 @@ fn lower_fn(
     owner: Option<String>,
     trait_name: Option<String>,
     module: &[String],
+    lower_body: bool,
 ) -> FnFacts {
     let item_span = between(pm(sig.fn_token.span), pm(body.brace_token.span.close()));
-    let body = lower_block(body, 0);
+    let body = if lower_body {
+        OnceLock::from(lower_block(body, 0))
+    } else {
+        OnceLock::new()
+    };
     let mut receiver = Receiver::None;
     let mut params = Vec::new();
     for input in &sig.inputs {
@@ -362,14 +456,74 @@ fn lower_fn(
         module: module.to_vec(),
         callees: Vec::new(),
         body,
+        lazy: None,
+        may_update: false,
     }
+}
+
+/// Parse and lower a pending body: syn sees it where it is in its file
+/// (lines and columns before it kept as blank text), so its spans are the
+/// file's.
+pub(crate) fn lazy_body(lazy: &LazyBody) -> Block {
+    let body = &lazy.text[lazy.open..=lazy.close];
+    let mut padded = String::with_capacity(body.len() + lazy.line as usize + lazy.column as usize);
+    padded.extend(std::iter::repeat('\n').take(lazy.line.saturating_sub(1) as usize));
+    padded.extend(std::iter::repeat(' ').take(lazy.column as usize));
+    padded.push_str(body);
+    let lowered = crate::isolate::catch(|| match syn::parse::Parser::parse_str(fn_body, &padded) {
+        Ok(block) => Ok(lower_block(&block, 0)),
+        Err(e) => {
+            let at = e.span().start();
+            Err((at.line as u32, at.column as u32 + 1, e.to_string()))
+        }
+    });
+    // Spans were copied into our own positions (see `parse::parse_source_as`).
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let error = match lowered {
+        Ok(Ok(block)) => return block,
+        Ok(Err(e)) => e,
+        Err(panic) => (
+            lazy.line,
+            lazy.column + 1,
+            format!("internal error while parsing ({panic})"),
+        ),
+    };
+    let _ = lazy.error.set(error);
+    Block::default()
+}
+
+/// A function's block as syn parses it in an item: inner attributes
+/// (`#![allow(..)]`) first, which `syn::Block`'s own parser rejects.
+fn fn_body(input: syn::parse::ParseStream) -> syn::Result<syn::Block> {
+    let content;
+    let brace_token = syn::braced!(content in input);
+    content.call(syn::Attribute::parse_inner)?;
+    let stmts = content.call(syn::Block::parse_within)?;
+    Ok(syn::Block { brace_token, stmts })
+}
+
+/// The calls the body index read in a pending body, as [`callees`] names
+/// them.
+fn raw_callees(calls: &[RawCall], f: &FnFacts, uses: &HashMap<String, Vec<String>>) -> Vec<Callee> {
+    let mut out = Vec::new();
+    let owner = f.owner.as_deref();
+    for c in calls {
+        match c {
+            RawCall::Method(m) => out.push(Callee::Method(m.clone())),
+            RawCall::Macro(m) => out.push(Callee::Free(m.clone())),
+            RawCall::Path(q, name) => path_callee(q.as_deref(), name, owner, uses, &mut out),
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The calls of a body (see [`Expr::callees`]).
 fn callees(f: &FnFacts, uses: &HashMap<String, Vec<String>>) -> Vec<Callee> {
     let mut out = Vec::new();
     let owner = f.owner.as_deref();
-    for s in &f.body.stmts {
+    for s in &f.body().stmts {
         match s {
             Stmt::Let { init, diverge, .. } => {
                 if let Some(i) = init {

@@ -129,7 +129,7 @@ fn expr(e: &Expr) -> String {
 fn check(src: &str, want: Expect) {
     let file = syn::parse_file(src).unwrap();
     let facts = super::extract(&file);
-    want.assert_eq(&block(&facts.fns[0].body));
+    want.assert_eq(&block(facts.fns[0].body()));
 }
 
 #[test]

@@ -1,0 +1,61 @@
+//! Pending bodies: a function body the parse stage left unparsed
+//! ([`super::bodies`]) is parsed and lowered the first time the analysis
+//! reads it.
+
+use super::{lower, Block, FnFacts};
+use std::sync::{Arc, OnceLock};
+
+impl FnFacts {
+    /// The body: parsed and lowered the first time it is read when the
+    /// parse stage left it for later. A body syn rejects is empty, and
+    /// [`FnFacts::body_error`] says why.
+    pub fn body(&self) -> &Block {
+        self.body.get_or_init(|| match &self.lazy {
+            Some(lazy) => lower::lazy_body(lazy),
+            None => Block::default(),
+        })
+    }
+
+    /// Whether the body is still unparsed.
+    pub fn is_pending(&self) -> bool {
+        self.body.get().is_none()
+    }
+
+    /// The body, owned.
+    pub fn into_body(self) -> Block {
+        self.force();
+        self.body.into_inner().unwrap_or_default()
+    }
+
+    /// Bytes of source a pending body holds (0 once parsed).
+    pub fn pending_len(&self) -> usize {
+        match &self.lazy {
+            Some(l) if self.is_pending() => l.close + 1 - l.open,
+            _ => 0,
+        }
+    }
+
+    /// Parse a pending body now (`--exhaustive`).
+    pub fn force(&self) {
+        let _ = self.body();
+    }
+
+    /// syn's message for a lazily parsed body it rejected: line, column
+    /// (1-based) and text.
+    pub fn body_error(&self) -> Option<&(u32, u32, String)> {
+        self.lazy.as_ref()?.error.get()
+    }
+}
+
+/// A function body the parse stage left unparsed: the file's text as syn
+/// would have seen it, shared by all its pending bodies, and where the
+/// body is in it.
+#[derive(Debug)]
+pub struct LazyBody {
+    pub(super) text: Arc<str>,
+    pub(super) open: usize,
+    pub(super) close: usize,
+    pub(super) line: u32,
+    pub(super) column: u32,
+    pub(super) error: OnceLock<(u32, u32, String)>,
+}
