@@ -319,16 +319,15 @@ fn char_literal_len(b: &[u8], at: usize) -> usize {
 /// Whether `hay` holds `needle` (ASCII), in any case.
 fn contains_ignore_case(hay: &str, needle: &str) -> bool {
     let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
-    let Some(first) = needle.first().map(u8::to_ascii_lowercase) else {
+    let Some(&first) = needle.first() else {
         return true;
     };
-    // One pass over the bytes; the rest is compared only where the first
-    // letter matches.
-    hay.iter().enumerate().any(|(i, c)| {
-        c.to_ascii_lowercase() == first
-            && hay
-                .get(i..i + needle.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    // memchr finds the candidates (both cases of the first letter) at
+    // vector speed; the rest is compared only there. Every file is asked.
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    memchr::memchr2_iter(lower, upper, hay).any(|i| {
+        hay.get(i..i + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
     })
 }
 
@@ -462,6 +461,21 @@ impl<'a> Filter<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_name_is_found_in_any_case_and_at_either_end() {
+        for hay in [
+            "spawnlint",
+            "x // SpawnLint: allow",
+            "#[cfg_attr(SPAWNLINT, x)]",
+            "ss spawnlinT",
+        ] {
+            assert!(contains_ignore_case(hay, "spawnlint"), "{hay}");
+        }
+        for hay in ["", "spawnlin", "s p a w n l i n t", "spawn_lint"] {
+            assert!(!contains_ignore_case(hay, "spawnlint"), "{hay}");
+        }
+    }
 
     fn sups(text: &str) -> Vec<Suppression> {
         let file = syn::parse_file(text).unwrap();

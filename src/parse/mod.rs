@@ -131,7 +131,7 @@ pub fn parse_source_as(file: FileId, text: &str, mode: Mode) -> Result<Parsed, P
     }
     let blanked = mode.blank_tables.then(|| tables::blank(text)).flatten();
     let source = blanked.as_deref().unwrap_or(text);
-    if let Some(parsed) = parse_pending(file, text, source, mode.force_bodies) {
+    if let Some(parsed) = parse_pending(text, source, mode.force_bodies) {
         return Ok(parsed);
     }
     // syn's error comes with the facts of the items that parse, if the
@@ -164,10 +164,11 @@ pub fn parse_source_as(file: FileId, text: &str, mode: Mode) -> Result<Parsed, P
 }
 
 /// The file parsed with its indexed bodies blanked, those bodies pending
-/// (or, with `force`, parsed at once; a body syn rejects is the file's
-/// syntax error). `None` when the index found no body, or syn rejects the
-/// blanked text: the file is parsed whole, as written.
-fn parse_pending(file: FileId, text: &str, source: &str, force: bool) -> Option<Parsed> {
+/// (or, with `force`, parsed at once; the bodies syn rejects are reported
+/// after the analysis, with those it parsed: [`body_errors`]). `None` when
+/// the index found no body, or syn rejects the blanked text: the file is
+/// parsed whole, as written.
+fn parse_pending(text: &str, source: &str, force: bool) -> Option<Parsed> {
     let facts::bodies::Index { bodies, mut docs } = facts::bodies::index(source);
     // Doc comments decide where an item starts, which only suppression
     // comments read.
@@ -185,10 +186,9 @@ fn parse_pending(file: FileId, text: &str, source: &str, force: bool) -> Option<
             .map(|f| from_syntax(text, &f, Some((&shared, &bodies))))
     });
     proc_macro2::extra::invalidate_current_thread_spans();
-    let mut parsed = parsed.ok().flatten()?;
+    let parsed = parsed.ok().flatten()?;
     if force {
         parsed.facts.fns.iter().for_each(facts::FnFacts::force);
-        parsed.syntax_error = body_errors(file, &parsed.facts).next();
     }
     Some(parsed)
 }
@@ -256,7 +256,10 @@ mod tests {
             force_bodies: true,
         };
         let eager = parse_source_as(0, src, mode).unwrap();
-        let e = eager.syntax_error.expect("--exhaustive parses every body");
+        assert!(!eager.facts.fns[0].is_pending(), "every body is parsed");
+        let e = body_errors(0, &eager.facts)
+            .next()
+            .expect("main's body is rejected");
         assert_eq!((e.line, e.column), (2, 7));
     }
 

@@ -8,8 +8,8 @@ Each TREE is copied to a temporary directory (never written). Per thread
 count, RUNS interleaved rounds of:
 
   parse-all    `examples/parse_all`: read and `syn::parse_file` every file
-  exhaustive   `cargo-spawnlint --no-cache --exhaustive` (every file parsed as written)
-  default      `cargo-spawnlint --no-cache` (data tables blanked)
+  exhaustive   `cargo-spawnlint --no-cache --exhaustive` (every file and body parsed as written)
+  default      `cargo-spawnlint --no-cache` (data tables blanked, bodies parsed when read)
   warm         the cache written by a cold run just before, nothing changed
   warm+edit    the same after appending a comment to one file (the largest
                crate's largest non-table file)

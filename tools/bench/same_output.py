@@ -4,13 +4,19 @@
     python3 tools/bench/same_output.py [--bin target/release/cargo-spawnlint] TREE [TREE ...]
 
 For each TREE (or, with --exports DIR, every `<owner+repo>/<commit>/`
-below DIR: the real-code evaluation's exports), `--format json` four
-ways: the default (`--no-cache`), `--exhaustive` (every file parsed as
-written), and with a fresh cache in a temporary `CARGO_TARGET_DIR`, cold
-then warm. All four must be byte-identical. Prints one line per tree and
-exits 1 if any differs. Python 3.11, standard library only.
+below DIR: the real-code evaluation's exports), `--format json` five
+ways: the default (`--no-cache`: bodies parsed when the analysis reads
+them), with a fresh cache in a temporary `CARGO_TARGET_DIR`, cold then
+warm, `--check-syntax` (every body parsed) and `--exhaustive` (every file
+parsed as written, every body at once). The default and both cached runs
+must be byte-identical, and so must `--check-syntax` and `--exhaustive`;
+between the two pairs the only difference allowed is what parsing every
+body adds: syntax errors inside bodies the analysis never reads. Prints
+one line per tree and exits 1 if any differs. Python 3.11, standard
+library only.
 """
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -28,17 +34,37 @@ def output(binary: str, tree: Path, extra: list[str], env: dict) -> bytes:
     return p.stdout
 
 
+def without_unread_body_errors(full: bytes, lazy: bytes) -> bytes:
+    """`full`'s report less the syntax errors `lazy` does not have (those
+    in bodies only a full parse reads), re-serialized like `lazy`'s."""
+    f, l = json.loads(full), json.loads(lazy)
+    for key in ("not_analyzed", "parse_failures"):
+        f[key] = [e for e in f.get(key, []) if e in l.get(key, [])]
+        if f[key] == l.get(key):
+            f["summary"][key] = l["summary"][key]
+    if all(f[k] == l.get(k) for k in ("not_analyzed", "parse_failures")):
+        f["summary"]["complete"] = l["summary"]["complete"]
+    return json.dumps(f, sort_keys=True).encode()
+
+
 def check(binary: str, tree: Path) -> bool:
     with tempfile.TemporaryDirectory(prefix="spawnlint-same-") as target:
         env = dict(os.environ, CARGO_TARGET_DIR=target)
         runs = {
             "default": output(binary, tree, ["--no-cache"], env),
-            "exhaustive": output(binary, tree, ["--no-cache", "--exhaustive"], env),
             "cold cache": output(binary, tree, [], env),
             "warm cache": output(binary, tree, [], env),
         }
+        full = {
+            "check-syntax": output(binary, tree, ["--no-cache", "--check-syntax"], env),
+            "exhaustive": output(binary, tree, ["--no-cache", "--exhaustive"], env),
+        }
     ref = runs["default"]
     differ = [name for name, out in runs.items() if out != ref]
+    differ += [name for name, out in full.items() if out != full["check-syntax"]]
+    canonical = json.dumps(json.loads(ref), sort_keys=True).encode()
+    if without_unread_body_errors(full["check-syntax"], ref) != canonical:
+        differ.append("check-syntax beyond syntax errors")
     findings = ref.count(b'"code"')
     print(f"{'DIFFERS' if differ else 'same'}  {tree}  ({findings} findings){'  ' + ', '.join(differ) if differ else ''}")
     return not differ
@@ -56,7 +82,7 @@ def main() -> int:
     if not trees:
         ap.error("give a TREE or --exports DIR")
     ok = [check(args.bin, t.resolve()) for t in trees]
-    print(f"{sum(ok)}/{len(ok)} trees print the same four ways")
+    print(f"{sum(ok)}/{len(ok)} trees print the same five ways")
     return 0 if all(ok) else 1
 
 
