@@ -396,7 +396,7 @@ fn parse(
         .into_par_iter()
         .map(|i| {
             let id = i as FileId;
-            match (sources.text(id), &unread[i]) {
+            match (sources.entry(id).text.as_ref(), &unread[i]) {
                 _ if skip[i] => Ok(Parsed::default()),
                 (Some(t), _) => parse::parse_source_as(id, t, configured.parse_mode),
                 (None, Some(f)) => Err(f.clone()),

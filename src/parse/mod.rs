@@ -5,6 +5,7 @@ use crate::facts::{self, FileFacts};
 use crate::source::FileId;
 use crate::suppress::Suppression;
 use std::path::Path;
+use std::sync::Arc;
 
 pub mod nesting;
 mod recover;
@@ -79,7 +80,7 @@ pub fn read_source(path: &Path, file: FileId, max_bytes: u64) -> Result<String, 
 /// Parse the text of file `file`, extract its facts and suppressions, and
 /// drop the syntax tree.
 pub fn parse_source(file: FileId, text: &str) -> Result<Parsed, ParseFailure> {
-    parse_source_as(file, text, Mode::default())
+    parse_source_as(file, &Arc::from(text), Mode::default())
 }
 
 /// How files are parsed.
@@ -105,7 +106,9 @@ impl Default for Mode {
 /// [`parse_source`] in a given [`Mode`]: the function bodies the body
 /// index finds ([`facts::bodies`]) are left for the analysis to parse when
 /// it reads them, unless `mode.force_bodies`.
-pub fn parse_source_as(file: FileId, text: &str, mode: Mode) -> Result<Parsed, ParseFailure> {
+/// `text` is shared with the bodies left pending (a copy is made only when
+/// data tables were blanked).
+pub fn parse_source_as(file: FileId, text: &Arc<str>, mode: Mode) -> Result<Parsed, ParseFailure> {
     let fail = |line: u32, column: u32, message: String| ParseFailure {
         file,
         line,
@@ -130,8 +133,13 @@ pub fn parse_source_as(file: FileId, text: &str, mode: Mode) -> Result<Parsed, P
         ));
     }
     let blanked = mode.blank_tables.then(|| tables::blank(text)).flatten();
-    let source = blanked.as_deref().unwrap_or(text);
-    if let Some(parsed) = parse_pending(text, source, mode.force_bodies) {
+    let source: &str = blanked.as_deref().unwrap_or(text);
+    let shared = || {
+        blanked
+            .as_deref()
+            .map_or_else(|| Arc::clone(text), Arc::from)
+    };
+    if let Some(parsed) = parse_pending(text, source, shared, mode.force_bodies) {
         return Ok(parsed);
     }
     // syn's error comes with the facts of the items that parse, if the
@@ -168,7 +176,12 @@ pub fn parse_source_as(file: FileId, text: &str, mode: Mode) -> Result<Parsed, P
 /// after the analysis, with those it parsed: [`body_errors`]). `None` when
 /// the index found no body, or syn rejects the blanked text: the file is
 /// parsed whole, as written.
-fn parse_pending(text: &str, source: &str, force: bool) -> Option<Parsed> {
+fn parse_pending(
+    text: &str,
+    source: &str,
+    shared: impl FnOnce() -> Arc<str>,
+    force: bool,
+) -> Option<Parsed> {
     let facts::bodies::Index { bodies, mut docs } = facts::bodies::index(source);
     // Doc comments decide where an item starts, which only suppression
     // comments read.
@@ -178,7 +191,7 @@ fn parse_pending(text: &str, source: &str, force: bool) -> Option<Parsed> {
     if bodies.is_empty() && docs.is_empty() {
         return None;
     }
-    let shared: std::sync::Arc<str> = std::sync::Arc::from(source);
+    let shared = shared();
     let blanked = facts::bodies::blank_with_docs(source, &bodies, &docs);
     let parsed = crate::isolate::catch(|| {
         syn::parse_file(&blanked)
@@ -212,7 +225,7 @@ pub fn body_errors(file: FileId, facts: &FileFacts) -> impl Iterator<Item = Pars
 fn from_syntax(
     text: &str,
     file: &syn::File,
-    pending: Option<(&std::sync::Arc<str>, &[facts::bodies::Body])>,
+    pending: Option<(&Arc<str>, &[facts::bodies::Body])>,
 ) -> Parsed {
     let mut parsed = Parsed {
         facts: facts::extract_lazily(file, pending),
@@ -255,7 +268,7 @@ mod tests {
             blank_tables: true,
             force_bodies: true,
         };
-        let eager = parse_source_as(0, src, mode).unwrap();
+        let eager = parse_source_as(0, &Arc::from(src), mode).unwrap();
         assert!(!eager.facts.fns[0].is_pending(), "every body is parsed");
         let e = body_errors(0, &eager.facts)
             .next()
