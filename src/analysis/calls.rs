@@ -516,6 +516,7 @@ impl<'m> Interp<'m> {
             in_cyclic: self.cyclic_stack.last().copied(),
             listens: Vec::new(),
             stmt_no: 0,
+            branches: self.branches.clone(),
         };
         let Some(id) = self.ctor_rec().map(|c| {
             let id = c.spawns.len();

@@ -428,17 +428,20 @@ impl<'m> Interp<'m> {
         // The condition runs on every path; each branch starts after it,
         // and what follows is gated only if every branch that goes on is.
         let mut before = None;
+        let point = self.branch_point();
         self.scoped(|it| {
             it.condition(cond, then, els);
             before = it.rec().gate_state();
-            it.nested(|n| n.ifs += 1, |it| it.block(then));
+            it.on_arm(point, 0, |it| {
+                it.nested(|n| n.ifs += 1, |it| it.block(then))
+            });
         });
         let then_goes_on = !classify::block_diverges(then);
         let mut after = then_goes_on.then(|| self.rec().gate_state()).flatten();
         self.rec().set_gate_state(before);
         match els {
             Some(e) => {
-                self.eval(e);
+                self.on_arm(point, 1, |it| it.eval(e));
                 if !classify::diverges(e) {
                     after = meet(after, self.rec().gate_state(), before);
                 }
@@ -493,11 +496,14 @@ impl<'m> Interp<'m> {
         }
         let before = self.rec().gate_state();
         let mut after = None;
-        for arm in arms {
+        let point = self.branch_point();
+        for (i, arm) in arms.iter().enumerate() {
             self.rec().set_gate_state(before);
-            self.scoped(|it| {
-                it.bind_refutable(&arm.pat, &v);
-                it.eval(&arm.body);
+            self.on_arm(point, i as u32, |it| {
+                it.scoped(|it| {
+                    it.bind_refutable(&arm.pat, &v);
+                    it.eval(&arm.body);
+                })
             });
             if !classify::diverges(&arm.body) {
                 after = meet(after, self.rec().gate_state(), before);

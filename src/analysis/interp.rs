@@ -150,6 +150,12 @@ pub(super) struct Interp<'m> {
     /// Calls already run that recorded nothing (see `calls::Inert`), with
     /// the statements each ran: running one again would only repeat that.
     pub inert: std::collections::HashMap<super::calls::CallKey, u64>,
+    /// The branches taken to the current point: per `if` / `match`
+    /// evaluated outside any loop, its number and the arm (see
+    /// [`super::trace::exclusive`]).
+    pub branches: Vec<(u32, u32)>,
+    /// Branch points numbered so far.
+    next_branch: u32,
 }
 
 impl<'m> Interp<'m> {
@@ -168,7 +174,31 @@ impl<'m> Interp<'m> {
             steps: 0,
             checks: 0,
             inert: std::collections::HashMap::new(),
+            branches: Vec::new(),
+            next_branch: 0,
         }
+    }
+
+    /// A new branch point (an `if` or `match` about to choose an arm), or
+    /// `None` inside a loop: there one iteration may take one arm and the
+    /// next another, so the arms are not exclusive.
+    pub fn branch_point(&mut self) -> Option<u32> {
+        if self.nest.loops > 0 {
+            return None;
+        }
+        self.next_branch += 1;
+        Some(self.next_branch)
+    }
+
+    /// Run `f` as arm `arm` of branch point `point`.
+    pub fn on_arm<T>(&mut self, point: Option<u32>, arm: u32, f: impl FnOnce(&mut Self) -> T) -> T {
+        let Some(id) = point else {
+            return f(self);
+        };
+        self.branches.push((id, arm));
+        let v = f(self);
+        self.branches.pop();
+        v
     }
 
     /// The recorder of the run and what the analysis learned.
@@ -375,6 +405,7 @@ impl<'m> Interp<'m> {
             via: self.via.clone(),
             replaces,
             place,
+            branches: self.branches.clone(),
         };
         self.rec().write(w);
     }
@@ -401,6 +432,7 @@ impl<'m> Interp<'m> {
         }
         let loc = self.loc(span);
         let via = self.via.clone();
+        let branches = self.branches.clone();
         self.rec().rebound(&old.key, || Write {
             key: old.key.clone(),
             loc,
@@ -408,6 +440,7 @@ impl<'m> Interp<'m> {
             via,
             replaces: true,
             place: Some(name.to_string()),
+            branches,
         });
     }
 

@@ -141,6 +141,17 @@ pub struct Write {
     /// The name a plain assignment or rebinding writes to (`settings` in
     /// `self.settings = ..` and in `let settings = ..`).
     pub place: Option<String>,
+    /// The branches taken to it ([`exclusive`]).
+    pub branches: Vec<(u32, u32)>,
+}
+
+/// Whether two points of a run lie on paths that exclude each other: both
+/// inside the same `if` / `match` (evaluated outside any loop), in
+/// different arms. A write in the `else` of the `if` whose `then` spawns
+/// never runs after that spawn.
+pub fn exclusive(a: &[(u32, u32)], b: &[(u32, u32)]) -> bool {
+    a.iter()
+        .any(|(id, arm)| b.iter().any(|(other, arm2)| id == other && arm != arm2))
 }
 
 /// The flavour of a spawn, for fixes.
@@ -191,6 +202,8 @@ pub struct SpawnSite {
     pub listens: Vec<Listen>,
     /// The statement number of the spawning function at the spawn.
     pub stmt_no: u64,
+    /// The branches taken to the spawn ([`exclusive`]).
+    pub branches: Vec<(u32, u32)>,
 }
 
 /// How a task starts listening for, or waiting on, a signal.

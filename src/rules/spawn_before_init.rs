@@ -36,9 +36,12 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                 .filter_map(|e| match e {
                     // A replaced handle the task holds is SL003, not a late
                     // initialization.
+                    // A write on an arm the spawn's path excludes never
+                    // runs after it.
                     Event::Write(w)
                         if super::stale_capture::replaced_capture(ca, site, w).is_none()
-                            && !site.captures.iter().any(|c| super::redeclares(c, w)) =>
+                            && !site.captures.iter().any(|c| super::redeclares(c, w))
+                            && !crate::analysis::trace::exclusive(&site.branches, &w.branches) =>
                     {
                         Some(w)
                     }
