@@ -251,12 +251,14 @@ impl<'m> Interp<'m> {
                     }
                 }
                 let guard = init.is_some_and(|i| classify::is_lock_guard(i, &self.cat.sem));
+                let bound_at = self.ctor_rec().map_or(0, |c| c.timeline.len());
                 self.frame.env.push(Binding {
                     name: name.clone(),
                     val: v,
                     decl,
                     makes_handle,
                     guard,
+                    bound_at,
                     param: false,
                 });
             }
@@ -581,7 +583,12 @@ impl<'m> Interp<'m> {
                 } else {
                     classify::assigned_place(lhs)
                 };
-                self.write(r, span, "=", classify::is_place(lhs), place);
+                // `*guard = ..`: written under a lock taken then.
+                let held = classify::root_ident(lhs)
+                    .and_then(|n| self.frame.env.iter().rev().find(|b| b.name == n))
+                    .filter(|b| b.guard)
+                    .map(|b| b.bound_at);
+                self.write_held(r, span, "=", (classify::is_place(lhs), place), held);
             }
         }
         Val::Unknown

@@ -395,6 +395,19 @@ impl<'m> Interp<'m> {
         replaces: bool,
         place: Option<String>,
     ) {
+        self.write_held(r, span, what, (replaces, place), None);
+    }
+
+    /// [`Interp::write`] through a lock guard taken when the constructor's
+    /// timeline held `held` events (see [`Write::held_since`]).
+    pub fn write_held(
+        &mut self,
+        r: &SRef,
+        span: Span,
+        what: &str,
+        (replaces, place): (bool, Option<String>),
+        held: Option<usize>,
+    ) {
         if self.nest.quiet > 0 {
             return;
         }
@@ -406,6 +419,7 @@ impl<'m> Interp<'m> {
             replaces,
             place,
             branches: self.branches.clone(),
+            held_since: held,
         };
         self.rec().write(w);
     }
@@ -441,6 +455,7 @@ impl<'m> Interp<'m> {
             replaces: true,
             place: Some(name.to_string()),
             branches,
+            held_since: None,
         });
     }
 

@@ -143,6 +143,10 @@ pub struct Write {
     pub place: Option<String>,
     /// The branches taken to it ([`exclusive`]).
     pub branches: Vec<(u32, u32)>,
+    /// Written through a lock guard taken when the timeline held this many
+    /// events (`let mut g = m.lock()?; .. *g = v`): a task spawned after
+    /// that must lock the same mutex to read it, and waits for the guard.
+    pub held_since: Option<usize>,
 }
 
 /// Whether two points of a run lie on paths that exclude each other: both

@@ -112,6 +112,10 @@ pub(super) struct Binding<'m> {
     /// Whether it holds a lock guard (`let g = m.lock().unwrap()`), until
     /// it goes out of scope or is dropped.
     pub guard: bool,
+    /// For a guard: how many events the constructor's timeline held when
+    /// it was taken (a write through it is ordered before any task that
+    /// locks the same mutex and was spawned after that).
+    pub bound_at: usize,
     /// Whether it is a parameter of the function being run.
     pub param: bool,
 }
@@ -124,6 +128,7 @@ impl<'m> Binding<'m> {
             decl: None,
             makes_handle: false,
             guard: false,
+            bound_at: 0,
             param: false,
         }
     }

@@ -41,7 +41,10 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
                     Event::Write(w)
                         if super::stale_capture::replaced_capture(ca, site, w).is_none()
                             && !site.captures.iter().any(|c| super::redeclares(c, w))
-                            && !crate::analysis::trace::exclusive(&site.branches, &w.branches) =>
+                            && !crate::analysis::trace::exclusive(&site.branches, &w.branches)
+                            // Through a lock taken before the spawn: the
+                            // task's lock of it waits for the guard.
+                            && !w.held_since.is_some_and(|held| held <= pos) =>
                     {
                         Some(w)
                     }
