@@ -126,6 +126,9 @@ fn later_methods(model: &Model, ca: &CtorTrace) -> Vec<FnRef> {
         .into_iter()
         .filter(|m| *m != ca.ctor && !ran.contains(m))
         .filter(|m| model.func(*m).receiver != Receiver::None)
+        // A test-only method never runs beside a production constructor's
+        // task (test code may call both).
+        .filter(|m| !model.func(*m).test_only || model.func(ca.ctor).test_only)
         .collect()
 }
 

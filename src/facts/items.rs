@@ -138,7 +138,8 @@ fn vis_or(vis: &syn::Visibility, kw: proc_macro2::Span) -> proc_macro2::Span {
     }
 }
 
-fn is_cfg_test(a: &syn::Attribute) -> bool {
+/// Whether an attribute is `#[cfg(test)]`.
+pub(crate) fn is_cfg_test(a: &syn::Attribute) -> bool {
     a.path().is_ident("cfg")
         && a.parse_args::<syn::Ident>()
             .map(|i| i == "test")

@@ -160,6 +160,9 @@ pub struct FnFacts {
     /// The body may hold a `..Default::default()` struct update
     /// ([`default_updates_of`] says which).
     pub may_update: bool,
+    /// Compiled only for tests: under `#[cfg(test)]` (itself, its `impl`
+    /// block or an inline module around it).
+    pub test_only: bool,
     /// Everything the body calls, by name, sorted and deduplicated: the
     /// call graph as far as syntax tells it (for a lazy body, as the
     /// body index read it: [`bodies`]).

@@ -31,6 +31,7 @@ pub fn extract_lazily(file: &syn::File, pending: Option<(&Arc<str>, &[Body])>) -
             .map(|(i, b)| ((b.line, b.column), i))
             .collect(),
         lazy: Vec::new(),
+        test_mods: 0,
     };
     items(&file.items, &mut module, &mut facts, &mut cx, 0);
     // After all items: `use` declarations may follow the functions.
@@ -106,6 +107,8 @@ struct Cx<'a> {
     at: HashMap<(u32, u32), usize>,
     /// Functions whose body is pending, with their body's index.
     lazy: Vec<(usize, usize)>,
+    /// `#[cfg(test)]` modules around the items being lowered.
+    test_mods: u32,
 }
 
 impl Cx<'_> {
@@ -147,6 +150,7 @@ impl Cx<'_> {
             self.lazy.push((facts.fns.len(), i));
         }
         lowered.lazy = lazy;
+        lowered.test_only = self.test_mods > 0;
         facts.fns.push(lowered);
     }
 }
@@ -193,10 +197,16 @@ fn items(
                     .trait_
                     .as_ref()
                     .and_then(|(_, p, _)| p.segments.last().map(|s| s.ident.to_string()));
+                let impl_test = imp.attrs.iter().any(crate::facts::items::is_cfg_test);
                 for ii in &imp.items {
                     if let syn::ImplItem::Fn(m) = ii {
                         let sig = (&m.sig, &m.block);
                         cx.push_fn(facts, sig, owner.clone(), trait_name.clone(), module);
+                        let test =
+                            impl_test || m.attrs.iter().any(crate::facts::items::is_cfg_test);
+                        if let Some(f) = facts.fns.last_mut() {
+                            f.test_only |= test;
+                        }
                         nested_items(&m.block, module, facts, cx, depth);
                     }
                 }
@@ -224,8 +234,11 @@ fn items(
             }
             syn::Item::Mod(m) => {
                 if let Some((_, inner)) = &m.content {
+                    let test = m.attrs.iter().any(crate::facts::items::is_cfg_test);
                     module.push(m.ident.to_string());
+                    cx.test_mods += u32::from(test);
                     items(inner, module, facts, cx, depth);
+                    cx.test_mods -= u32::from(test);
                     module.pop();
                 }
             }
@@ -458,6 +471,7 @@ fn lower_fn(
         body,
         lazy: None,
         may_update: false,
+        test_only: false,
     }
 }
 
