@@ -3,11 +3,11 @@
 //! pipeline runs on each function alone, and prints the slowest.
 //! `cargo run --release --example analysis_profile -- DIR [TOP]`
 
+#[path = "common/tree.rs"]
+mod tree;
+
 use spawnlint::analysis;
 use spawnlint::catalog::Catalog;
-use spawnlint::model::reach::Reach;
-use spawnlint::model::{Model, SourceFile};
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 fn main() {
@@ -17,31 +17,9 @@ fn main() {
         std::process::exit(2);
     };
     let top: usize = args.get(1).and_then(|t| t.parse().ok()).unwrap_or(15);
-    let (inputs, _) = spawnlint::discover::from_paths(&[dir.into()], std::path::Path::new(""));
-    let mut crates: HashMap<std::path::PathBuf, u32> = HashMap::new();
-    let mut files = Vec::new();
-    for (i, input) in inputs.iter().enumerate() {
-        let limit = spawnlint::files::DEFAULT_MAX_SOURCE_BYTES;
-        let Ok(text) = spawnlint::parse::read_source(&input.path, i as u32, limit) else {
-            continue;
-        };
-        let facts = spawnlint::parse::parse_source(i as u32, &text)
-            .map(|p| p.facts)
-            .unwrap_or_default();
-        let next = crates.len() as u32;
-        let crate_id = *crates.entry(input.crate_root.clone()).or_insert(next);
-        files.push(SourceFile {
-            path: input.path.clone(),
-            crate_id,
-            facts,
-        });
-    }
-    let model = Model::new(files);
+    let (model, _) = tree::load(dir);
     let cat = Catalog::builtin();
-    let mut listen = std::collections::HashSet::new();
-    listen.extend(cat.subscribe_methods.iter().cloned());
-    listen.extend(cat.sem.listen_starts.iter().cloned());
-    let reach = Reach::compute(&model, Vec::new(), &listen, spawnlint::analysis::CALL_DEPTH);
+    let reach = tree::reach(&model, &cat);
     let mut times: Vec<(Duration, String, &str)> = Vec::new();
     for f in model.all_fns() {
         let name = {

@@ -569,6 +569,27 @@ fn explain_site_says_why_a_spawn_is_or_is_not_reported() {
     );
     let nothing = explain("fixtures/spawn-before-load/notify_gate.rs", 3);
     assert!(nothing.contains(":3: no spawn there"), "{nothing}");
+    // What SL001 does not count as after the spawn, the explanation does
+    // not list either: a write on the other arm, one under an earlier lock.
+    for (fixture, line) in [
+        (
+            "fixtures/spawn-before-init/run_inline_or_on_blocking_pool.rs",
+            15,
+        ),
+        (
+            "fixtures/spawn-before-init/drive_monitor_locked_before_spawn.rs",
+            18,
+        ),
+    ] {
+        let quiet = explain(fixture, line);
+        assert!(quiet.contains("no finding"), "{quiet}");
+        assert!(!quiet.contains("written after the spawn"), "{quiet}");
+    }
+    let late = explain(
+        "fixtures/spawn-before-init/drive_monitor_locked_after_spawn.rs",
+        16,
+    );
+    assert!(late.contains("written after the spawn"), "{late}");
 }
 
 #[test]

@@ -149,6 +149,15 @@ pub struct Write {
     pub held_since: Option<usize>,
 }
 
+impl Write {
+    /// Whether it goes through a lock guard taken before timeline position
+    /// `spawn` (see [`Write::held_since`]): a task started there reads the
+    /// value only after it.
+    pub fn locked_before(&self, spawn: usize) -> bool {
+        self.held_since.is_some_and(|held| held <= spawn)
+    }
+}
+
 /// Whether two points of a run lie on paths that exclude each other: both
 /// inside the same `if` / `match` (evaluated outside any loop), in
 /// different arms. A write in the `else` of the `if` whose `then` spawns
@@ -482,6 +491,24 @@ impl CtorTrace {
         self.timeline
             .iter()
             .position(|e| matches!(e, Event::Spawn(n) if *n == i))
+    }
+
+    /// The constructor's writes that can run after spawn `i`: later in the
+    /// timeline, and not on an `if` / `match` arm the spawn's path
+    /// excludes ([`exclusive`]).
+    pub fn writes_after(&self, i: usize) -> impl Iterator<Item = &Write> + '_ {
+        let from = self
+            .spawn_position(i)
+            .map_or(self.timeline.len(), |p| p + 1);
+        let branches = self
+            .spawns
+            .get(i)
+            .map(|s| s.branches.as_slice())
+            .unwrap_or(&[]);
+        self.timeline[from..].iter().filter_map(move |e| match e {
+            Event::Write(w) if !exclusive(branches, &w.branches) => Some(w),
+            _ => None,
+        })
     }
 
     /// The functions the constructor ran itself.

@@ -31,6 +31,20 @@ pub struct ParseFailure {
     pub skipped: bool,
 }
 
+impl ParseFailure {
+    /// Text of file `file` that is not valid Rust, at a position.
+    pub fn syntax(file: FileId, line: u32, column: u32, message: String) -> ParseFailure {
+        ParseFailure {
+            file,
+            line,
+            column,
+            message,
+            unreadable: false,
+            skipped: false,
+        }
+    }
+}
+
 /// What parsing one file produced.
 #[derive(Debug, Default)]
 pub struct Parsed {
@@ -109,14 +123,7 @@ impl Default for Mode {
 /// `text` is shared with the bodies left pending (a copy is made only when
 /// data tables were blanked).
 pub fn parse_source_as(file: FileId, text: &Arc<str>, mode: Mode) -> Result<Parsed, ParseFailure> {
-    let fail = |line: u32, column: u32, message: String| ParseFailure {
-        file,
-        line,
-        column,
-        message,
-        unreadable: false,
-        skipped: false,
-    };
+    let fail = |line, column, message| ParseFailure::syntax(file, line, column, message);
     let skip = |line, column, message| ParseFailure {
         skipped: true,
         ..fail(line, column, message)
@@ -210,14 +217,7 @@ fn parse_pending(
 pub fn body_errors(file: FileId, facts: &FileFacts) -> impl Iterator<Item = ParseFailure> + '_ {
     facts.fns.iter().filter_map(move |f| {
         let (line, column, message) = f.body_error()?.clone();
-        Some(ParseFailure {
-            file,
-            line,
-            column,
-            message,
-            unreadable: false,
-            skipped: false,
-        })
+        Some(ParseFailure::syntax(file, line, column, message))
     })
 }
 

@@ -8,7 +8,6 @@ use crate::analysis::children::ChildBeforeListener;
 use crate::analysis::handles::LateHandle;
 use crate::analysis::publishes::UnpublishedStop;
 use crate::analysis::registry::{self, RegistryRace};
-use crate::analysis::trace::Event;
 use crate::diagnostic::{Confidence, Diagnostic, Fix, FixStrategy, Severity};
 
 crate::declare_rule! {
@@ -31,24 +30,15 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
             let Some(pos) = ca.spawn_position(i) else {
                 continue;
             };
-            let writes: Vec<_> = ca.timeline[pos + 1..]
-                .iter()
-                .filter_map(|e| match e {
-                    // A replaced handle the task holds is SL003, not a late
-                    // initialization.
-                    // A write on an arm the spawn's path excludes never
-                    // runs after it.
-                    Event::Write(w)
-                        if super::stale_capture::replaced_capture(ca, site, w).is_none()
-                            && !site.captures.iter().any(|c| super::redeclares(c, w))
-                            && !crate::analysis::trace::exclusive(&site.branches, &w.branches)
-                            // Through a lock taken before the spawn: the
-                            // task's lock of it waits for the guard.
-                            && !w.held_since.is_some_and(|held| held <= pos) =>
-                    {
-                        Some(w)
-                    }
-                    _ => None,
+            let writes: Vec<_> = ca
+                .writes_after(i)
+                // A replaced handle the task holds is SL003, not a late
+                // initialization; through a lock taken before the spawn,
+                // the task's lock of it waits for the guard.
+                .filter(|w| {
+                    super::stale_capture::replaced_capture(ca, site, w).is_none()
+                        && !site.captures.iter().any(|c| super::redeclares(c, w))
+                        && !w.locked_before(pos)
                 })
                 .collect();
             let hit = site.accesses.iter().filter(|a| exposed(a)).find_map(|a| {

@@ -4,7 +4,7 @@
 
 use super::explain::{self, Finding};
 use super::{Check, Context};
-use crate::analysis::trace::{Capture, CtorTrace, Event, Key, Root, SpawnSite, Write};
+use crate::analysis::trace::{Capture, CtorTrace, Key, Root, SpawnSite, Write};
 use crate::diagnostic::{Applicability, Confidence, Diagnostic, Fix, FixStrategy, Severity};
 use crate::fixes;
 use crate::model::FnRef;
@@ -36,14 +36,13 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for ca in cx.ctors() {
         for (i, site) in ca.spawns.iter().enumerate() {
-            let Some(pos) = ca.spawn_position(i) else {
+            if ca.spawn_position(i).is_none() {
                 continue;
-            };
-            let in_ctor = ca.timeline[pos + 1..].iter().find_map(|e| match e {
-                Event::Write(w) => replaced_capture(ca, site, w)
+            }
+            let in_ctor = ca.writes_after(i).find_map(|w| {
+                replaced_capture(ca, site, w)
                     .filter(|c| c.is_handle)
-                    .map(|c| (c, w, None)),
-                _ => None,
+                    .map(|c| (c, w, None))
             });
             let hit = in_ctor.or_else(|| {
                 ca.later_methods.iter().find_map(|m| {

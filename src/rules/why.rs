@@ -4,7 +4,7 @@
 //! state after the spawn, and the findings (kept or suppressed).
 
 use super::{exposed, Context};
-use crate::analysis::trace::{Access, AccessKind, CtorTrace, Event, Key, SpawnSite, Write};
+use crate::analysis::trace::{Access, AccessKind, CtorTrace, Key, SpawnSite, Write};
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Loc};
 use std::fmt::Write as _;
@@ -196,12 +196,12 @@ fn later_writes(cx: &Context, t: &mut String, site: &SpawnSite, ca: &CtorTrace) 
     let touches = |w: &Write| site.accesses.iter().any(|a| w.key.overlaps(&a.key));
     let i = ca.spawns.iter().position(|s| std::ptr::eq(s, site));
     let pos = i.and_then(|i| ca.spawn_position(i)).unwrap_or(0);
-    let in_ctor: Vec<&Write> = ca.timeline[pos..]
-        .iter()
-        .filter_map(|e| match e {
-            Event::Write(w) if touches(w) => Some(w),
-            _ => None,
-        })
+    // As SL001 reads them: not on an arm the spawn excludes, not through a
+    // lock taken before it.
+    let in_ctor: Vec<&Write> = i
+        .into_iter()
+        .flat_map(|i| ca.writes_after(i))
+        .filter(|w| touches(w) && !w.locked_before(pos))
         .collect();
     for w in in_ctor.iter().take(6) {
         let _ = writeln!(t, "  written after the spawn: {}", write_text(cx, w, ca));
