@@ -433,6 +433,15 @@ impl<'m> Interp<'m> {
             name: classify::last_name(recv).unwrap_or_default(),
             recv_type: self.type_of(rv),
             recv_local: rv.local_id(),
+            recv_key: match rv {
+                Val::State(r) => Some(r.key.clone()),
+                _ => None,
+            },
+            beside: if self.cat.subscribe_methods.contains(method) {
+                self.sibling_types(rv)
+            } else {
+                Vec::new()
+            },
             on_local: matches!(rv, Val::State(r) if matches!(r.key.root, Root::Local(_))),
             via: self.via.clone(),
             delayed: self.rec().delayed(),
@@ -451,6 +460,26 @@ impl<'m> Interp<'m> {
             },
         };
         self.rec().signal_call(call);
+    }
+
+    /// The crate types held by the fields beside the one `rv` is (a field
+    /// of a crate struct): `Inner { link: Link, tx }` gives `Link` for `tx`.
+    fn sibling_types(&self, rv: &Val<'m>) -> Vec<Root> {
+        let Val::State(r) = rv else {
+            return Vec::new();
+        };
+        let (Root::Type(owner), [field]) = (&r.key.root, r.key.path.as_slice()) else {
+            return Vec::new();
+        };
+        let Some(def) = self.model.struct_def(owner) else {
+            return Vec::new();
+        };
+        def.fields
+            .iter()
+            .filter(|(name, _)| name != field)
+            .filter_map(|(_, ty)| self.model.resolve_type(ty.core.as_deref()?, owner.file))
+            .map(Root::Type)
+            .collect()
     }
 
     /// How the condition around a wait here is re-checked. A `while`

@@ -58,6 +58,12 @@ impl<'m> Interp<'m> {
             }
         }
         let v = init.map(|i| self.eval(i)).unwrap_or(Val::Unknown);
+        if let (Val::State(r), 0) = (&v, self.nest.quiet) {
+            // Taking a value out of state reads it, whatever is done with
+            // the local (a catch-up after subscribing: `let s = h.state();`).
+            let checks = self.checks;
+            self.rec().read(&r.key, checks);
+        }
         if let Some(d) = diverge {
             self.let_else(pat, &v, init, d);
             return;
@@ -459,10 +465,11 @@ impl<'m> Interp<'m> {
         self.note_check();
         let Expr::Let { pat, expr } = cond else {
             let v = self.eval(cond);
-            // Counted once evaluated: a wait inside the condition itself
-            // (`while rx.changed().await.is_ok()`) comes before its check.
-            self.checks += 1;
+            // Read, then counted once evaluated: a wait inside the
+            // condition itself (`while rx.changed().await.is_ok()`) comes
+            // before its check, and so does what it reads.
             self.access_val(&v, cond.span());
+            self.checks += 1;
             return;
         };
         let v = self.eval(expr);
@@ -687,16 +694,20 @@ impl<'m> Interp<'m> {
         if let Expr::MethodCall { method, recv, .. } = base {
             if method == "next" {
                 self.eval(recv);
+                let checks = self.checks;
+                self.rec().awaited(checks);
                 self.gate(span);
                 return Val::Message;
             }
         }
         let v = self.eval(base);
+        if let Val::Thunk(t) = &v {
+            let t = t.clone();
+            return self.run_thunk(&t, Vec::new(), span);
+        }
+        let checks = self.checks;
+        self.rec().awaited(checks);
         match &v {
-            Val::Thunk(t) => {
-                let t = t.clone();
-                return self.run_thunk(&t, Vec::new(), span);
-            }
             Val::Join(_) => {
                 self.joined(&v);
                 self.delay();

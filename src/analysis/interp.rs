@@ -376,6 +376,8 @@ impl<'m> Interp<'m> {
         let loc = self.loc(span);
         let via = std::mem::take(&mut self.via);
         self.rec().access(&r.key, loc, kind, &via);
+        let checks = self.checks;
+        self.rec().read(&r.key, checks);
         self.via = via;
     }
 

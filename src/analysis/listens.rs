@@ -1,7 +1,7 @@
 //! The listen pass: from the signal calls a task made, in order, how it
 //! starts listening or waiting (SL006, SL007 read the result).
 
-use super::trace::{Listen, ListenKind, SignalCall, TaskEvent};
+use super::trace::{Key, Listen, ListenKind, Root, SignalCall, TaskEvent};
 use crate::catalog::Catalog;
 use crate::source::Loc;
 use std::collections::HashMap;
@@ -11,6 +11,7 @@ pub(super) fn derive(events: &[TaskEvent], cat: &Catalog) -> Vec<Listen> {
     // Watch receivers the task subscribed itself and has not read yet.
     // With the run's check count at the subscription.
     let mut unread: HashMap<u32, (Loc, u32)> = HashMap::new();
+    let mut catching_up: Vec<CatchUp> = Vec::new();
     let mut out: Vec<Listen> = Vec::new();
     for ev in events {
         match ev {
@@ -20,8 +21,24 @@ pub(super) fn derive(events: &[TaskEvent], cat: &Catalog) -> Vec<Listen> {
                 unread.insert(*local, (*loc, *checks));
             }
             TaskEvent::Call(c) => {
+                for done in settle(&mut catching_up, c.checks) {
+                    out[done].caught_up = true;
+                }
                 if let Some(kind) = classify(c, cat, &mut unread) {
+                    if let Some(up) = CatchUp::after(c, &kind, out.len()) {
+                        catching_up.push(up);
+                    }
                     out.push(listen(c, kind));
+                }
+            }
+            TaskEvent::Awaited { checks } => {
+                for done in settle(&mut catching_up, *checks) {
+                    out[done].caught_up = true;
+                }
+            }
+            TaskEvent::Read { key, checks } => {
+                for up in &mut catching_up {
+                    up.read(key, *checks);
                 }
             }
             TaskEvent::Sent { local } => {
@@ -32,6 +49,66 @@ pub(super) fn derive(events: &[TaskEvent], cat: &Catalog) -> Vec<Listen> {
         }
     }
     out
+}
+
+/// A broadcast subscription whose task may still catch up on the state
+/// the broadcast announces: a read of a field beside the sender after the
+/// subscription, then a condition checked on it, before the task's next
+/// signal call (its first wait).
+struct CatchUp {
+    /// The subscription's index among the listens.
+    listen: usize,
+    /// The sender's state.
+    sender: Key,
+    /// The types its sibling fields hold ([`SignalCall::beside`]).
+    beside: Vec<Root>,
+    /// The run's check count at the subscription.
+    subscribed: u32,
+    /// The check count at the first read beside the sender, once read.
+    read: Option<u32>,
+}
+
+impl CatchUp {
+    /// For a subscription on a sender that is a field of known state.
+    fn after(c: &SignalCall, kind: &ListenKind, listen: usize) -> Option<CatchUp> {
+        let sender = c.recv_key.clone()?;
+        (matches!(kind, ListenKind::Subscribe { .. }) && !sender.path.is_empty()).then_some(
+            CatchUp {
+                listen,
+                sender,
+                beside: c.beside.clone(),
+                subscribed: c.checks,
+                read: None,
+            },
+        )
+    }
+
+    /// The task read `key` with `checks` conditions checked: state beside
+    /// the sender (another field of the value that holds it).
+    fn read(&mut self, key: &Key, checks: u32) {
+        let owner = &self.sender.path[..self.sender.path.len() - 1];
+        let beside = key.root == self.sender.root
+            && key.path.len() > owner.len()
+            && key.path.starts_with(owner)
+            && !key.path.starts_with(&self.sender.path);
+        let beside = beside || self.beside.contains(&key.root);
+        if beside && checks >= self.subscribed && self.read.is_none() {
+            self.read = Some(checks);
+        }
+    }
+}
+
+/// At a signal call made with `checks` conditions checked, the pending
+/// catch-ups end: those whose read was checked since are caught up (their
+/// listens returned); the others waited without catching up.
+fn settle(pending: &mut Vec<CatchUp>, checks: u32) -> Vec<usize> {
+    let done = pending
+        .iter()
+        .filter(|u| u.read.is_some_and(|r| checks > r))
+        .map(|u| u.listen)
+        .collect();
+    pending.clear();
+    done
 }
 
 fn listen(c: &SignalCall, kind: ListenKind) -> Listen {
@@ -51,6 +128,7 @@ fn listen(c: &SignalCall, kind: ListenKind) -> Listen {
         guard_param: c.guard_param,
         then_sends: Vec::new(),
         acknowledged: false,
+        caught_up: false,
     }
 }
 
@@ -152,6 +230,8 @@ mod tests {
             name: name.into(),
             recv_type: None,
             recv_local: None,
+            recv_key: None,
+            beside: Vec::new(),
             on_local: false,
             via: Vec::new(),
             delayed: false,
@@ -237,6 +317,59 @@ mod tests {
         after_a_check.checks = 1;
         let registered_first = kinds(&[subscribed(7), on(after_a_check, 7)]);
         assert!(registered_first.is_empty(), "{registered_first:?}");
+    }
+
+    #[test]
+    fn a_subscription_caught_up_on_the_state_beside_its_sender_is_fine() {
+        use crate::analysis::trace::{Key, Root};
+        use crate::model::TypeRef;
+        let ty = |name: &str| TypeRef {
+            name: name.into(),
+            file: 0,
+        };
+        let key = |t: &str, path: &[&str]| Key {
+            root: Root::Type(ty(t)),
+            path: path.iter().map(|s| s.to_string()).collect(),
+        };
+        let mut sub = call("subscribe", 0, "tx", 2);
+        sub.recv_key = Some(key("Inner", &["tx"]));
+        sub.beside = vec![Root::Type(ty("Link"))];
+        let caught_up = |events: &[TaskEvent]| {
+            derive(events, &Catalog::builtin())
+                .first()
+                .map(|l| l.caught_up)
+        };
+        let read = |k: Key, checks| TaskEvent::Read { key: k, checks };
+        let waits = |checks| TaskEvent::Awaited { checks };
+        let s = TaskEvent::Call(sub.clone());
+        // Another field of the sender's struct, then a check, then a wait.
+        assert_eq!(
+            caught_up(&[s.clone(), read(key("Inner", &["link"]), 0), waits(1)]),
+            Some(true)
+        );
+        // A type a sibling field holds counts too.
+        assert_eq!(
+            caught_up(&[s.clone(), read(key("Link", &["up"]), 0), waits(1)]),
+            Some(true)
+        );
+        // Read but never checked before the wait; the sender itself; state
+        // elsewhere; a read only after the first wait (the message).
+        assert_eq!(
+            caught_up(&[s.clone(), read(key("Inner", &["link"]), 0), waits(0)]),
+            Some(false)
+        );
+        assert_eq!(
+            caught_up(&[s.clone(), read(key("Inner", &["tx"]), 0), waits(1)]),
+            Some(false)
+        );
+        assert_eq!(
+            caught_up(&[s.clone(), read(key("Flags", &["cancel"]), 0), waits(1)]),
+            Some(false)
+        );
+        assert_eq!(
+            caught_up(&[s, waits(0), read(key("Link", &["up"]), 0), waits(1)]),
+            Some(false)
+        );
     }
 
     #[test]

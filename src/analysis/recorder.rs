@@ -256,6 +256,24 @@ impl Recorder {
         }
     }
 
+    /// The task read `key` when the run had checked `checks` conditions.
+    pub fn read(&mut self, key: &Key, checks: u32) {
+        if let Recorder::Task(t) = self {
+            t.events.push(TaskEvent::Read {
+                key: key.clone(),
+                checks,
+            });
+        }
+    }
+
+    /// The task awaits something that is not a future of its own code (a
+    /// receive, a sleep, a foreign future): it may wait there.
+    pub fn awaited(&mut self, checks: u32) {
+        if let Recorder::Task(t) = self {
+            t.events.push(TaskEvent::Awaited { checks });
+        }
+    }
+
     /// The task sends on a channel sender that is a local.
     pub fn sent(&mut self, local: u32) {
         if let Recorder::Task(t) = self {

@@ -255,6 +255,11 @@ pub struct Listen {
     /// those sends: the task acknowledged it is listening before the
     /// spawner went on (a subscribe-then-ack handshake).
     pub acknowledged: bool,
+    /// Whether, after subscribing, the task read state beside the sender
+    /// (a field of the value that holds it) and then checked a condition
+    /// before it waited: subscribe, then catch up on the current state, so
+    /// what was sent before the subscription is in what it read.
+    pub caught_up: bool,
 }
 
 /// The kinds of [`Listen`].
@@ -317,6 +322,13 @@ pub struct SignalCall {
     pub recv_type: Option<Vec<String>>,
     /// The receiver, when it is a whole local.
     pub recv_local: Option<u32>,
+    /// The state the receiver is, when the analysis knows it
+    /// (`self.0.lock().tx` is a field beside the state it announces).
+    pub recv_key: Option<Key>,
+    /// For a subscription on a field of a crate type: the types its sibling
+    /// fields hold (`link: Link` beside `tx`), whose state is what the
+    /// broadcast announces too.
+    pub beside: Vec<Root>,
     /// Whether the receiver is rooted in a local of the analysis.
     pub on_local: bool,
     /// Calls from the task's entry.
@@ -369,6 +381,18 @@ pub enum TaskEvent {
         sender: Vec<String>,
         /// The `let` statement.
         loc: Loc,
+        /// The run's check count then ([`SignalCall::checks`]).
+        checks: u32,
+    },
+    /// The task awaits something that is not a future of its own code.
+    Awaited {
+        /// The run's check count then ([`SignalCall::checks`]).
+        checks: u32,
+    },
+    /// The task read a piece of state.
+    Read {
+        /// What it read.
+        key: Key,
         /// The run's check count then ([`SignalCall::checks`]).
         checks: u32,
     },

@@ -37,20 +37,19 @@ pub fn check(cx: &Context) -> Vec<Diagnostic> {
         for site in sites {
             // A task that acknowledges it subscribed, on a channel the
             // spawner waits on, is subscribed before the spawner goes on.
-            let Some(listen) =
-                site.listens
-                    .iter()
-                    .filter(|l| !l.acknowledged)
-                    .find(|l| match &l.kind {
-                        ListenKind::Subscribe {
-                            ty: Some(ty),
-                            method,
-                        } => {
-                            cx.catalog.is_broadcast(ty)
-                                && cx.catalog.subscribe_methods.contains(method)
-                        }
-                        _ => false,
-                    })
+            let Some(listen) = site
+                .listens
+                .iter()
+                .filter(|l| !l.acknowledged && !l.caught_up)
+                .find(|l| match &l.kind {
+                    ListenKind::Subscribe {
+                        ty: Some(ty),
+                        method,
+                    } => {
+                        cx.catalog.is_broadcast(ty) && cx.catalog.subscribe_methods.contains(method)
+                    }
+                    _ => false,
+                })
             else {
                 continue;
             };
