@@ -74,11 +74,19 @@ impl<'m> Interp<'m> {
             let mut args = args.into_iter();
             let first_param = it.frame.env.len();
             for p in &func.params {
-                let v = match args.next().unwrap_or(Val::Unknown) {
-                    Val::Unknown => it.typed_unknown(&p.ty),
+                let arg = args.next().unwrap_or(Val::Unknown);
+                let none = matches!(arg, Val::NoneArg);
+                let v = match arg {
+                    Val::Unknown | Val::NoneArg => it.typed_unknown(&p.ty),
                     v => v,
                 };
+                let bound = it.frame.env.len();
                 it.bind(&p.pat, v, None, Some(&p.ty), None, false);
+                if let (true, crate::facts::Pat::Ident { .. }) = (none, &p.pat) {
+                    for b in &mut it.frame.env[bound..] {
+                        b.none = true;
+                    }
+                }
             }
             for b in &mut it.frame.env[first_param..] {
                 b.param = true;
@@ -121,6 +129,14 @@ impl<'m> Interp<'m> {
     ) -> Val<'m> {
         let func = self.model.func(f);
         if func.is_async {
+            // What runs later is only followed by value.
+            let args = args
+                .into_iter()
+                .map(|a| match a {
+                    Val::NoneArg => Val::Unknown,
+                    a => a,
+                })
+                .collect();
             return Val::Thunk(Rc::new(Thunk {
                 kind: ThunkKind::Call(f, this, args),
                 env: Vec::new(),
@@ -165,6 +181,17 @@ impl<'m> Interp<'m> {
 
     pub(super) fn eval_args(&mut self, args: &'m [Expr]) -> Vec<Val<'m>> {
         args.iter().map(|a| self.eval(a)).collect()
+    }
+
+    /// The arguments of a call to a crate function: a literal `None` is
+    /// [`Val::NoneArg`], which the callee's parameter remembers.
+    fn crate_call_args(&mut self, args: &'m [Expr]) -> Vec<Val<'m>> {
+        args.iter()
+            .map(|a| match a {
+                Expr::Path { segs, .. } if segs.len() == 1 && segs[0] == "None" => Val::NoneArg,
+                a => self.eval(a),
+            })
+            .collect()
     }
 
     /// Evaluate arguments; closures among them run now.
@@ -225,7 +252,7 @@ impl<'m> Interp<'m> {
             .resolve_fn(self.frame.file, self.frame.owner.as_ref(), segs)
         {
             let func = self.model.func(f);
-            let mut vals = self.eval_args(args);
+            let mut vals = self.crate_call_args(args);
             let this = if func.receiver != Receiver::None && !vals.is_empty() {
                 Some(vals.remove(0))
             } else {
@@ -338,7 +365,7 @@ impl<'m> Interp<'m> {
             if let (Root::Type(t), true) = (&r.key.root, r.key.path.is_empty()) {
                 if let Some(f) = self.model.method(t, method) {
                     if self.model.func(f).receiver != Receiver::None {
-                        let vals = self.eval_args(args);
+                        let vals = self.crate_call_args(args);
                         return self.call_fn(f, Some(rv.clone()), vals, span);
                     }
                 }
@@ -642,6 +669,7 @@ enum ArgKey {
     State(Key, super::value::RefMode),
     Message,
     Join(usize),
+    NoneArg,
 }
 
 impl CallKey {
@@ -657,6 +685,7 @@ impl CallKey {
             Val::State(r) => Some(ArgKey::State(r.key.clone(), r.mode)),
             Val::Message => Some(ArgKey::Message),
             Val::Join(n) => Some(ArgKey::Join(*n)),
+            Val::NoneArg => Some(ArgKey::NoneArg),
             Val::Thunk(_) => None,
         };
         let mut keys = vec![this.as_ref().map_or(Some(ArgKey::Absent), arg)?];

@@ -266,6 +266,7 @@ impl<'m> Interp<'m> {
                     guard,
                     bound_at,
                     param: false,
+                    none: false,
                 });
             }
             Pat::Destructure { elems, .. } | Pat::Tuple(elems) => {
@@ -437,14 +438,19 @@ impl<'m> Interp<'m> {
         // and what follows is gated only if every branch that goes on is.
         let mut before = None;
         let point = self.branch_point();
+        // `if let Some(a) = param` on a parameter given `None`: the block
+        // never runs on this call.
+        let refuted = super::value::refuted(cond, &self.frame.env);
         self.scoped(|it| {
             it.condition(cond, then, els);
             before = it.rec().gate_state();
-            it.on_arm(point, 0, |it| {
-                it.nested(|n| n.ifs += 1, |it| it.block(then))
-            });
+            if !refuted {
+                it.on_arm(point, 0, |it| {
+                    it.nested(|n| n.ifs += 1, |it| it.block(then))
+                });
+            }
         });
-        let then_goes_on = !classify::block_diverges(then);
+        let then_goes_on = !refuted && !classify::block_diverges(then);
         let mut after = then_goes_on.then(|| self.rec().gate_state()).flatten();
         self.rec().set_gate_state(before);
         match els {
@@ -573,6 +579,10 @@ impl<'m> Interp<'m> {
         if let Some(name) = lhs.as_ident().filter(|_| matches!(*lhs, Expr::Path { .. })) {
             if classify::is_fresh_value(rhs, &self.cat.sem) && !classify::takes_in(rhs, name) {
                 self.rebinding(name, span, &v);
+            }
+            // Assigned, maybe only on one path: no longer known `None`.
+            for b in self.frame.env.iter_mut().filter(|b| b.name == name) {
+                b.none = false;
             }
             let v = match v {
                 Val::Unknown => {

@@ -62,7 +62,7 @@ impl<'m> Interp<'m> {
                 self.eval_args(args);
                 Val::Join(id)
             }
-            Val::Unknown => {
+            Val::Unknown | Val::NoneArg => {
                 self.run_closure_args(args, span);
                 Val::Unknown
             }

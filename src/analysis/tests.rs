@@ -198,6 +198,51 @@ impl Routes {{
 }
 
 #[test]
+fn a_parameter_given_none_skips_its_if_let_some_branch() {
+    // `default` passes `None`: neither the plain `if let` nor the one in a
+    // let chain runs; `other` passes a value, and both spawn.
+    let src = format!(
+        "{PRELUDE}
+pub struct Index {{ words: Arc<Mutex<Vec<String>>> }}
+impl Index {{
+    fn new(src: Option<String>, limit: usize) -> Self {{
+        let words = Arc::new(Mutex::new(Vec::new()));
+        if let Some(s) = src.clone() {{ drop(s); }}
+        if let Some(s) = src && limit > 0 {{
+            let w = Arc::clone(&words);
+            std::thread::spawn(move || w.lock().unwrap().push(s));
+        }}
+        Self {{ words }}
+    }}
+    pub fn default() -> Self {{ Self::new(None, 1) }}
+    pub fn other(s: String) -> Self {{ Self::new(Some(s), 1) }}
+}}
+"
+    );
+    check_ctor(
+        &src,
+        "default",
+        expect![[r#"
+            call default
+            call new
+            later methods: 
+        "#]],
+    );
+    check_ctor(
+        &src,
+        "other",
+        expect![[r#"
+            call other
+            call new
+            spawn std::thread::spawn @11 Thread
+              captures s = 
+              captures w = Index.words (handle)
+            later methods: 
+        "#]],
+    );
+}
+
+#[test]
 fn a_gate_before_the_access_is_recorded() {
     let src = format!(
         "{PRELUDE}

@@ -51,6 +51,10 @@ pub(super) enum Val<'m> {
     Message,
     /// The handle of spawn number `n`.
     Join(usize),
+    /// The literal `None` given as an argument to a crate function: only
+    /// between a call's arguments and the callee's parameters, where it
+    /// becomes [`Binding::none`] (anywhere else it is `Unknown`).
+    NoneArg,
 }
 
 impl<'m> Val<'m> {
@@ -118,6 +122,9 @@ pub(super) struct Binding<'m> {
     pub bound_at: usize,
     /// Whether it is a parameter of the function being run.
     pub param: bool,
+    /// Whether it is known to hold `None`: a parameter given the literal
+    /// `None` and never assigned since (`if let Some(a) = it` is not taken).
+    pub none: bool,
 }
 
 impl<'m> Binding<'m> {
@@ -130,6 +137,32 @@ impl<'m> Binding<'m> {
             guard: false,
             bound_at: 0,
             param: false,
+            none: false,
         }
+    }
+}
+
+/// Whether condition `cond` cannot hold in `env`: a `let Some(..) = name`
+/// in it (alone or in a `&&` chain) on a binding known to be `None`.
+pub(super) fn refuted(cond: &crate::facts::Expr, env: &[Binding<'_>]) -> bool {
+    use crate::facts::{Expr, Pat};
+    match cond {
+        Expr::Let {
+            pat: Pat::Destructure { path, .. },
+            expr,
+        } if path == "Some" => {
+            matches!(**expr, Expr::Path { .. })
+                && expr.as_ident().is_some_and(|n| {
+                    env.iter()
+                        .rev()
+                        .find(|b| b.name == n)
+                        .is_some_and(|b| b.none)
+                })
+        }
+        // A let chain is lowered with its operands side by side.
+        Expr::Other(parts) => parts
+            .iter()
+            .any(|p| matches!(p, Expr::Let { .. } | Expr::Other(_)) && refuted(p, env)),
+        _ => false,
     }
 }
