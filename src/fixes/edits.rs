@@ -504,9 +504,10 @@ pub(super) fn balanced(text: &str) -> bool {
 /// The edits that move a spawn out of the `new_cyclic` closure it sits in
 /// (at `cyclic`, the function's tail expression) to after the value is
 /// built: `let this = Arc::new_cyclic(..);`, then `let weak =
-/// Arc::downgrade(&this);`, the spawn unchanged, and `this`. Safe when the
-/// task captures nothing but the `Weak` (so nothing it needs lives only in
-/// the closure); otherwise unsafe, to be checked by building.
+/// Arc::downgrade(&this);`, the spawn unchanged, and `this`. Safe when
+/// every name the task captures but the `Weak` is one the closure neither
+/// binds nor assigns (so it is the same value after `new_cyclic`
+/// returns); otherwise unsafe, to be checked by building.
 pub fn spawn_after_cyclic_edits(
     source: Text,
     file: FileId,
@@ -582,8 +583,13 @@ pub fn spawn_after_cyclic_edits(
             text: format!(";\n{outer}let {weak} = {path}::downgrade(&this);\n{moved}{outer}this"),
         },
     ];
-    let only_weak = captures.iter().all(|c| c == weak);
-    let applicability = if only_weak {
+    // Every other name the task captures must mean the same after
+    // `new_cyclic` returns: one the closure neither binds nor assigns (a
+    // parameter, a local made before) is the same value there.
+    let closure = &text[open + 1..cb];
+    let rebound: Vec<String> = written_names(closure);
+    let same_outside = captures.iter().all(|c| c == weak || !rebound.contains(c));
+    let applicability = if same_outside {
         Applicability::Safe
     } else {
         Applicability::Unsafe

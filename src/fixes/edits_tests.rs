@@ -350,3 +350,34 @@ fn review_findings_stay_fixed() {
     let call = span_of(&text, "self.idle.clone().notified()", 0);
     assert!(crate::fixes::enable_first_edits(db.indexed(0).unwrap(), 0, call).is_none());
 }
+
+#[test]
+fn a_cyclic_spawn_moves_safely_only_with_captures_the_closure_leaves_alone() {
+    let applicability = |closure_tail: &str| {
+        let cyclic = format!(
+            "Arc::new_cyclic(|weak| {{\n        tokio::spawn(async move {{ weak.upgrade(); sleep(every).await; }});\n{closure_tail}        Self {{}}\n    }})"
+        );
+        let text = format!("fn new(mut every: Duration) -> Arc<Self> {{\n    {cyclic}\n}}\n");
+        let db = source_db(&text);
+        spawn_after_cyclic_edits(
+            db.indexed(0).unwrap(),
+            0,
+            span_of(&text, &cyclic, 0),
+            span_of(
+                &text,
+                "tokio::spawn(async move { weak.upgrade(); sleep(every).await; })",
+                0,
+            ),
+            "weak",
+            &["weak".to_string(), "every".to_string()],
+        )
+        .map(|(_, a)| a)
+    };
+    // `every` is the function's parameter: the same value after `new_cyclic`.
+    assert_eq!(applicability(""), Some(Applicability::Safe));
+    // The closure assigns it after the spawn: the moved task would see that.
+    assert_eq!(
+        applicability("        every = Duration::ZERO;\n"),
+        Some(Applicability::Unsafe)
+    );
+}
