@@ -382,7 +382,7 @@ pub fn move_before_edits(
 
 /// The `;` ending the statement that goes on at byte `at`: the first one
 /// outside brackets; `None` if a block closes first.
-fn statement_end(text: &str, at: usize) -> Option<usize> {
+pub(super) fn statement_end(text: &str, at: usize) -> Option<usize> {
     let mut depth = 0i64;
     for (i, c) in text[at..].char_indices() {
         match c {
@@ -399,7 +399,7 @@ fn statement_end(text: &str, at: usize) -> Option<usize> {
 /// Where the statement holding byte `at` starts: after the nearest `;`,
 /// `{` or `}` before it that is not inside brackets (read backwards, so a
 /// method chain's receiver and a `let` belong to it), blanks skipped.
-fn statement_start(text: &str, at: usize) -> usize {
+pub(super) fn statement_start(text: &str, at: usize) -> usize {
     let bytes = text.as_bytes();
     let mut depth = 0i64;
     let mut i = at;

@@ -381,3 +381,90 @@ fn a_cyclic_spawn_moves_safely_only_with_captures_the_closure_leaves_alone() {
         Some(Applicability::Unsafe)
     );
 }
+
+const LATE_INSERT: &str = "fn start(&self, id: u64) {\n    let jobs = self.jobs.clone();\n    let task = tokio::spawn(async move { jobs.lock().unwrap().remove(&id); });\n    self.jobs.lock().unwrap().insert(\n        id,\n        task,\n    );\n}\n";
+
+fn lock_first(text: &str) -> Option<(String, Applicability)> {
+    let db = source_db(text);
+    let spawn = span_of(text, "tokio::spawn", 0);
+    let insert = span_of(
+        text,
+        "self.jobs.lock().unwrap().insert(\n        id,\n        task,\n    )",
+        0,
+    );
+    let (edits, a) = crate::fixes::lock_first_edits(db.indexed(0).unwrap(), 0, spawn, insert)?;
+    Some((apply(text, &edits), a))
+}
+
+#[test]
+fn a_late_insert_takes_its_lock_before_the_spawn_and_drops_it_where_it_did() {
+    let (fixed, a) = lock_first(LATE_INSERT).expect("edits");
+    assert_eq!(
+        fixed,
+        "fn start(&self, id: u64) {\n    let jobs = self.jobs.clone();\n    let mut jobs_guard = self.jobs.lock().unwrap();\n    let task = tokio::spawn(async move { jobs.lock().unwrap().remove(&id); });\n    jobs_guard.insert(\n        id,\n        task,\n    );\n    drop(jobs_guard);\n}\n"
+    );
+    assert_eq!(a, Safe);
+    let between = LATE_INSERT.replace(
+        "    self.jobs.lock()",
+        "    log(&task);\n    self.jobs.lock()",
+    );
+    assert_eq!(
+        lock_first(&between).map(|r| r.1),
+        Some(Unsafe),
+        "the statement between would run under the lock"
+    );
+    let joined = LATE_INSERT.replace("});\n", "}).join();\n");
+    assert_eq!(
+        lock_first(&joined).map(|r| r.1),
+        Some(Unsafe),
+        "the spawn statement waits while the lock is held"
+    );
+    let taken = LATE_INSERT
+        .replace("jobs_guard", "x")
+        .replace("let jobs = ", "let jobs_guard = 1;\n    let jobs = ");
+    let (fixed, _) = lock_first(&taken).expect("edits");
+    assert!(
+        fixed.contains("let mut jobs_guard_2 = "),
+        "a fresh name: {fixed}"
+    );
+    let later = LATE_INSERT.replace(
+        "    self.jobs.lock()",
+        "    let me = self;\n    me.jobs.lock()",
+    );
+    assert!(
+        crate::fixes::lock_first_edits(
+            source_db(&later).indexed(0).unwrap(),
+            0,
+            span_of(&later, "tokio::spawn", 0),
+            span_of(
+                &later,
+                "me.jobs.lock().unwrap().insert(\n        id,\n        task,\n    )",
+                0
+            )
+        )
+        .is_none(),
+        "`me` is bound only after the new place of the lock"
+    );
+}
+
+#[test]
+fn a_guard_taken_right_after_the_spawn_moves_above_it() {
+    let text = "async fn register(&self, id: String) {\n    let poller = tokio::spawn(async move { loop { tick().await; } });\n    let mut running = self.running.lock().await;\n    running.insert(id, poller);\n}\n";
+    let db = source_db(text);
+    let spawn = span_of(text, "tokio::spawn", 0);
+    let insert = span_of(text, "running.insert(id, poller)", 0);
+    let (edits, a) =
+        crate::fixes::lock_first_edits(db.indexed(0).unwrap(), 0, spawn, insert).unwrap();
+    assert_eq!(
+        apply(text, &edits),
+        "async fn register(&self, id: String) {\n    let mut running = self.running.lock().await;\n    let poller = tokio::spawn(async move { loop { tick().await; } });\n    running.insert(id, poller);\n}\n"
+    );
+    assert_eq!(a, Safe);
+    let not_first = text.replace("    let mut running", "    note();\n    let mut running");
+    let db = source_db(&not_first);
+    let insert = span_of(&not_first, "running.insert(id, poller)", 0);
+    assert!(
+        crate::fixes::lock_first_edits(db.indexed(0).unwrap(), 0, spawn, insert).is_none(),
+        "a statement between the spawn and the guard"
+    );
+}

@@ -9,6 +9,8 @@ use crate::analysis::handles::LateHandle;
 use crate::analysis::publishes::UnpublishedStop;
 use crate::analysis::registry::{self, RegistryRace};
 use crate::diagnostic::{Confidence, Diagnostic, Fix, FixStrategy, Severity};
+use crate::fixes;
+use crate::source::Loc;
 
 crate::declare_rule! {
     code: "SL001",
@@ -143,14 +145,19 @@ fn late_handle(cx: &Context, h: &LateHandle) -> Diagnostic {
     let fn_name = cx.fn_name(h.function);
     let unregister = cx.fn_name(h.unregister);
     let (map, handle) = (&h.registry, &h.handle);
-    let fix = Fix {
-        strategy: FixStrategy::Reorder,
-        title: format!("take the `{map}` lock before spawning and insert `{handle}` under it, so `{unregister}` sees the task or runs before it exists"),
-        code: format!(
-            "let mut {map} = self.{map}.lock() /* .await, .unwrap(), as the insert does */;\nlet {handle} = /* the spawn, unchanged */;\n{map}.insert(/* key */, {handle});"
-        ),
-        ..Fix::default()
-    };
+    let fix = with_lock_first(
+        cx,
+        Fix {
+            strategy: FixStrategy::Reorder,
+            title: format!("take the `{map}` lock before spawning and insert `{handle}` under it, so `{unregister}` sees the task or runs before it exists"),
+            code: format!(
+                "let mut {map} = self.{map}.lock() /* .await, .unwrap(), as the insert does */;\nlet {handle} = /* the spawn, unchanged */;\n{map}.insert(/* key */, {handle});"
+            ),
+            ..Fix::default()
+        },
+        h.spawn,
+        h.insert,
+    );
     explain::finding(
         cx,
         Finding {
@@ -196,13 +203,23 @@ fn registry_race(cx: &Context, r: &RegistryRace) -> Diagnostic {
         .slice(r.insert)
         .and_then(|s| s.split_once(".insert(").map(|(m, _)| m.trim().to_string()))
         .unwrap_or_else(|| format!("self.{map}"));
-    let fix = Fix {
+    let lock_first = Fix {
+        strategy: FixStrategy::Reorder,
+        title: format!("take the `{map}` lock before spawning and insert `{key}` under it: the task's `{method}` waits for the insert"),
+        ..Fix::default()
+    };
+    let lock_first = with_lock_first(cx, lock_first, r.spawn, r.insert);
+    let fix = if lock_first.edits.is_empty() {
+        Fix {
         strategy: FixStrategy::Reorder,
         title: format!("insert the `{map}` entry before spawning, and fill in what only the spawn gives (its handle) afterwards"),
         code: format!(
             "{map_expr}.insert({key}, /* the entry, without the task's handle */);\nlet task = /* the spawn */;\nif let Some(entry) = {map_expr}.get_mut(&{key}) {{\n    /* store `task` in the entry */\n}}"
         ),
         ..Fix::default()
+    }
+    } else {
+        lock_first
     };
     explain::finding(
         cx,
@@ -225,4 +242,24 @@ fn registry_race(cx: &Context, r: &RegistryRace) -> Diagnostic {
             identity: vec![fn_name, map.clone(), key.clone(), method.clone()],
         },
     )
+}
+
+/// `fix` with the edits that take the map's lock before the spawn at
+/// `spawn` and insert under it at `insert`, when they can be made (see
+/// [`fixes::lock_first_edits`]); the code shown is then the user's own
+/// text with the edits in it.
+fn with_lock_first(cx: &Context, fix: Fix, spawn: Loc, insert: Loc) -> Fix {
+    let Some(source) = (spawn.file == insert.file)
+        .then(|| cx.source(spawn.file))
+        .flatten()
+    else {
+        return fix;
+    };
+    match fixes::lock_first_edits(source, spawn.file, spawn.span, insert.span) {
+        Some((edits, applicability)) => {
+            let code = fixes::preview(source, &edits).unwrap_or(fix.code.clone());
+            Fix { code, ..fix }.with_edits(edits, applicability)
+        }
+        None => fix,
+    }
 }
