@@ -65,10 +65,11 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
         // `--exhaustive` takes every crate in one batch too.
         let whole = explaining || configured.exhaustive;
         let masks = batches::masks(&configured, &sources, reused_files, whole);
-        let sources = Arc::new(sources);
+        // Several batches: each reads its own texts and drops them after.
+        let held = batches::Held::new(sources, masks.len(), &configured);
         let swept = batches::sweep(
             &configured,
-            &sources,
+            &held.texts(),
             &unread,
             masks,
             (&selection, registry),
@@ -84,6 +85,7 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
             mut constructor_spawns,
             mut items,
             kept,
+            texts: shown,
         } = swept;
         let reused = plan.map(|(settings, plan)| {
             let item_of = |f: FileId, line: u32| items.get(&(f, line)).cloned().unwrap_or_default();
@@ -99,6 +101,8 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
             plan.finish(settings, &fresh)
         });
         let reused = reused.unwrap_or_default();
+        let shown_by: Vec<&Diagnostic> = diagnostics.iter().chain(&reused.diagnostics).collect();
+        let sources = held.finish(&configured, shown, &shown_by);
         // The later stages need only the files' crates, texts and failures.
         let (mut linked, explained) = match kept {
             Some((linked, analysis, found)) => (linked, Some((analysis, found))),

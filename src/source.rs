@@ -313,6 +313,28 @@ impl SourceDb {
         self.files.iter().enumerate().map(|(i, f)| (i as FileId, f))
     }
 
+    /// A copy whose files keep their texts only where `keep` says: the
+    /// others are read again when a batch needs them.
+    pub fn without_texts(&self, keep: impl Fn(FileId) -> bool) -> SourceDb {
+        let files = self
+            .iter()
+            .map(|(id, f)| FileEntry {
+                text: f.text.clone().filter(|_| keep(id)),
+                lines: Default::default(),
+                ..f.clone()
+            })
+            .collect();
+        SourceDb { files }
+    }
+
+    /// Give file `id` its text (and a fresh line index).
+    pub fn set_text(&mut self, id: FileId, text: Arc<str>) {
+        if let Some(f) = self.files.get_mut(id as usize) {
+            f.text = Some(text);
+            f.lines = Default::default();
+        }
+    }
+
     /// The text of `span` in file `id`.
     pub fn slice(&self, id: FileId, span: Span) -> Option<String> {
         let text = self.indexed(id)?;

@@ -165,6 +165,12 @@ fn crates_analyzed_in_batches_give_the_same_findings() {
         )
         .unwrap();
     }
+    // A workspace, so the cache has a `target/` to live in.
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[workspace]\nmembers = [\"c0\", \"c1\", \"c2\", \"c3\", \"c4\"]\nresolver = \"2\"\n",
+    )
+    .unwrap();
     let default = json(&dir, &[]);
     assert_eq!(
         default.matches("\"code\": \"SL001\"").count(),
@@ -172,6 +178,53 @@ fn crates_analyzed_in_batches_give_the_same_findings() {
         "{default}"
     );
     assert_eq!(default, json(&dir, &["--exhaustive"]));
+    // Each batch reads its own texts and drops them after; the findings
+    // still show their source lines, in every batch, and a warm cache
+    // (texts of reused findings read again) shows the same.
+    let shown = human(&dir, &["--no-cache"]);
+    assert_eq!(
+        shown.matches("error[SL001]").count() + shown.matches("warning[SL001]").count(),
+        5,
+        "{shown}"
+    );
+    assert_eq!(
+        shown.matches(" │ ").count(),
+        human(&dir, &["--no-cache", "--exhaustive"])
+            .matches(" │ ")
+            .count()
+    );
+    assert_eq!(shown, human(&dir, &["--no-cache", "--exhaustive"]));
+    assert_eq!(shown, human(&dir, &[]), "a cold cache");
+    assert_eq!(shown, human(&dir, &[]), "a warm cache");
+    assert!(
+        dir.join("target/spawnlint").is_dir(),
+        "the cache was written"
+    );
+    // Two crates edited: two batches read their texts, and the findings
+    // of the three reused crates have theirs read again.
+    for c in 0..2 {
+        let lib = dir.join(format!("c{c}/src/lib.rs"));
+        let text = std::fs::read_to_string(&lib).unwrap();
+        std::fs::write(&lib, format!("{text}// edited\n")).unwrap();
+    }
+    assert_eq!(shown, human(&dir, &[]), "two crates edited");
+}
+
+/// The human report without its timing line.
+fn human(dir: &Path, extra: &[&str]) -> String {
+    let out = Command::cargo_bin("cargo-spawnlint")
+        .unwrap()
+        .current_dir(dir)
+        .args([".", "--color", "never"])
+        .args(extra)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("spawnlint: checked"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A constructor whose thread reads a map filled after the spawn.
