@@ -69,7 +69,7 @@ pub fn analyze(opts: &Options) -> Result<Report, Error> {
         let held = batches::Held::new(sources, masks.len(), &configured);
         let swept = batches::sweep(
             &configured,
-            &held.texts(),
+            &held,
             &unread,
             masks,
             (&selection, registry),

@@ -319,9 +319,12 @@ impl SourceDb {
         let files = self
             .iter()
             .map(|(id, f)| FileEntry {
+                path: f.path.clone(),
+                display: f.display.clone(),
+                crate_root: f.crate_root.clone(),
                 text: f.text.clone().filter(|_| keep(id)),
+                stable: f.stable.clone(),
                 lines: Default::default(),
-                ..f.clone()
             })
             .collect();
         SourceDb { files }

@@ -79,23 +79,8 @@ pub(super) struct Swept {
     pub items: HashMap<(FileId, u32), String>,
     pub kept: Option<(Linked, Analysis, Vec<Diagnostic>)>,
     /// With texts read per batch: the texts of the files the findings
-    /// show (see [`Texts::PerBatch`]).
+    /// show (see [`Held::PerBatch`]).
     pub texts: Vec<(FileId, Arc<str>)>,
-}
-
-/// Where a batch's source texts come from.
-pub(super) enum Texts<'a> {
-    /// Every text read once and kept for the whole run (one batch, or
-    /// texts that are not on disk).
-    Shared(&'a Arc<SourceDb>),
-    /// Texts read again for each batch and dropped after it, so a run
-    /// holds the texts of the batches in flight rather than of the whole
-    /// tree: `skeleton` keeps the texts that cannot be read again (stdin,
-    /// an overlay), `reread` marks the files read from disk.
-    PerBatch {
-        skeleton: &'a SourceDb,
-        reread: &'a [bool],
-    },
 }
 
 /// Run parse, link, analyze, check and suppress per batch, the batches
@@ -103,7 +88,7 @@ pub(super) enum Texts<'a> {
 /// of batches: a thread that finishes takes the next), merged in order.
 pub(super) fn sweep(
     configured: &Configured,
-    sources: &Texts,
+    sources: &Held,
     unread: &[Option<ParseFailure>],
     masks: Vec<Vec<bool>>,
     (selection, registry): (&Selection, &Registry),
@@ -149,13 +134,13 @@ impl Swept {
 /// One batch, its facts released before it returns.
 fn batch(
     configured: &Configured,
-    sources: &Texts,
+    sources: &Held,
     unread: &[Option<ParseFailure>],
     skip: &[bool],
     (selection, registry): (&Selection, &Registry),
     keep: bool,
 ) -> Swept {
-    let per_batch = matches!(sources, Texts::PerBatch { .. });
+    let per_batch = matches!(sources, Held::PerBatch(..));
     let (sources, mut reread_failures) = batch_sources(configured, sources, skip);
     let results = parse(configured, &sources, unread, skip);
     let mut linked = link(results, Arc::clone(&sources), configured);
@@ -228,12 +213,12 @@ fn release(linked: Linked, analysis: Analysis) {
 /// again: shared, or the skeleton with this batch's texts read from disk.
 fn batch_sources(
     configured: &Configured,
-    texts: &Texts,
+    held: &Held,
     skip: &[bool],
 ) -> (Arc<SourceDb>, Vec<ParseFailure>) {
-    let (skeleton, reread) = match texts {
-        Texts::Shared(db) => return (Arc::clone(db), Vec::new()),
-        Texts::PerBatch { skeleton, reread } => (skeleton, reread),
+    let (skeleton, reread) = match held {
+        Held::Shared(db) => return (Arc::clone(db), Vec::new()),
+        Held::PerBatch(skeleton, reread) => (skeleton, reread),
     };
     let read: Vec<(usize, Result<String, ParseFailure>)> = (0..skeleton.len())
         .into_par_iter()
@@ -280,12 +265,14 @@ fn shown_files<'a>(
     })
 }
 
-/// The run's sources while the batches run: shared, or a skeleton each
-/// batch fills with its own texts (see [`Texts`]).
+/// The run's sources while the batches run.
 pub(super) enum Held {
-    /// One batch, or nothing to read again: every text kept.
+    /// One batch: every text read once and kept for the whole run.
     Shared(Arc<SourceDb>),
-    /// The skeleton and, per file, whether it is read from disk.
+    /// Texts read again for each batch and dropped after it, so a run
+    /// holds the texts of the batches in flight rather than of the whole
+    /// tree: the skeleton keeps only the texts that cannot be read again
+    /// (stdin, an overlay), and per file whether it is read from disk.
     PerBatch(SourceDb, Vec<bool>),
 }
 
@@ -307,14 +294,6 @@ impl Held {
             .collect();
         let skeleton = sources.without_texts(|f| !reread[f as usize]);
         Held::PerBatch(skeleton, reread)
-    }
-
-    /// How batches get their texts.
-    pub(super) fn texts(&self) -> Texts<'_> {
-        match self {
-            Held::Shared(db) => Texts::Shared(db),
-            Held::PerBatch(skeleton, reread) => Texts::PerBatch { skeleton, reread },
-        }
     }
 
     /// The sources the later stages read (baseline, renderers, `--fix`):

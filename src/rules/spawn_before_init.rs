@@ -246,20 +246,15 @@ fn registry_race(cx: &Context, r: &RegistryRace) -> Diagnostic {
 
 /// `fix` with the edits that take the map's lock before the spawn at
 /// `spawn` and insert under it at `insert`, when they can be made (see
-/// [`fixes::lock_first_edits`]); the code shown is then the user's own
-/// text with the edits in it.
+/// [`fixes::lock_first_edits`]); [`explain::finding`] then shows the
+/// user's own text with the edits in it.
 fn with_lock_first(cx: &Context, fix: Fix, spawn: Loc, insert: Loc) -> Fix {
-    let Some(source) = (spawn.file == insert.file)
+    let edits = (spawn.file == insert.file)
         .then(|| cx.source(spawn.file))
         .flatten()
-    else {
-        return fix;
-    };
-    match fixes::lock_first_edits(source, spawn.file, spawn.span, insert.span) {
-        Some((edits, applicability)) => {
-            let code = fixes::preview(source, &edits).unwrap_or(fix.code.clone());
-            Fix { code, ..fix }.with_edits(edits, applicability)
-        }
+        .and_then(|source| fixes::lock_first_edits(source, spawn.file, spawn.span, insert.span));
+    match edits {
+        Some((edits, applicability)) => fix.with_edits(edits, applicability),
         None => fix,
     }
 }
