@@ -36,7 +36,7 @@ fn main() {
             let _ = analysis::analyze_constructor(&model, &cat, f, t);
             times.push((start.elapsed(), name.clone(), "constructor"));
         }
-        if reach.spawns_itself(&model, f) && reach.may_listen(f) {
+        if reach.spawns_itself(f) && reach.may_listen(f) {
             let start = Instant::now();
             let _ = analysis::analyze_spawning_fn(&model, &cat, f);
             times.push((start.elapsed(), name.clone(), "spawning"));

@@ -116,3 +116,54 @@ pub fn utf8_width(b: u8) -> usize {
         _ => 1,
     }
 }
+
+/// Whether `text` may hold the keyword `kw` followed by the byte `next`
+/// (`let (`), with only whitespace or comments between them. Over-approximate
+/// on purpose: an occurrence inside a string or comment counts too, so a
+/// `false` is proof the token pair is not in the code.
+pub fn may_hold_keyword_then(text: &str, kw: &str, next: u8) -> bool {
+    let b = text.as_bytes();
+    let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+    memchr::memmem::find_iter(b, kw.as_bytes()).any(|at| {
+        let end = at + kw.len();
+        if (at > 0 && is_ident(b[at - 1])) || b.get(end).is_some_and(|&c| is_ident(c)) {
+            return false;
+        }
+        let mut i = end;
+        loop {
+            match (b.get(i), b.get(i + 1)) {
+                (Some(c), _) if c.is_ascii_whitespace() => i += 1,
+                (Some(b'/'), Some(b'/')) => {
+                    i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n)
+                }
+                (Some(b'/'), Some(b'*')) => i = block_comment_end(b, i),
+                (Some(&c), _) => return c == next,
+                (None, _) => return false,
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_hold_keyword_then as holds;
+
+    #[test]
+    fn a_keyword_then_a_byte_is_found_past_whitespace_and_comments() {
+        assert!(holds("let (a, b) = f();", "let", b'('));
+        assert!(holds("x;\n    let\n\t(a, b) = f();", "let", b'('));
+        assert!(holds("let /* why */ (a, b) = f();", "let", b'('));
+        assert!(holds("let // why\n (a, b) = f();", "let", b'('));
+        assert!(holds("{let(a,b)=f();}", "let", b'('));
+    }
+
+    #[test]
+    fn other_words_and_other_bytes_are_not_the_keyword_then_the_byte() {
+        assert!(!holds("let a = (1, 2);", "let", b'('));
+        assert!(!holds("outlet (a, b)", "let", b'('));
+        assert!(!holds("let_it(a, b)", "let", b'('));
+        assert!(!holds("let", "let", b'('));
+        assert!(!holds("let /* never closed", "let", b'('));
+        assert!(!holds("", "let", b'('));
+    }
+}

@@ -218,7 +218,7 @@ fn crate_method_signals(model: &Model, reach: &Reach, f: FnRef, method: &str) ->
     let Some(g) = model.method(&owner, method) else {
         return false;
     };
-    reach.spawns_itself(model, g)
+    reach.spawns_itself(g)
         || model
             .func(g)
             .callees

@@ -41,7 +41,7 @@ const DEPTH: usize = 3;
 
 /// The prefilter: `f` spawns itself and makes an `Arc` of a lock.
 pub fn may_apply(model: &Model, reach: &Reach, f: FnRef) -> bool {
-    reach.spawns_itself(model, f)
+    reach.spawns_itself(f)
         && model.func(f).callees.iter().any(
             |c| matches!(c, crate::facts::Callee::Assoc(t, m) if m == "new" && (t == "RwLock" || t == "Mutex")),
         )

@@ -48,7 +48,7 @@ pub struct HandedBack {
 pub fn may_apply(model: &Model, reach: &Reach, f: FnRef) -> bool {
     let func = model.func(f);
     func.ret.is_some()
-        && (reach.spawns_itself(model, f)
+        && (reach.spawns_itself(f)
             || func.callees.iter().any(
                 |c| matches!(c, crate::facts::Callee::Assoc(t, m) if t == "Box" && m == "pin"),
             ))

@@ -43,7 +43,7 @@ pub fn may_register(model: &Model, reach: &Reach, f: FnRef) -> bool {
             .callees
             .iter()
             .any(|c| matches!(c, Callee::Method(m) if m == "insert"))
-        && reach.spawns_itself(model, f)
+        && reach.spawns_itself(f)
 }
 
 /// The late handle registrations of `f`.

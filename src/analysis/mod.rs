@@ -269,7 +269,7 @@ fn subscription_passes(model: &Model, reach: &Reach, catalogs: &[Catalog], into:
     );
     gather(
         into,
-        |f| reach.spawns_itself(model, f) && calls_insert(model, f),
+        |f| reach.spawns_itself(f) && calls_insert(model, f),
         |f| registry::find(model, reach, f),
         |g| &mut g.registry_races,
     );
@@ -586,7 +586,7 @@ pub fn run(
         .collect();
     let tasks: Vec<(FnRef, Vec<SpawnSite>)> = fns
         .par_iter()
-        .filter(|f| reach.spawns_itself(model, **f) && reach.may_listen(**f))
+        .filter(|f| reach.spawns_itself(**f) && reach.may_listen(**f))
         .filter_map(|f| {
             let (sites, truncated) =
                 cuts.run(*f, || spawning_fn(model, &catalogs[group_of(*f)], *f))?;

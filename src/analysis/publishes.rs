@@ -69,7 +69,7 @@ pub fn may_apply(model: &Model, reach: &Reach, f: FnRef) -> bool {
     let func = model.func(f);
     func.owner.is_some()
         && !is_stop(&func.name)
-        && reach.spawns_itself(model, f)
+        && reach.spawns_itself(f)
         && owner(model, f).is_some_and(|ty| {
             model
                 .methods_of(&ty)

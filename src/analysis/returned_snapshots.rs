@@ -34,9 +34,13 @@ pub struct ReturnedSnapshot {
     pub returned: Loc,
 }
 
-/// The prefilter: a function with parameters that spawns itself.
+/// The prefilter: a function with parameters that spawns itself, whose
+/// text may hold the `let (snapshot, stream) = ..` the shape starts with.
 pub fn may_apply(model: &Model, reach: &Reach, f: FnRef) -> bool {
-    !model.func(f).params.is_empty() && reach.spawns_itself(model, f)
+    let func = model.func(f);
+    !func.params.is_empty()
+        && reach.spawns_itself(f)
+        && func.body_text_may(|t| crate::lex::may_hold_keyword_then(t, "let", b'('))
 }
 
 /// The returned snapshots of `f`.

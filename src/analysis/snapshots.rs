@@ -29,7 +29,8 @@ pub struct SnapshotFirst {
     pub registry: String,
 }
 
-/// The prefilter: `f` sends and inserts or pushes.
+/// The prefilter: `f` sends and inserts or pushes, and its text may hold
+/// the `let (tx, rx) = ..` that makes a sender.
 pub fn may_apply(model: &Model, f: FnRef) -> bool {
     let has = |names: &[&str]| {
         model
@@ -38,7 +39,11 @@ pub fn may_apply(model: &Model, f: FnRef) -> bool {
             .iter()
             .any(|c| matches!(c, Callee::Method(m) if names.contains(&m.as_str())))
     };
-    has(SENDS) && has(REGISTERS)
+    has(SENDS)
+        && has(REGISTERS)
+        && model
+            .func(f)
+            .body_text_may(|t| crate::lex::may_hold_keyword_then(t, "let", b'('))
 }
 
 const SENDS: &[&str] = &[

@@ -63,13 +63,14 @@ struct HalfSub {
     span: Span,
 }
 
-/// The prefilter: `f` calls a subscribing method.
+/// The prefilter: `f` calls a subscribing method, and its text may hold
+/// the `let (..)` a half subscription needs.
 pub fn may_apply(model: &Model, f: FnRef) -> bool {
-    model
-        .func(f)
-        .callees
+    let func = model.func(f);
+    func.callees
         .iter()
         .any(|c| matches!(c, crate::facts::Callee::Method(m) if is_subscribing(m)))
+        && func.body_text_may(|t| crate::lex::may_hold_keyword_then(t, "let", b'('))
 }
 
 fn is_subscribing(method: &str) -> bool {

@@ -585,3 +585,27 @@ fn reach_stops_at_the_interpreters_depth_and_crate() {
         "another crate's same-named fn is not a caller"
     );
 }
+
+/// The statement-order passes' prefilters read a pending body's text
+/// before parsing it: a body whose calls pass the name test but whose text
+/// cannot hold the shape (no `let (..)`, no `Pending`) stays unparsed, and
+/// one that can is admitted.
+#[test]
+fn prefilters_leave_bodies_whose_text_cannot_match_unparsed() {
+    let src = r#"
+        fn metrics(h: &H, tx: &T, v: &mut Vec<T>) { h.observe(1); tx.send(2); v.push(3); }
+        fn poll_metrics(w: &W) -> u8 { w.register(); 0 }
+        fn split(c: &C) { let (_items, rx) = c.subscribe(); }
+        fn poll_ready(w: &W) -> Poll<()> { w.register(); Poll::Pending }
+    "#;
+    let m = model(src);
+    let fns: Vec<_> = m.all_fns().collect();
+    let named = |n: &str| *fns.iter().find(|f| m.func(**f).name == n).expect("fn");
+    let (metrics, poll_metrics) = (named("metrics"), named("poll_metrics"));
+    assert!(!super::split_subscriptions::may_apply(&m, metrics));
+    assert!(!super::snapshots::may_apply(&m, metrics));
+    assert!(!super::wakers::may_register(&m, poll_metrics));
+    assert!(m.func(metrics).is_pending() && m.func(poll_metrics).is_pending());
+    assert!(super::split_subscriptions::may_apply(&m, named("split")));
+    assert!(super::wakers::may_register(&m, named("poll_ready")));
+}

@@ -26,11 +26,13 @@ pub struct LateWaker {
     pub waker: String,
 }
 
-/// Whether `f` may register a waker (the prefilter).
+/// Whether `f` may register a waker (the prefilter): it calls `register`,
+/// and its text names the `Pending` that must follow the registration.
 pub fn may_register(model: &Model, f: FnRef) -> bool {
-    model.func(f).callees.iter().any(|c| {
+    let func = model.func(f);
+    func.callees.iter().any(|c| {
         matches!(c, crate::facts::Callee::Method(m) if m == "register" || m == "register_by_ref")
-    })
+    }) && func.body_text_may(|t| t.contains("Pending"))
 }
 
 /// The late registrations in `f`.

@@ -148,7 +148,7 @@ fn blank_gap(gap: &str, out: &mut String) {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tok {
     /// An identifier or keyword (`r#` stripped), by byte range.
-    Ident(usize, usize),
+    Ident(u32, u32),
     /// `(`, `[`, `{`.
     Open(u8),
     /// `)`, `]`, `}`.
@@ -169,9 +169,12 @@ enum Tok {
 }
 
 /// Tokens with their byte offsets, and each doc comment's third byte with
-/// the number of tokens before it; `None` when delimiters do not balance.
+/// the number of tokens before it; `None` when delimiters do not balance,
+/// or the text is too long for the 32-bit offsets that keep a token in 12
+/// bytes (a file of 4 GiB is parsed whole).
 #[allow(clippy::type_complexity)]
-fn tokenize(b: &[u8]) -> Option<(Vec<(usize, Tok)>, Vec<(usize, usize)>)> {
+fn tokenize(b: &[u8]) -> Option<(Vec<(u32, Tok)>, Vec<(usize, usize)>)> {
+    u32::try_from(b.len()).ok()?;
     let mut out = Vec::with_capacity(b.len() / 6);
     let mut docs = Vec::new();
     let mut depth: Vec<u8> = Vec::new();
@@ -250,7 +253,7 @@ fn tokenize(b: &[u8]) -> Option<(Vec<(usize, Tok)>, Vec<(usize, usize)>)> {
                     while i < b.len() && (is_ident_byte(b[i]) || b[i] >= 0x80) {
                         i += 1;
                     }
-                    Tok::Ident(s, i)
+                    Tok::Ident(s as u32, i as u32)
                 }
             }
             _ => {
@@ -259,7 +262,7 @@ fn tokenize(b: &[u8]) -> Option<(Vec<(usize, Tok)>, Vec<(usize, usize)>)> {
                 tok
             }
         };
-        out.push((start, tok));
+        out.push((start as u32, tok));
     }
     depth.is_empty().then_some((out, docs))
 }
@@ -332,7 +335,7 @@ enum Kind {
 /// The item-level walk over a file's tokens.
 struct Items<'a> {
     text: &'a str,
-    toks: &'a [(usize, Tok)],
+    toks: &'a [(u32, Tok)],
     at: usize,
     bodies: Vec<Body>,
     /// A byte offset and its line, where the last position was taken.
@@ -343,7 +346,7 @@ struct Items<'a> {
 }
 
 impl<'a> Items<'a> {
-    fn new(text: &'a str, toks: &'a [(usize, Tok)]) -> Items<'a> {
+    fn new(text: &'a str, toks: &'a [(u32, Tok)]) -> Items<'a> {
         Items {
             text,
             toks,
@@ -356,7 +359,7 @@ impl<'a> Items<'a> {
 
     fn ident(&self, k: usize) -> Option<&'a str> {
         match self.toks.get(k)?.1 {
-            Tok::Ident(s, e) => Some(&self.text[s..e]),
+            Tok::Ident(s, e) => Some(&self.text[s as usize..e as usize]),
             _ => None,
         }
     }
@@ -428,7 +431,7 @@ impl<'a> Items<'a> {
     /// can be left for later.
     fn body(&mut self) -> Option<()> {
         let open_tok = self.at - 1;
-        let open = self.toks[open_tok].0;
+        let open = self.toks[open_tok].0 as usize;
         let mut calls = Vec::new();
         let (mut eager, mut updates) = (false, false);
         let mut items = Vec::new();
@@ -471,7 +474,7 @@ impl<'a> Items<'a> {
             }
             self.at += 1;
         }
-        let close = self.toks.get(self.at)?.0;
+        let close = self.toks.get(self.at)?.0 as usize;
         self.quiet.push((open_tok, self.at));
         self.at += 1;
         if !eager {
@@ -495,7 +498,7 @@ impl<'a> Items<'a> {
     fn nested_item(&self, open: usize, word: &str) -> Option<(usize, usize)> {
         let start = self.statement_start(open, self.at)?;
         let end = self.item_end(self.at, word)?;
-        Some((self.toks[start].0, self.toks[end].0 + 1))
+        Some((self.toks[start].0 as usize, self.toks[end].0 as usize + 1))
     }
 
     /// The first token of the statement whose token `k` is preceded only

@@ -40,6 +40,18 @@ impl FnFacts {
         let _ = self.body();
     }
 
+    /// Whether the body may hold what `holds` looks for in its text: for a
+    /// body the parse stage left pending (parsed since or not), `holds` of
+    /// its source text, which is all the body lowers from; for any other
+    /// body, `true`. Lets a pass skip parsing a body whose text proves it
+    /// cannot match, with the same answer in every mode.
+    pub fn body_text_may(&self, holds: impl FnOnce(&str) -> bool) -> bool {
+        match &self.lazy {
+            Some(l) => holds(&l.text[l.open..=l.close]),
+            None => true,
+        }
+    }
+
     /// syn's message for a lazily parsed body it rejected: line, column
     /// (1-based) and text.
     pub fn body_error(&self) -> Option<&(u32, u32, String)> {

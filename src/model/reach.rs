@@ -12,6 +12,8 @@ use std::collections::{HashMap, HashSet};
 pub struct Reach {
     spawn: HashSet<FnRef>,
     listen: HashSet<FnRef>,
+    /// The functions that call a spawner themselves (reach's seeds).
+    spawners: HashSet<FnRef>,
     spawn_words: Vec<String>,
 }
 
@@ -33,12 +35,14 @@ impl Reach {
             spawn_words,
             ..Reach::default()
         };
-        r.spawn = reach(model, &|krate, c| r.calls_spawner(model, krate, c), depth);
-        r.listen = reach(
+        let graph = Callers::of(model);
+        r.spawners = graph.seeds(model, &|krate, c| r.calls_spawner(model, krate, c));
+        r.spawn = graph.reach(model, r.spawners.clone(), depth);
+        let listeners = graph.seeds(
             model,
             &|_, c| matches!(c, Callee::Method(m) if listen_words.contains(m.as_str())),
-            depth,
         );
+        r.listen = graph.reach(model, listeners, depth);
         r
     }
 
@@ -54,13 +58,8 @@ impl Reach {
     }
 
     /// Whether `f` itself calls something named like a spawner.
-    pub fn spawns_itself(&self, model: &Model, f: FnRef) -> bool {
-        let krate = model.crate_of(f.file);
-        model
-            .func(f)
-            .callees
-            .iter()
-            .any(|c| self.calls_spawner(model, krate, c))
+    pub fn spawns_itself(&self, f: FnRef) -> bool {
+        self.spawners.contains(&f)
     }
 
     /// Whether a call, as written in a function of crate `krate`, names a
@@ -73,41 +72,62 @@ impl Reach {
     }
 }
 
-/// Functions with a call satisfying `seed`, then their callers in the same
-/// crate, up to `depth` calls away. Calls are matched as written:
-/// `Type::f()` only to `f` of `Type`, `x.f()` to methods named `f`, `f()`
-/// to free functions named `f`.
-fn reach(model: &Model, seed: &dyn Fn(u32, &Callee) -> bool, depth: usize) -> HashSet<FnRef> {
-    let mut callers: HashMap<(u32, &Callee), Vec<FnRef>> = HashMap::new();
-    let mut distance: HashMap<FnRef, usize> = HashMap::new();
-    let mut queue: std::collections::VecDeque<FnRef> = std::collections::VecDeque::new();
-    for r in model.all_fns() {
-        let callees = &model.func(r).callees;
-        let krate = model.crate_of(r.file);
-        if callees.iter().any(|c| seed(krate, c)) && distance.insert(r, 0).is_none() {
-            queue.push_back(r);
+/// Who calls what, as written, per crate: the call graph reach walks
+/// backwards, built once for both of its questions.
+struct Callers<'m> {
+    by_call: HashMap<(u32, &'m Callee), Vec<FnRef>>,
+}
+
+impl<'m> Callers<'m> {
+    fn of(model: &'m Model) -> Self {
+        let mut by_call: HashMap<(u32, &Callee), Vec<FnRef>> = HashMap::new();
+        for r in model.all_fns() {
+            let krate = model.crate_of(r.file);
+            for c in &model.func(r).callees {
+                by_call.entry((krate, c)).or_default().push(r);
+            }
         }
-        for c in callees {
-            callers.entry((krate, c)).or_default().push(r);
-        }
+        Callers { by_call }
     }
-    // Breadth first, so each function gets its shortest distance.
-    while let Some(r) = queue.pop_front() {
-        let d = distance[&r];
-        if d >= depth {
-            continue;
-        }
-        let krate = model.crate_of(r.file);
-        for call in callee_forms(model.func(r)) {
-            for caller in callers.get(&(krate, &call)).into_iter().flatten() {
-                if !distance.contains_key(caller) {
-                    distance.insert(*caller, d + 1);
-                    queue.push_back(*caller);
+
+    /// The functions with a call satisfying `seed`.
+    fn seeds(&self, model: &Model, seed: &dyn Fn(u32, &Callee) -> bool) -> HashSet<FnRef> {
+        model
+            .all_fns()
+            .filter(|r| {
+                let krate = model.crate_of(r.file);
+                model.func(*r).callees.iter().any(|c| seed(krate, c))
+            })
+            .collect()
+    }
+
+    /// `seeds`, then their callers in the same crate, up to `depth` calls
+    /// away. Calls are matched as written: `Type::f()` only to `f` of
+    /// `Type`, `x.f()` to methods named `f`, `f()` to free functions named
+    /// `f`.
+    fn reach(&self, model: &Model, seeds: HashSet<FnRef>, depth: usize) -> HashSet<FnRef> {
+        let mut distance: HashMap<FnRef, usize> = seeds.iter().map(|r| (*r, 0)).collect();
+        // Breadth first, so each function gets its shortest distance; seeds
+        // in the order of the model, so the walk does not depend on hashing.
+        let mut queue: std::collections::VecDeque<FnRef> =
+            model.all_fns().filter(|r| seeds.contains(r)).collect();
+        while let Some(r) = queue.pop_front() {
+            let d = distance[&r];
+            if d >= depth {
+                continue;
+            }
+            let krate = model.crate_of(r.file);
+            for call in callee_forms(model.func(r)) {
+                for caller in self.by_call.get(&(krate, &call)).into_iter().flatten() {
+                    if !distance.contains_key(caller) {
+                        distance.insert(*caller, d + 1);
+                        queue.push_back(*caller);
+                    }
                 }
             }
         }
+        distance.into_keys().collect()
     }
-    distance.into_keys().collect()
 }
 
 /// The ways a call can name `f`.

@@ -72,47 +72,105 @@ fn blank_into(region: &str, out: &mut String) {
 /// The byte ranges (inside the brackets) of the literal-only bracketed
 /// regions of at least [`MIN_TABLE_BYTES`], outermost only.
 fn tables(b: &[u8]) -> Vec<(usize, usize)> {
-    // Open brackets and parentheses: (is a `[`, start, still pure).
-    let mut open: Vec<(bool, usize, bool)> = Vec::new();
+    // Open brackets and parentheses: (is a `[`, start). A name or operator
+    // taints every open group at once, and groups opened since are pure, so
+    // the pure ones are those from `pure_from` up: tainting is O(1).
+    let mut open: Vec<(bool, usize)> = Vec::new();
+    let mut pure_from = 0;
     let mut found: Vec<(usize, usize)> = Vec::new();
-    let taint = |open: &mut Vec<(bool, usize, bool)>| open.iter_mut().for_each(|o| o.2 = false);
     let mut i = 0;
     while i < b.len() {
         let c = b[i];
-        if let Some(end) = comment_end(b, i) {
-            i = end;
-            continue;
-        }
-        if let Some(end) = literal_end(b, i) {
-            i = end;
-            continue;
-        }
-        match c {
-            b'[' | b'(' => open.push((c == b'[', i + 1, true)),
-            b']' | b')' => {
-                if let Some((square, start, pure)) = open.pop() {
+        match CLASS[c as usize] {
+            Class::Blank => i += 1,
+            Class::Open => {
+                open.push((c == b'[', i + 1));
+                i += 1;
+            }
+            Class::Close => {
+                if let Some((square, start)) = open.pop() {
+                    let pure = open.len() >= pure_from;
                     if square && pure && i - start >= MIN_TABLE_BYTES {
                         found.retain(|&(a, _)| a < start);
                         found.push((start, i));
                     }
                 }
+                pure_from = pure_from.min(open.len());
+                i += 1;
             }
-            b',' | b'-' => {}
-            c if c.is_ascii_whitespace() => {}
-            c if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
+            Class::Digit | Class::Quote => match literal_end(b, i) {
+                Some(end) => i = end,
+                // A lifetime.
+                None => {
+                    pure_from = open.len();
+                    i += 1;
+                }
+            },
+            Class::Word => {
+                if let Some(end) = literal_end(b, i) {
+                    i = end;
+                    continue;
+                }
                 let end = word_end(b, i);
                 if !matches!(&b[i..end], b"true" | b"false") {
-                    taint(&mut open);
+                    pure_from = open.len();
                 }
                 i = end;
-                continue;
             }
-            _ => taint(&mut open),
+            Class::Slash => match comment_end(b, i) {
+                Some(end) => i = end,
+                None => {
+                    pure_from = open.len();
+                    i += 1;
+                }
+            },
+            Class::Other => {
+                pure_from = open.len();
+                i += 1;
+            }
         }
-        i += 1;
     }
     found
 }
+
+/// What a byte starts, for the table scan.
+#[derive(Clone, Copy)]
+enum Class {
+    /// Whitespace, `,` and `-`: allowed in a table.
+    Blank,
+    Open,
+    Close,
+    /// A number.
+    Digit,
+    /// A string or char literal (or a lifetime).
+    Quote,
+    /// A name, a keyword, or a prefixed literal (`b"x"`, `r#"x"#`).
+    Word,
+    /// A comment, or a division.
+    Slash,
+    /// Any other operator or delimiter: not in a table.
+    Other,
+}
+
+const CLASS: [Class; 256] = {
+    let mut t = [Class::Other; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = match b {
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0c | b',' | b'-' => Class::Blank,
+            b'[' | b'(' => Class::Open,
+            b']' | b')' => Class::Close,
+            b'0'..=b'9' => Class::Digit,
+            b'"' | b'\'' => Class::Quote,
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' | 0x80..=0xff => Class::Word,
+            b'/' => Class::Slash,
+            _ => Class::Other,
+        };
+        c += 1;
+    }
+    t
+};
 
 /// The end of a comment starting at `i`.
 fn comment_end(b: &[u8], i: usize) -> Option<usize> {
