@@ -355,16 +355,20 @@ fn configure<'a>(
 /// `SourceDb` (file ids are the files' positions in discovery order), with
 /// the reason a file could not be read, by id.
 fn read(configured: &Configured) -> (SourceDb, Vec<Option<ParseFailure>>) {
-    let texts: Vec<Result<String, ParseFailure>> = configured
+    // Each text becomes its `Arc` on the worker that read it: the memory
+    // is then that worker's to reuse once a batch drops the text, not the
+    // main thread's (glibc keeps an arena per thread).
+    let texts: Vec<Result<Arc<str>, ParseFailure>> = configured
         .files
         .par_iter()
         .enumerate()
         .map(
             |(i, (input, _))| match (configured.stdin, configured.overlay.get(&input.path)) {
-                (Some(text), _) => Ok(text.to_string()),
-                (None, Some(text)) => Ok(text.to_string()),
+                (Some(text), _) => Ok(Arc::from(text)),
+                (None, Some(text)) => Ok(Arc::clone(text)),
                 (None, None) => {
                     parse::read_source(&input.path, i as FileId, configured.max_file_size)
+                        .map(Arc::from)
                 }
             },
         )
@@ -373,7 +377,7 @@ fn read(configured: &Configured) -> (SourceDb, Vec<Option<ParseFailure>>) {
     let mut unread = Vec::with_capacity(texts.len());
     for ((input, _), text) in configured.files.iter().zip(texts) {
         let (text, failure) = match text {
-            Ok(t) => (Some(Arc::from(t)), None),
+            Ok(t) => (Some(t), None),
             Err(f) => (None, Some(f)),
         };
         sources.add(FileEntry::new(
