@@ -355,9 +355,8 @@ fn configure<'a>(
 /// `SourceDb` (file ids are the files' positions in discovery order), with
 /// the reason a file could not be read, by id.
 fn read(configured: &Configured) -> (SourceDb, Vec<Option<ParseFailure>>) {
-    // Each text becomes its `Arc` on the worker that read it: the memory
-    // is then that worker's to reuse once a batch drops the text, not the
-    // main thread's (glibc keeps an arena per thread).
+    // Each text becomes its `Arc` on the worker that read it, so the copy
+    // runs in parallel instead of on the main thread.
     let texts: Vec<Result<Arc<str>, ParseFailure>> = configured
         .files
         .par_iter()

@@ -3,7 +3,7 @@
 
 use super::trace::Placeholder;
 use crate::catalog::{Catalog, Semantics};
-use crate::facts::{Block, Expr, LitKind, Stmt};
+use crate::facts::{Block, Expr, FnFacts, LitKind, Stmt};
 
 /// Whether a block ends in a panic (`panic!`, `unreachable!`, `todo!`,
 /// `unimplemented!`).
@@ -47,6 +47,13 @@ pub(super) fn takes_in(e: &Expr, name: &str) -> bool {
         Expr::Ref { base } => part(base),
         _ => false,
     }
+}
+
+/// Whether `f`'s body may hold a `let (..)` destructuring statement, read
+/// from its text without parsing it ([`FnFacts::body_text_may`]): the
+/// prefilter of the passes whose shape starts with one.
+pub fn may_let_tuple(f: &FnFacts) -> bool {
+    f.body_text_may(|t| crate::lex::may_hold_keyword_then(t, "let", b'('))
 }
 
 /// The last name of a receiver expression (`events` in `self.events`).

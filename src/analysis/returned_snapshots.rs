@@ -38,9 +38,7 @@ pub struct ReturnedSnapshot {
 /// text may hold the `let (snapshot, stream) = ..` the shape starts with.
 pub fn may_apply(model: &Model, reach: &Reach, f: FnRef) -> bool {
     let func = model.func(f);
-    !func.params.is_empty()
-        && reach.spawns_itself(f)
-        && func.body_text_may(|t| crate::lex::may_hold_keyword_then(t, "let", b'('))
+    !func.params.is_empty() && reach.spawns_itself(f) && super::classify::may_let_tuple(func)
 }
 
 /// The returned snapshots of `f`.

@@ -39,11 +39,7 @@ pub fn may_apply(model: &Model, f: FnRef) -> bool {
             .iter()
             .any(|c| matches!(c, Callee::Method(m) if names.contains(&m.as_str())))
     };
-    has(SENDS)
-        && has(REGISTERS)
-        && model
-            .func(f)
-            .body_text_may(|t| crate::lex::may_hold_keyword_then(t, "let", b'('))
+    has(SENDS) && has(REGISTERS) && super::classify::may_let_tuple(model.func(f))
 }
 
 const SENDS: &[&str] = &[

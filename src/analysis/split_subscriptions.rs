@@ -70,7 +70,7 @@ pub fn may_apply(model: &Model, f: FnRef) -> bool {
     func.callees
         .iter()
         .any(|c| matches!(c, crate::facts::Callee::Method(m) if is_subscribing(m)))
-        && func.body_text_may(|t| crate::lex::may_hold_keyword_then(t, "let", b'('))
+        && super::classify::may_let_tuple(func)
 }
 
 fn is_subscribing(method: &str) -> bool {

@@ -170,7 +170,7 @@ enum Tok {
 
 /// Tokens with their byte offsets, and each doc comment's third byte with
 /// the number of tokens before it; `None` when delimiters do not balance,
-/// or the text is too long for the 32-bit offsets that keep a token in 12
+/// or the text is too long for the 32-bit offsets that keep a token in 16
 /// bytes (a file of 4 GiB is parsed whole).
 #[allow(clippy::type_complexity)]
 fn tokenize(b: &[u8]) -> Option<(Vec<(u32, Tok)>, Vec<(usize, usize)>)> {

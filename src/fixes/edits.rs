@@ -31,12 +31,8 @@ pub fn reorder_edits(
     let (call_start, b) = (source.offset(call.start), source.offset(call.end));
     // The statement holding the call: a method chain (`Builder::new()
     // .name(..).spawn(..)`) or a `let` binding its value.
-    let a = statement_start(text, call_start);
-    let spawn_line = line_start(text, a);
+    let (a, spawn_line) = own_line_statement(text, call_start, b)?;
     let indent = &text[spawn_line..a];
-    if a >= b || !indent.trim().is_empty() {
-        return None;
-    }
     if text[a..call_start].trim_start().starts_with("let ")
         && bound_name(&text[a..call_start]).is_none()
     {
@@ -48,7 +44,7 @@ pub fn reorder_edits(
     };
     // The statement may go on after the call (`.expect(..)`, `?`).
     let semi = statement_end(text, b)?;
-    let line_end = text[semi..].find('\n').map_or(text.len(), |i| semi + i + 1);
+    let line_end = line_end(text, semi);
     let (wa, wb) = (source.offset(write.start), source.offset(write.end));
     if wa < line_end || wb < wa {
         return None;
@@ -156,7 +152,7 @@ fn handle_line(text: &str, f: usize, a: usize, spawn_line: usize, indent: &str) 
 fn statement_after(text: &str, after: usize, wa: usize, wb: usize, indent: &str) -> Option<usize> {
     let write_line = line_start(text, wa);
     if &text[write_line..wa] == indent {
-        let end = text[wb..].find('\n').map_or(text.len(), |i| wb + i + 1);
+        let end = line_end(text, wb);
         let rest = text[wb..end].trim();
         let ends = rest.starts_with(';')
             || (rest.is_empty() && text[..wb].trim_end().ends_with([';', '}']));
@@ -179,7 +175,7 @@ fn statement_after(text: &str, after: usize, wa: usize, wb: usize, indent: &str)
         return None;
     }
     let end = block_statement_end(text, line + indent.len())?;
-    (end > wb).then(|| text[end..].find('\n').map_or(text.len(), |i| end + i + 1))
+    (end > wb).then(|| line_end(text, end))
 }
 
 /// Just past the end of the statement starting at `start`: its `;` outside
@@ -295,7 +291,7 @@ pub fn hoist_subscribe_edits(source: Text, file: FileId, h: &Hoist) -> Option<Ve
     if !is_ident(name) {
         return None;
     }
-    let stmt_end = text[sb..].find('\n').map_or(text.len(), |i| sb + i + 1);
+    let stmt_end = line_end(text, sb);
     let tail = text[sb..stmt_end].trim();
     let after_semi = tail.strip_prefix(';')?.trim();
     if !(after_semi.is_empty() || after_semi.starts_with("//")) {
@@ -352,7 +348,7 @@ pub fn move_before_edits(
     if !(before_line < stmt_line && indent.trim().is_empty() && &text[before_line..ba] == indent) {
         return None;
     }
-    let stmt_end = text[sb..].find('\n').map_or(text.len(), |i| sb + i + 1);
+    let stmt_end = line_end(text, sb);
     let moved = &text[stmt_line..stmt_end];
     if !text[sa..sb].trim_end().ends_with(';') && !text[sb..stmt_end].trim_start().starts_with(';')
     {
@@ -466,6 +462,24 @@ pub(super) fn dedent(text: &str) -> String {
 /// The start of the line holding byte `at`.
 pub(super) fn line_start(text: &str, at: usize) -> usize {
     text[..at].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// Past the line break that ends the line holding byte `at`.
+pub(super) fn line_end(text: &str, at: usize) -> usize {
+    text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
+}
+
+/// The statement holding the call `call_a..call_b`, when it starts its own
+/// line: the statement's start and its line's start (between them, the
+/// indentation).
+pub(super) fn own_line_statement(
+    text: &str,
+    call_a: usize,
+    call_b: usize,
+) -> Option<(usize, usize)> {
+    let a = statement_start(text, call_a);
+    let line = line_start(text, a);
+    (a < call_b && text[line..a].trim().is_empty()).then_some((a, line))
 }
 
 pub(super) fn is_ident(s: &str) -> bool {

@@ -5,8 +5,8 @@
 //! nothing.
 
 use super::edits::{
-    balanced, bound_name, is_ident, line_start, mentions, move_before_edits, skip_blank,
-    statement_end, statement_start,
+    balanced, bound_name, is_ident, line_end, line_start, mentions, move_before_edits,
+    own_line_statement, skip_blank, statement_end, statement_start,
 };
 use super::scan::{crossing_applicability, declared_names};
 use crate::diagnostic::{Applicability, Edit};
@@ -36,12 +36,8 @@ pub fn lock_first_edits(
 ) -> Option<(Vec<Edit>, Applicability)> {
     let text = source.as_str();
     let (call_a, call_b) = (source.offset(spawn.start), source.offset(spawn.end));
-    let a = statement_start(text, call_a);
-    let spawn_line = line_start(text, a);
+    let (a, spawn_line) = own_line_statement(text, call_a, call_b)?;
     let indent = &text[spawn_line..a];
-    if !indent.trim().is_empty() || a >= call_b {
-        return None;
-    }
     let semi = statement_end(text, call_b)?;
     let spawn_end = line_end(text, semi);
     let (ia, ib) = (source.offset(insert.start), source.offset(insert.end));
@@ -116,10 +112,6 @@ fn applicability(safe: bool) -> Applicability {
 }
 
 /// Just past the line holding byte `at`.
-fn line_end(text: &str, at: usize) -> usize {
-    text[at..].find('\n').map_or(text.len(), |i| at + i + 1)
-}
-
 /// The `.` before `insert` in the call `ia..ib`: the last `.` outside
 /// brackets, followed by `insert(`.
 fn insert_dot(text: &str, ia: usize, ib: usize) -> Option<usize> {

@@ -37,12 +37,12 @@ impl Reach {
         };
         let graph = Callers::of(model);
         r.spawners = graph.seeds(model, &|krate, c| r.calls_spawner(model, krate, c));
-        r.spawn = graph.reach(model, r.spawners.clone(), depth);
+        r.spawn = graph.reach(model, &r.spawners, depth);
         let listeners = graph.seeds(
             model,
             &|_, c| matches!(c, Callee::Method(m) if listen_words.contains(m.as_str())),
         );
-        r.listen = graph.reach(model, listeners, depth);
+        r.listen = graph.reach(model, &listeners, depth);
         r
     }
 
@@ -105,7 +105,7 @@ impl<'m> Callers<'m> {
     /// away. Calls are matched as written: `Type::f()` only to `f` of
     /// `Type`, `x.f()` to methods named `f`, `f()` to free functions named
     /// `f`.
-    fn reach(&self, model: &Model, seeds: HashSet<FnRef>, depth: usize) -> HashSet<FnRef> {
+    fn reach(&self, model: &Model, seeds: &HashSet<FnRef>, depth: usize) -> HashSet<FnRef> {
         let mut distance: HashMap<FnRef, usize> = seeds.iter().map(|r| (*r, 0)).collect();
         // Breadth first, so each function gets its shortest distance; seeds
         // in the order of the model, so the walk does not depend on hashing.
