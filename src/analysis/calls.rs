@@ -73,7 +73,7 @@ impl<'m> Interp<'m> {
             }
             let mut args = args.into_iter();
             let first_param = it.frame.env.len();
-            for p in &func.params {
+            for p in func.params() {
                 let arg = args.next().unwrap_or(Val::Unknown);
                 let none = matches!(arg, Val::NoneArg);
                 let v = match arg {

@@ -478,7 +478,7 @@ fn checked_name(cond: &Expr) -> Option<String> {
 pub fn is_wait_primitive(model: &Model, f: FnRef) -> bool {
     let func = model.func(f);
     let mut params = Vec::new();
-    for p in &func.params {
+    for p in func.params() {
         p.pat.bindings(&mut params);
     }
     let on_param = |recv: &Expr| {

@@ -234,7 +234,7 @@ fn unwrap_in(
         )?;
         let g = model.resolve_fn(f.file, None, segs)?;
         let callee = model.func(g);
-        let Pat::Ident { name, .. } = &callee.params.get(i)?.pat else {
+        let Pat::Ident { name, .. } = &callee.params().get(i)?.pat else {
             return None;
         };
         let body = Expr::Block(callee.body().clone());

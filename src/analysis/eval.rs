@@ -209,7 +209,7 @@ impl<'m> Interp<'m> {
         let Some(f) = self.model.method(t, method) else {
             return;
         };
-        let Some(ret) = self.model.func(f).ret.as_ref() else {
+        let Some(ret) = self.model.func(f).ret() else {
             return;
         };
         let full = self.model.resolve_path(f.file, &ret.path);

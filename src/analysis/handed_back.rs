@@ -47,11 +47,12 @@ pub struct HandedBack {
 /// The prefilter: `f` returns a value, and spawns or pins a future.
 pub fn may_apply(model: &Model, reach: &Reach, f: FnRef) -> bool {
     let func = model.func(f);
-    func.ret.is_some()
-        && (reach.spawns_itself(f)
-            || func.callees.iter().any(
-                |c| matches!(c, crate::facts::Callee::Assoc(t, m) if t == "Box" && m == "pin"),
-            ))
+    (reach.spawns_itself(f)
+        || func
+            .callees
+            .iter()
+            .any(|c| matches!(c, crate::facts::Callee::Assoc(t, m) if t == "Box" && m == "pin")))
+        && func.ret().is_some()
 }
 
 /// The tasks `f` hands back before they subscribe.

@@ -59,12 +59,15 @@ impl Subscribers {
         let mut by_crate = HashSet::new();
         for f in model.all_fns() {
             let func = model.func(f);
-            let returns_receiver = func
-                .ret
-                .as_ref()
-                .and_then(|r| r.path.last())
-                .is_some_and(|t| is_receiver_type(t));
-            if returns_receiver && matches!(func.receiver, Receiver::Ref) {
+            // Every receiver type's name holds one of these words.
+            let may_return_receiver = matches!(func.receiver, Receiver::Ref)
+                && func.sig_text_may(|t| t.contains("Receiver") || t.contains("BroadcastStream"));
+            let returns_receiver = may_return_receiver
+                && func
+                    .ret()
+                    .and_then(|r| r.path.last())
+                    .is_some_and(|t| is_receiver_type(t));
+            if returns_receiver {
                 by_crate.insert((model.crate_of(f.file), func.name.clone()));
             }
         }

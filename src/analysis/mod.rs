@@ -571,8 +571,8 @@ pub fn run(
     let cuts = guard::Cuts::default();
     let ctors: Vec<CtorTrace> = fns
         .par_iter()
+        .filter(|f| reach.may_spawn(**f))
         .filter_map(|f| model.constructed_type(*f).map(|t| (*f, t)))
-        .filter(|(f, _)| reach.may_spawn(*f))
         .filter_map(|(f, t)| {
             let trace = cuts.run(f, || {
                 analyze_constructor(model, &catalogs[group_of(f)], f, t)

@@ -38,7 +38,7 @@ pub struct ReturnedSnapshot {
 /// text may hold the `let (snapshot, stream) = ..` the shape starts with.
 pub fn may_apply(model: &Model, reach: &Reach, f: FnRef) -> bool {
     let func = model.func(f);
-    !func.params.is_empty() && reach.spawns_itself(f) && super::classify::may_let_tuple(func)
+    reach.spawns_itself(f) && super::classify::may_let_tuple(func) && !func.params().is_empty()
 }
 
 /// The returned snapshots of `f`.
@@ -133,7 +133,7 @@ pub(super) fn task_arg(call: &Expr) -> Option<&Expr> {
 /// the parameter's name, the method and the call.
 fn callback_call(func: &FnFacts, task: &Expr) -> Option<(String, String, Span)> {
     let params: Vec<String> = func
-        .params
+        .params()
         .iter()
         .filter_map(|p| match &p.pat {
             Pat::Ident { name, .. } if name != "self" => Some(name.clone()),

@@ -323,7 +323,7 @@ fn snapshot_in(
     let i = args
         .iter()
         .position(|a| place(a).as_deref() == Some(source))?;
-    let Pat::Ident { name: param, .. } = &func.params.get(i)?.pat else {
+    let Pat::Ident { name: param, .. } = &func.params().get(i)?.pat else {
         return None;
     };
     let mut stmts = Vec::new();

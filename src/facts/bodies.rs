@@ -19,6 +19,9 @@
 
 use crate::lex;
 
+mod stub;
+pub use stub::SigStub;
+
 /// One function body the scan found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Body {
@@ -41,6 +44,10 @@ pub struct Body {
     /// attributes), which lowering lifts into the file's facts: they stay
     /// when the body is blanked.
     pub items: Vec<(usize, usize)>,
+    /// The function's signature, when syn can be shown a stub of it
+    /// ([`stub`]): its generics, parameters other than `self` and return
+    /// type are then parsed only when read.
+    pub sig: Option<SigStub>,
 }
 
 /// A call as written in a body, before `Self` and `use` aliases are
@@ -110,12 +117,18 @@ pub fn blank_with_docs(text: &str, bodies: &[Body], docs: &[usize]) -> String {
     let mut at = 0;
     let mut docs = docs.iter().peekable();
     for b in bodies {
-        while let Some(&d) = docs.next_if(|d| **d < b.open) {
+        let first_blank = b.sig.as_ref().map_or(b.open, |s| s.name_end);
+        while let Some(&d) = docs.next_if(|d| **d < first_blank) {
             out.push_str(&text[at..d]);
             out.push(' ');
             at = d + 1;
         }
         while docs.next_if(|d| **d < b.close).is_some() {}
+        if let Some(sig) = &b.sig {
+            stub::blank_signature(text, sig, &mut at, &mut out);
+            blank_gap(&text[at..b.open], &mut out);
+            at = b.open;
+        }
         out.push_str(&text[at..=b.open]);
         let mut from = b.open + 1;
         for &(start, end) in &b.items {
@@ -343,6 +356,8 @@ struct Items<'a> {
     /// Token ranges (open, close) whose doc comments stay: function
     /// bodies, macro input, initializers. In order, disjoint.
     quiet: Vec<(usize, usize)>,
+    /// The token of the `fn` keyword of the item being read.
+    fn_tok: Option<usize>,
 }
 
 impl<'a> Items<'a> {
@@ -354,6 +369,7 @@ impl<'a> Items<'a> {
             bodies: Vec::new(),
             cursor: (0, 1),
             quiet: Vec::new(),
+            fn_tok: None,
         }
     }
 
@@ -374,7 +390,10 @@ impl<'a> Items<'a> {
                     let word = self.ident(self.at).unwrap_or("");
                     let bang = matches!(self.toks.get(self.at + 1), Some((_, Tok::Punct(b'!'))));
                     kind = match (kind, word) {
-                        (None | Some(Kind::Extern), "fn") if !bang => Some(Kind::Fn),
+                        (None | Some(Kind::Extern), "fn") if !bang => {
+                            self.fn_tok = Some(self.at);
+                            Some(Kind::Fn)
+                        }
                         (None, "impl" | "trait" | "mod") => Some(Kind::Container),
                         (None, "extern") => Some(Kind::Extern),
                         (None, "struct" | "enum" | "union") => Some(Kind::Data),
@@ -432,6 +451,7 @@ impl<'a> Items<'a> {
     fn body(&mut self) -> Option<()> {
         let open_tok = self.at - 1;
         let open = self.toks[open_tok].0 as usize;
+        let sig = self.fn_tok.take().and_then(|f| self.sig_stub(f, open_tok));
         let mut calls = Vec::new();
         let (mut eager, mut updates) = (false, false);
         let mut items = Vec::new();
@@ -487,6 +507,7 @@ impl<'a> Items<'a> {
                 calls,
                 updates,
                 items,
+                sig,
             });
         }
         Some(())

@@ -2,7 +2,7 @@
 //! ([`super::bodies`]) is parsed and lowered the first time the analysis
 //! reads it.
 
-use super::{lower, Block, FnFacts};
+use super::{bodies::SigStub, lower, Block, FnFacts, Param, SigFacts, TypeInfo};
 use std::sync::{Arc, OnceLock};
 
 impl FnFacts {
@@ -13,6 +13,25 @@ impl FnFacts {
         self.body.get_or_init(|| match &self.lazy {
             Some(lazy) => lower::lazy_body(lazy),
             None => Block::default(),
+        })
+    }
+
+    /// Parameters other than `self`: lowered the first time they (or the
+    /// return type) are read when the parse stage showed syn a stub of
+    /// the signature ([`super::bodies::SigStub`]).
+    pub fn params(&self) -> &[Param] {
+        &self.sig().params
+    }
+
+    /// The return type, if any (see [`FnFacts::params`]).
+    pub fn ret(&self) -> Option<&TypeInfo> {
+        self.sig().ret.as_ref()
+    }
+
+    fn sig(&self) -> &SigFacts {
+        self.sig.get_or_init(|| match &self.lazy {
+            Some(lazy) => lower::lazy_sig(lazy),
+            None => SigFacts::default(),
         })
     }
 
@@ -37,6 +56,7 @@ impl FnFacts {
 
     /// Parse a pending body now (`--exhaustive`).
     pub fn force(&self) {
+        let _ = self.sig();
         let _ = self.body();
     }
 
@@ -48,6 +68,17 @@ impl FnFacts {
     pub fn body_text_may(&self, holds: impl FnOnce(&str) -> bool) -> bool {
         match &self.lazy {
             Some(l) => holds(&l.text[l.open..=l.close]),
+            None => true,
+        }
+    }
+
+    /// Whether the parameters and return type may hold what `holds` looks
+    /// for in their text: for a signature the parse stage showed syn as a
+    /// stub, `holds` of its source text; for any other, `true`. Like
+    /// [`FnFacts::body_text_may`], the same answer in every mode.
+    pub fn sig_text_may(&self, holds: impl FnOnce(&str) -> bool) -> bool {
+        match self.lazy.as_ref().and_then(|l| Some((l, l.sig?))) {
+            Some((l, stub)) => holds(&l.text[stub.fn_at..l.open]),
             None => true,
         }
     }
@@ -70,4 +101,6 @@ pub struct LazyBody {
     pub(super) line: u32,
     pub(super) column: u32,
     pub(super) error: OnceLock<(u32, u32, String)>,
+    /// The signature syn saw as a stub, parsed from `text` when read.
+    pub(super) sig: Option<SigStub>,
 }

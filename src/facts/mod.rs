@@ -145,10 +145,9 @@ pub struct FnFacts {
     pub trait_name: Option<String>,
     /// How `self` is taken.
     pub receiver: Receiver,
-    /// Parameters other than `self`.
-    pub params: Vec<Param>,
-    /// Return type, if any.
-    pub ret: Option<TypeInfo>,
+    /// Parameters other than `self` and the return type, once lowered
+    /// ([`FnFacts::params`], [`FnFacts::ret`]).
+    sig: OnceLock<SigFacts>,
     /// `async fn`.
     pub is_async: bool,
     /// Inline module path inside the file.
@@ -187,6 +186,14 @@ impl Callee {
             Callee::Method(n) | Callee::Assoc(_, n) | Callee::Free(n) => n,
         }
     }
+}
+
+/// The parts of a signature read only by the functions the analysis
+/// follows: parameters other than `self`, and the return type.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SigFacts {
+    pub(crate) params: Vec<Param>,
+    pub(crate) ret: Option<TypeInfo>,
 }
 
 /// A function parameter.

@@ -277,7 +277,7 @@ impl Model {
     /// crate type, possibly wrapped.
     pub fn constructed_type(&self, r: FnRef) -> Option<TypeRef> {
         let f = self.func(r);
-        let ret = f.ret.as_ref()?;
+        let ret = f.ret()?;
         let builder = f.receiver == Receiver::Value && f.name.starts_with("build");
         if f.receiver != Receiver::None && !builder {
             return None;

@@ -307,6 +307,38 @@ mod tests {
     }
 
     #[test]
+    fn stubbed_signatures_lower_as_if_parsed_with_the_file() {
+        let src = "impl S {\n    pub fn new<F: Fn(u8) -> u8>(f: F, (a, b): (u8, u8)) -> Arc<Self>\n    \
+                   where F: Copy { todo!() }\n    fn m(self: Pin<&mut Self>, x: &mut Vec<u8>) {}\n    \
+                   async fn n(&'a mut self) -> Result<Receiver<u8>, E> { x }\n}\nfn free() {}\n";
+        let lazy = parse_source(0, src).unwrap();
+        let whole = crate::facts::extract(&syn::parse_file(src).unwrap());
+        assert_eq!(lazy.facts.fns.len(), whole.fns.len());
+        for (a, b) in lazy.facts.fns.iter().zip(&whole.fns) {
+            assert_eq!(a.receiver, b.receiver, "{}", a.name);
+            assert!(
+                a.sig_text_may(|t| t.starts_with("fn ")),
+                "{}: a stub",
+                a.name
+            );
+            assert_eq!(format!("{:?}", a.params()), format!("{:?}", b.params()));
+            assert_eq!(format!("{:?}", a.ret()), format!("{:?}", b.ret()));
+        }
+        assert!(!lazy.facts.fns[2].sig_text_may(|t| t.contains("Sender")));
+    }
+
+    #[test]
+    fn a_stubbed_signature_reports_its_syntax_error_when_read() {
+        let src = "fn main(x: ) {}\nfn other(y: u8) {}\n";
+        let p = parse_source(0, src).unwrap();
+        assert!(p.syntax_error.is_none(), "signatures are not parsed yet");
+        assert!(p.facts.fns[0].params().is_empty());
+        let e = body_errors(0, &p.facts).next().expect("main's signature");
+        assert_eq!((e.line, e.column), (1, 12));
+        assert_eq!(p.facts.fns[1].params().len(), 1);
+    }
+
+    #[test]
     fn text_that_does_not_tokenize_is_a_failure() {
         let e = parse_source(0, "fn main() {\n  let x = (;\n").unwrap_err();
         assert!(!e.unreadable && !e.skipped);

@@ -241,7 +241,7 @@ fn handed_back_edits(cx: &Context, h: &HandedBack) -> Option<Vec<Edit>> {
     }
     let func = cx.model.func(h.function);
     let mut in_scope = Vec::new();
-    for p in &func.params {
+    for p in func.params() {
         p.pat.bindings(&mut in_scope);
     }
     for s in &func.body().stmts {

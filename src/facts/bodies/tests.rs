@@ -133,3 +133,42 @@ fn blanking_keeps_lines_and_the_closing_column() {
     let blanked = blank(src, &scan(src));
     assert_eq!(blanked, "fn a() {\n       }  fn b() {   }\n");
 }
+
+#[test]
+fn a_signature_stub_keeps_the_name_receiver_and_every_position() {
+    let cases = [
+        (
+            "impl S {\n    pub async fn a<F: Fn(u8) -> u8>(&'a mut self, f: F)\n        -> Vec<u8> where F: Copy {\n        f(1)\n    }\n}\n",
+            "impl S {\n    pub async fn a                 (&'a mut self      )\n                                 {\n\n    }\n}\n",
+        ),
+        (
+            "fn b(self: Pin<&mut Self>, x: Map<u8, u8>) -> u8 { 1 }\n",
+            "fn b(self: Pin<&mut Self>                )       {   }\n",
+        ),
+        ("fn c(x: u8) {}\n", "fn c(     ) {}\n"),
+        ("fn d(mut self) {}\n", "fn d(mut self) {}\n"),
+        // Attributes before `self`: shown to syn as written. A const
+        // argument's block in the generics is the first brace the scan
+        // meets: it is taken for the body (blanking it changes no fact)
+        // and the signature is left as written.
+        ("fn e(#[a] self) {}\n", "fn e(#[a] self) {}\n"),
+        ("fn g<T: X<{ 1 }>>() {}\n", "fn g<T: X<{   }>>() {}\n"),
+    ];
+    for (src, want) in cases {
+        let index = index(src);
+        let blanked = blank_with_docs(src, &index.bodies, &index.docs);
+        assert_eq!(blanked, want, "{src}");
+        let opens = |t: &str| t.match_indices('{').map(|(i, _)| i).collect::<Vec<_>>();
+        assert_eq!(opens(&blanked).last(), opens(src).last(), "{src}");
+    }
+}
+
+#[test]
+fn a_signature_stub_records_where_the_fn_keyword_is() {
+    let src = "mod m {\n  /// doc\n  pub(crate) fn é<T>(x: T) -> T { x }\n}\n";
+    let b = &scan(src)[0];
+    let sig = b.sig.expect("a stub");
+    assert_eq!(&src[sig.fn_at..sig.fn_at + 2], "fn");
+    assert_eq!((sig.line, sig.column), (3, 13));
+    assert_eq!(&src[sig.open..=sig.close], "(x: T)");
+}

@@ -36,7 +36,7 @@ pub fn extract_lazily(file: &syn::File, pending: Option<(&Arc<str>, &[Body])>) -
     items(&file.items, &mut module, &mut facts, &mut cx, 0);
     // After all items: `use` declarations may follow the functions.
     for i in 0..facts.fns.len() {
-        if facts.fns[i].lazy.is_none() {
+        if !facts.fns[i].is_pending() {
             let c = callees(&facts.fns[i], &facts.uses);
             facts.fns[i].callees = c;
         }
@@ -132,21 +132,30 @@ impl Cx<'_> {
         let index = self
             .at
             .get(&(open.line as u32, open.column as u32))
-            .copied()
-            .filter(|_| block.stmts.iter().all(|s| matches!(s, syn::Stmt::Item(_))));
-        let lazy = index.zip(self.pending).map(|(i, (text, bodies))| {
-            let b = &bodies[i];
-            Box::new(LazyBody {
-                text: Arc::clone(text),
-                open: b.open,
-                close: b.close,
-                line: b.line,
-                column: b.column,
-                error: OnceLock::new(),
-            })
-        });
-        let mut lowered = lower_fn(sig, block, owner, trait_name, module, lazy.is_none());
-        if let Some(i) = index.filter(|_| lazy.is_some()) {
+            .copied();
+        let pending = index.zip(self.pending);
+        let blanked = block.stmts.iter().all(|s| matches!(s, syn::Stmt::Item(_)));
+        // syn saw a stub of the signature whenever the index has one,
+        // blanked body or not.
+        let stub = pending.and_then(|(i, (_, bodies))| bodies[i].sig);
+        let lazy = pending
+            .filter(|_| blanked || stub.is_some())
+            .map(|(i, (text, bodies))| {
+                let b = &bodies[i];
+                Box::new(LazyBody {
+                    text: Arc::clone(text),
+                    open: b.open,
+                    close: b.close,
+                    line: b.line,
+                    column: b.column,
+                    error: OnceLock::new(),
+                    sig: stub,
+                })
+            });
+        let lazy_body = blanked && lazy.is_some();
+        let lower = (!lazy_body, stub.is_none());
+        let mut lowered = lower_fn(sig, block, (owner, trait_name), module, lower);
+        if let Some(i) = index.filter(|_| lazy_body) {
             self.lazy.push((facts.fns.len(), i));
         }
         lowered.lazy = lazy;
@@ -415,13 +424,15 @@ fn reduce_type(ty: &syn::Type, tuple_head: bool) -> TypeInfo {
     }
 }
 
+/// Lower a function item: its body now when `lower_body`, its
+/// parameters and return type now when `lower_sig` (else syn saw a stub
+/// and they are parsed when read: [`lazy_sig`]).
 fn lower_fn(
     sig: &syn::Signature,
     body: &syn::Block,
-    owner: Option<String>,
-    trait_name: Option<String>,
+    (owner, trait_name): (Option<String>, Option<String>),
     module: &[String],
-    lower_body: bool,
+    (lower_body, lower_sig): (bool, bool),
 ) -> FnFacts {
     let item_span = between(pm(sig.fn_token.span), pm(body.brace_token.span.close()));
     let body = if lower_body {
@@ -429,6 +440,31 @@ fn lower_fn(
     } else {
         OnceLock::new()
     };
+    let (receiver, lowered) = lower_signature(sig);
+    FnFacts {
+        name: sig.ident.to_string(),
+        name_span: Span::from_pm2(sig.ident.span()),
+        item_span,
+        owner,
+        trait_name,
+        receiver,
+        sig: if lower_sig {
+            OnceLock::from(lowered)
+        } else {
+            OnceLock::new()
+        },
+        is_async: sig.asyncness.is_some(),
+        module: module.to_vec(),
+        callees: Vec::new(),
+        body,
+        lazy: None,
+        may_update: false,
+        test_only: false,
+    }
+}
+
+/// How `self` is taken, the other parameters and the return type.
+fn lower_signature(sig: &syn::Signature) -> (Receiver, SigFacts) {
     let mut receiver = Receiver::None;
     let mut params = Vec::new();
     for input in &sig.inputs {
@@ -456,34 +492,56 @@ fn lower_fn(
         syn::ReturnType::Default => None,
         syn::ReturnType::Type(_, ty) => Some(return_type_info(ty)),
     };
-    FnFacts {
-        name: sig.ident.to_string(),
-        name_span: Span::from_pm2(sig.ident.span()),
-        item_span,
-        owner,
-        trait_name,
-        receiver,
-        params,
-        ret,
-        is_async: sig.asyncness.is_some(),
-        module: module.to_vec(),
-        callees: Vec::new(),
-        body,
-        lazy: None,
-        may_update: false,
-        test_only: false,
-    }
+    (receiver, SigFacts { params, ret })
+}
+
+/// The text of `len` bytes that sits at 1-based `line` and 0-based
+/// `column` of its file, with as many line breaks and spaces before it,
+/// so the spans syn gives it are the file's.
+fn padded(text: &str, line: u32, column: u32) -> String {
+    let mut padded = String::with_capacity(text.len() + line as usize + column as usize);
+    padded.extend(std::iter::repeat('\n').take(line.saturating_sub(1) as usize));
+    padded.extend(std::iter::repeat(' ').take(column as usize));
+    padded.push_str(text);
+    padded
+}
+
+/// Parse and lower the parameters and return type of a function whose
+/// signature syn saw as a stub, from its text where it stands. A
+/// signature syn rejects has none, and [`FnFacts::body_error`] says why.
+pub(crate) fn lazy_sig(lazy: &LazyBody) -> SigFacts {
+    let Some(stub) = lazy.sig else {
+        return SigFacts::default();
+    };
+    let text = padded(&lazy.text[stub.fn_at..lazy.open], stub.line, stub.column);
+    let lowered = crate::isolate::catch(|| {
+        match syn::parse::Parser::parse_str(<syn::Signature as syn::parse::Parse>::parse, &text) {
+            Ok(sig) => Ok(lower_signature(&sig).1),
+            Err(e) => {
+                let at = e.span().start();
+                Err((at.line as u32, at.column as u32 + 1, e.to_string()))
+            }
+        }
+    });
+    proc_macro2::extra::invalidate_current_thread_spans();
+    let error = match lowered {
+        Ok(Ok(sig)) => return sig,
+        Ok(Err(e)) => e,
+        Err(panic) => (
+            stub.line,
+            stub.column + 1,
+            format!("internal error while parsing ({panic})"),
+        ),
+    };
+    let _ = lazy.error.set(error);
+    SigFacts::default()
 }
 
 /// Parse and lower a pending body: syn sees it where it is in its file
 /// (lines and columns before it kept as blank text), so its spans are the
 /// file's.
 pub(crate) fn lazy_body(lazy: &LazyBody) -> Block {
-    let body = &lazy.text[lazy.open..=lazy.close];
-    let mut padded = String::with_capacity(body.len() + lazy.line as usize + lazy.column as usize);
-    padded.extend(std::iter::repeat('\n').take(lazy.line.saturating_sub(1) as usize));
-    padded.extend(std::iter::repeat(' ').take(lazy.column as usize));
-    padded.push_str(body);
+    let padded = padded(&lazy.text[lazy.open..=lazy.close], lazy.line, lazy.column);
     let lowered = crate::isolate::catch(|| match syn::parse::Parser::parse_str(fn_body, &padded) {
         Ok(block) => Ok(lower_block(&block, 0)),
         Err(e) => {
