@@ -41,9 +41,7 @@ fn main() {
         let tables = timed(&mut t[2], || spawnlint::parse::tables::blank(&text));
         let source = tables.as_deref().unwrap_or(&text);
         let index = timed(&mut t[3], || bodies::index(source));
-        let blanked = timed(&mut t[4], || {
-            bodies::blank_with_docs(source, &index.bodies, &index.docs)
-        });
+        let blanked = timed(&mut t[4], || bodies::blank_index(source, &index));
         kept += blanked.bytes().filter(|b| !b.is_ascii_whitespace()).count();
         if let Ok(file) = timed(&mut t[5], || syn::parse_file(&blanked)) {
             let shared: std::sync::Arc<str> = std::sync::Arc::from(source);

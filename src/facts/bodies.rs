@@ -71,6 +71,10 @@ pub struct Index {
     /// (the byte of their third character: `///`, `//!`, `/**`, `/*!`):
     /// syn turns each into an attribute that no fact reads.
     pub docs: Vec<usize>,
+    /// The braces (byte offsets of `{` and `}`) of the item-level `enum`,
+    /// `union` and `trait` items, whose insides no fact reads: blanked
+    /// like a body, so syn skips them ([`blank_index`]).
+    pub opaque: Vec<(usize, usize)>,
 }
 
 /// The body index of `text`; empty when the file cannot be followed.
@@ -95,6 +99,7 @@ pub fn index(text: &str) -> Index {
     Index {
         bodies: items.bodies,
         docs,
+        opaque: items.opaque,
     }
 }
 
@@ -113,10 +118,34 @@ pub fn blank(text: &str, bodies: &[Body]) -> String {
 /// [`blank`], and the doc comments at `docs` ([`Index::docs`]) made plain
 /// comments (their third character becomes a space).
 pub fn blank_with_docs(text: &str, bodies: &[Body], docs: &[usize]) -> String {
+    blank_regions(text, bodies, &[], docs)
+}
+
+/// [`blank_with_docs`] of the index's bodies and docs, and the insides of
+/// its opaque items ([`Index::opaque`]) blanked too.
+pub fn blank_index(text: &str, index: &Index) -> String {
+    blank_regions(text, &index.bodies, &index.opaque, &index.docs)
+}
+
+fn blank_regions(text: &str, bodies: &[Body], opaque: &[(usize, usize)], docs: &[usize]) -> String {
     let mut out = String::with_capacity(text.len() / 2);
     let mut at = 0;
     let mut docs = docs.iter().peekable();
-    for b in bodies {
+    let mut opaque = opaque.iter().peekable();
+    for b in bodies.iter().map(Some).chain([None]) {
+        let next_body = b.map_or(usize::MAX, |b| b.open);
+        while let Some(&(open, close)) = opaque.next_if(|(open, _)| *open < next_body) {
+            while let Some(&d) = docs.next_if(|d| **d < open) {
+                out.push_str(&text[at..d]);
+                out.push(' ');
+                at = d + 1;
+            }
+            while docs.next_if(|d| **d < close).is_some() {}
+            out.push_str(&text[at..=open]);
+            blank_gap(&text[open + 1..close], &mut out);
+            at = close;
+        }
+        let Some(b) = b else { break };
         let first_blank = b.sig.as_ref().map_or(b.open, |s| s.name_end);
         while let Some(&d) = docs.next_if(|d| **d < first_blank) {
             out.push_str(&text[at..d]);
@@ -340,9 +369,11 @@ enum Kind {
     /// Anything else (`static`, `use`, macros…): its braces are skipped
     /// whole.
     Other,
-    /// `struct`, `enum`, `union`: braces skipped, but the doc comments on
-    /// their fields are plain text to the facts.
+    /// `struct`: braces skipped, but the doc comments on its fields are
+    /// plain text to the facts.
     Data,
+    /// `enum`, `union`, `trait`: nothing inside is a fact ([`Index::opaque`]).
+    Opaque,
 }
 
 /// The item-level walk over a file's tokens.
@@ -358,6 +389,8 @@ struct Items<'a> {
     quiet: Vec<(usize, usize)>,
     /// The token of the `fn` keyword of the item being read.
     fn_tok: Option<usize>,
+    /// See [`Index::opaque`].
+    opaque: Vec<(usize, usize)>,
 }
 
 impl<'a> Items<'a> {
@@ -370,6 +403,7 @@ impl<'a> Items<'a> {
             cursor: (0, 1),
             quiet: Vec::new(),
             fn_tok: None,
+            opaque: Vec::new(),
         }
     }
 
@@ -394,9 +428,10 @@ impl<'a> Items<'a> {
                             self.fn_tok = Some(self.at);
                             Some(Kind::Fn)
                         }
-                        (None, "impl" | "trait" | "mod") => Some(Kind::Container),
+                        (None, "impl" | "mod") => Some(Kind::Container),
+                        (None, "trait" | "enum" | "union") => Some(Kind::Opaque),
                         (None, "extern") => Some(Kind::Extern),
-                        (None, "struct" | "enum" | "union") => Some(Kind::Data),
+                        (None, "struct") => Some(Kind::Data),
                         (None, "static" | "type" | "use") => Some(Kind::Other),
                         (None, _) if bang => Some(Kind::Other),
                         (k, _) => k,
@@ -409,6 +444,12 @@ impl<'a> Items<'a> {
                         Some(Kind::Fn) => self.body()?,
                         Some(Kind::Container | Kind::Extern) => self.items(true)?,
                         Some(Kind::Data) => self.skip_group()?,
+                        Some(Kind::Opaque) => {
+                            let open = self.toks[self.at - 1].0 as usize;
+                            self.skip_group()?;
+                            let close = self.toks[self.at - 1].0 as usize;
+                            self.opaque.push((open, close));
+                        }
                         _ => self.skip_quiet_group()?,
                     }
                 }

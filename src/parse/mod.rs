@@ -189,17 +189,22 @@ fn parse_pending(
     shared: impl FnOnce() -> Arc<str>,
     force: bool,
 ) -> Option<Parsed> {
-    let facts::bodies::Index { bodies, mut docs } = facts::bodies::index(source);
+    let mut index = facts::bodies::index(source);
+    if force {
+        // `--exhaustive` and `--check-syntax` show syn every item whole.
+        index.opaque.clear();
+    }
     // Doc comments decide where an item starts, which only suppression
     // comments read.
     if crate::suppress::may_mention(text) {
-        docs.clear();
+        index.docs.clear();
     }
-    if bodies.is_empty() && docs.is_empty() {
+    if index.bodies.is_empty() && index.docs.is_empty() && index.opaque.is_empty() {
         return None;
     }
     let shared = shared();
-    let blanked = facts::bodies::blank_with_docs(source, &bodies, &docs);
+    let blanked = facts::bodies::blank_index(source, &index);
+    let bodies = index.bodies;
     let parsed = crate::isolate::catch(|| {
         syn::parse_file(&blanked)
             .ok()

@@ -13,7 +13,7 @@ fn p(q: Option<&str>, n: &str) -> RawCall {
 }
 
 #[test]
-fn finds_free_impl_trait_and_module_bodies() {
+fn finds_free_impl_and_module_bodies() {
     let src = "fn a() { x(); }\nimpl S { fn b(&self) { self.c(); } }\n\
                trait T { fn d(); fn e() { S::f() } }\nmod m { pub(crate) async fn g() { h!(1) } }\n";
     assert_eq!(
@@ -21,10 +21,25 @@ fn finds_free_impl_trait_and_module_bodies() {
         vec![
             vec![p(None, "x")],
             vec![m("c")],
-            vec![p(Some("S"), "f")],
             vec![RawCall::Macro("h".into())],
         ]
     );
+}
+
+#[test]
+fn the_insides_of_enums_unions_and_traits_are_blanked() {
+    let src = "/// E\nenum E {\n    /// A\n    A(u8),\n}\npub trait T: Send { fn e() { f() } }\n\
+               union U { a: u8 }\nstruct S { a: u8 }\nmod m { enum F { B } }\n";
+    let index = index(src);
+    assert!(
+        index.bodies.is_empty(),
+        "a trait's default bodies are no facts"
+    );
+    assert_eq!(index.opaque.len(), 4);
+    let want = "//  E\nenum E {\n\n\n}\npub trait T: Send {                }\n\
+                union U {       }\nstruct S { a: u8 }\nmod m { enum F {   } }\n";
+    assert_eq!(blank_index(src, &index), want);
+    assert!(syn::parse_file(want).is_ok());
 }
 
 #[test]
