@@ -19,7 +19,10 @@
 
 use crate::lex;
 
+mod blank;
 mod stub;
+use blank::blank_gap;
+pub use blank::{blank, blank_index, blank_with_docs};
 pub use stub::SigStub;
 
 /// One function body the scan found.
@@ -106,84 +109,6 @@ pub fn index(text: &str) -> Index {
 /// The bodies of `text` worth parsing later, in order ([`index`]).
 pub fn scan(text: &str) -> Vec<Body> {
     index(text).bodies
-}
-
-/// `text` with the interior of every body in `bodies` blanked: lines kept,
-/// and on the closing brace's line as many spaces as it had characters,
-/// so every position after a body is where it was.
-pub fn blank(text: &str, bodies: &[Body]) -> String {
-    blank_with_docs(text, bodies, &[])
-}
-
-/// [`blank`], and the doc comments at `docs` ([`Index::docs`]) made plain
-/// comments (their third character becomes a space).
-pub fn blank_with_docs(text: &str, bodies: &[Body], docs: &[usize]) -> String {
-    blank_regions(text, bodies, &[], docs)
-}
-
-/// [`blank_with_docs`] of the index's bodies and docs, and the insides of
-/// its opaque items ([`Index::opaque`]) blanked too.
-pub fn blank_index(text: &str, index: &Index) -> String {
-    blank_regions(text, &index.bodies, &index.opaque, &index.docs)
-}
-
-fn blank_regions(text: &str, bodies: &[Body], opaque: &[(usize, usize)], docs: &[usize]) -> String {
-    let mut out = String::with_capacity(text.len() / 2);
-    let mut at = 0;
-    let mut docs = docs.iter().peekable();
-    let mut opaque = opaque.iter().peekable();
-    for b in bodies.iter().map(Some).chain([None]) {
-        let next_body = b.map_or(usize::MAX, |b| b.open);
-        while let Some(&(open, close)) = opaque.next_if(|(open, _)| *open < next_body) {
-            while let Some(&d) = docs.next_if(|d| **d < open) {
-                out.push_str(&text[at..d]);
-                out.push(' ');
-                at = d + 1;
-            }
-            while docs.next_if(|d| **d < close).is_some() {}
-            out.push_str(&text[at..=open]);
-            blank_gap(&text[open + 1..close], &mut out);
-            at = close;
-        }
-        let Some(b) = b else { break };
-        let first_blank = b.sig.as_ref().map_or(b.open, |s| s.name_end);
-        while let Some(&d) = docs.next_if(|d| **d < first_blank) {
-            out.push_str(&text[at..d]);
-            out.push(' ');
-            at = d + 1;
-        }
-        while docs.next_if(|d| **d < b.close).is_some() {}
-        if let Some(sig) = &b.sig {
-            stub::blank_signature(text, sig, &mut at, &mut out);
-            blank_gap(&text[at..b.open], &mut out);
-            at = b.open;
-        }
-        out.push_str(&text[at..=b.open]);
-        let mut from = b.open + 1;
-        for &(start, end) in &b.items {
-            blank_gap(&text[from..start], &mut out);
-            out.push_str(&text[start..end]);
-            from = end;
-        }
-        blank_gap(&text[from..b.close], &mut out);
-        at = b.close;
-    }
-    for &d in docs {
-        out.push_str(&text[at..d]);
-        out.push(' ');
-        at = d + 1;
-    }
-    out.push_str(&text[at..]);
-    out
-}
-
-/// Text that syn need not see: its line breaks, then as many spaces as
-/// its last line has characters, so what follows stays in its column.
-fn blank_gap(gap: &str, out: &mut String) {
-    let lines = gap.bytes().filter(|c| *c == b'\n').count();
-    let last = gap.rsplit('\n').next().unwrap_or("");
-    out.extend(std::iter::repeat('\n').take(lines));
-    out.extend(std::iter::repeat(' ').take(last.chars().count()));
 }
 
 /// A lexical token: its kind and where it starts.
@@ -391,6 +316,9 @@ struct Items<'a> {
     fn_tok: Option<usize>,
     /// See [`Index::opaque`].
     opaque: Vec<(usize, usize)>,
+    /// The names of the file's own `macro_rules!` (an invocation of one is
+    /// expanded in place, so its input is read).
+    defined: Vec<&'a str>,
 }
 
 impl<'a> Items<'a> {
@@ -404,6 +332,7 @@ impl<'a> Items<'a> {
             quiet: Vec::new(),
             fn_tok: None,
             opaque: Vec::new(),
+            defined: macro_names(text, toks),
         }
     }
 
@@ -423,6 +352,13 @@ impl<'a> Items<'a> {
                 Tok::Ident(..) => {
                     let word = self.ident(self.at).unwrap_or("");
                     let bang = matches!(self.toks.get(self.at + 1), Some((_, Tok::Punct(b'!'))));
+                    if bang && kind.is_none() {
+                        if let Some(braced) = self.opaque_invocation(word) {
+                            // `m!(..);` ends at its `;`, `m! {..}` here.
+                            kind = (!braced).then_some(Kind::Other);
+                            continue;
+                        }
+                    }
                     kind = match (kind, word) {
                         (None | Some(Kind::Extern), "fn") if !bang => {
                             self.fn_tok = Some(self.at);
@@ -470,6 +406,27 @@ impl<'a> Items<'a> {
             }
         }
         (!nested).then_some(())
+    }
+
+    /// At an item-level invocation `word!(..)` of a macro the file does
+    /// not define: its input is no fact (lowering expands only the file's
+    /// own `macro_rules!`; an `impl` reads only its functions), so it is
+    /// marked opaque and skipped, and whether it was braced. `None`, and
+    /// nothing read, otherwise.
+    fn opaque_invocation(&mut self, word: &str) -> Option<bool> {
+        let group = self.at + 2;
+        let defined = word == "macro_rules" || self.defined.contains(&word);
+        let Tok::Open(delimiter) = self.toks.get(group)?.1 else {
+            return None;
+        };
+        if defined {
+            return None;
+        }
+        self.at = group + 1;
+        self.skip_quiet_group()?;
+        let close = self.toks[self.at - 1].0 as usize;
+        self.opaque.push((self.toks[group].0 as usize, close));
+        Some(delimiter == b'{')
     }
 
     /// Past the close of the group whose opening was just read.
@@ -739,6 +696,23 @@ impl Items<'_> {
         }
         None
     }
+}
+
+/// The names every `macro_rules! name` of the file defines, wherever it
+/// stands.
+fn macro_names<'a>(text: &'a str, toks: &[(u32, Tok)]) -> Vec<&'a str> {
+    if !text.contains("macro_rules") {
+        return Vec::new();
+    }
+    let name = |k: usize| match toks.get(k).map(|t| t.1) {
+        Some(Tok::Ident(s, e)) => Some(&text[s as usize..e as usize]),
+        _ => None,
+    };
+    (0..toks.len())
+        .filter(|&k| name(k) == Some("macro_rules"))
+        .filter(|&k| matches!(toks.get(k + 1).map(|t| t.1), Some(Tok::Punct(b'!'))))
+        .filter_map(|k| name(k + 2))
+        .collect()
 }
 
 /// Keywords in a body that start an item lowering lifts into the file's

@@ -187,3 +187,18 @@ fn a_signature_stub_records_where_the_fn_keyword_is() {
     assert_eq!((sig.line, sig.column), (3, 13));
     assert_eq!(&src[sig.open..=sig.close], "(x: T)");
 }
+
+#[test]
+fn invocations_of_macros_the_file_does_not_define_are_blanked() {
+    let src = "lazy_static! {\n    static ref X: u8 = f();\n}\nthread_local!(static Y: u8 = 1);\n\
+               macro_rules! own { ($i:item) => { $i } }\nown! { fn kept() { g() } }\n\
+               fn after() { h() }\n";
+    let index = index(src);
+    assert_eq!(calls(src), vec![vec![p(None, "h")]]);
+    let blanked = blank_index(src, &index);
+    let want = "lazy_static! {\n\n}\nthread_local!(                );\n\
+                macro_rules! own { ($i:item) => { $i } }\nown! { fn kept() { g() } }\n\
+                fn after() {     }\n";
+    assert_eq!(blanked, want);
+    assert!(syn::parse_file(&blanked).is_ok());
+}
