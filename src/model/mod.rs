@@ -277,11 +277,12 @@ impl Model {
     /// crate type, possibly wrapped.
     pub fn constructed_type(&self, r: FnRef) -> Option<TypeRef> {
         let f = self.func(r);
-        let ret = f.ret()?;
         let builder = f.receiver == Receiver::Value && f.name.starts_with("build");
         if f.receiver != Receiver::None && !builder {
             return None;
         }
+        // Only now: a stubbed signature is parsed when its return type is read.
+        let ret = f.ret()?;
         let allowed_wrappers = [
             "Arc", "Rc", "Box", "Pin", "Option", "Result", "Future", "Tuple",
         ];
