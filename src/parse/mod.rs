@@ -341,6 +341,15 @@ mod tests {
         let e = body_errors(0, &p.facts).next().expect("main's signature");
         assert_eq!((e.line, e.column), (1, 12));
         assert_eq!(p.facts.fns[1].params().len(), 1);
+        let mode = Mode {
+            blank_tables: true,
+            force_bodies: true,
+        };
+        let eager = parse_source_as(0, &Arc::from(src), mode).unwrap();
+        let e = body_errors(0, &eager.facts)
+            .next()
+            .expect("--check-syntax reports it");
+        assert_eq!((e.line, e.column), (1, 12));
     }
 
     #[test]
