@@ -76,6 +76,9 @@ pub fn may_apply(model: &Model, reach: &Reach, f: FnRef) -> bool {
                 .iter()
                 .any(|m| is_stop(&model.func(*m).name))
         })
+        // Without a clone of a field (`self.f.clone()`, `Arc::clone(&self.f)`)
+        // there is no alias to publish into, and bodies expand no macros.
+        && func.body_text_may(|t| t.contains("clone"))
 }
 
 fn owner(model: &Model, f: FnRef) -> Option<TypeRef> {

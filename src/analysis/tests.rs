@@ -609,3 +609,25 @@ fn prefilters_leave_bodies_whose_text_cannot_match_unparsed() {
     assert!(super::split_subscriptions::may_apply(&m, named("split")));
     assert!(super::wakers::may_register(&m, named("poll_ready")));
 }
+
+/// The publish pass needs a clone of a field to publish into; a method
+/// whose text has none is not parsed.
+#[test]
+fn the_publish_prefilter_needs_a_clone_in_the_text() {
+    let src = r#"
+        struct W { slot: Arc<Mutex<Option<u8>>> }
+        impl W {
+            fn start(&self) { std::thread::spawn(move || { fill(); }); }
+            fn run(&self) { let s = self.slot.clone(); std::thread::spawn(move || { *s.lock().unwrap() = Some(1); }); }
+            fn stop(&self) {}
+        }
+    "#;
+    let m = model(src);
+    let reach =
+        crate::model::reach::Reach::compute(&m, Vec::new(), &Default::default(), super::CALL_DEPTH);
+    let fns: Vec<_> = m.all_fns().collect();
+    let named = |n: &str| *fns.iter().find(|f| m.func(**f).name == n).expect("fn");
+    assert!(!super::publishes::may_apply(&m, &reach, named("start")));
+    assert!(m.func(named("start")).is_pending());
+    assert!(super::publishes::may_apply(&m, &reach, named("run")));
+}
