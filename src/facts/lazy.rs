@@ -90,9 +90,9 @@ impl FnFacts {
     }
 }
 
-/// A function body the parse stage left unparsed: the file's text as syn
-/// would have seen it, shared by all its pending bodies, and where the
-/// body is in it.
+/// A function body (and, when syn saw a stub of it, the signature) the
+/// parse stage left unparsed: the file's text as syn would have seen it,
+/// shared by all its pending bodies, and where the body is in it.
 #[derive(Debug)]
 pub struct LazyBody {
     pub(super) text: Arc<str>,

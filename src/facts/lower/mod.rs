@@ -513,37 +513,38 @@ pub(crate) fn lazy_sig(lazy: &LazyBody) -> SigFacts {
     let Some(stub) = lazy.sig else {
         return SigFacts::default();
     };
-    let text = padded(&lazy.text[stub.fn_at..lazy.open], stub.line, stub.column);
-    let lowered = crate::isolate::catch(|| {
-        match syn::parse::Parser::parse_str(<syn::Signature as syn::parse::Parse>::parse, &text) {
-            Ok(sig) => Ok(lower_signature(&sig).1),
-            Err(e) => {
-                let at = e.span().start();
-                Err((at.line as u32, at.column as u32 + 1, e.to_string()))
-            }
-        }
-    });
-    proc_macro2::extra::invalidate_current_thread_spans();
-    let error = match lowered {
-        Ok(Ok(sig)) => return sig,
-        Ok(Err(e)) => e,
-        Err(panic) => (
-            stub.line,
-            stub.column + 1,
-            format!("internal error while parsing ({panic})"),
-        ),
-    };
-    let _ = lazy.error.set(error);
-    SigFacts::default()
+    let text = &lazy.text[stub.fn_at..lazy.open];
+    let parse = <syn::Signature as syn::parse::Parse>::parse;
+    parse_where_it_stands(lazy, text, (stub.line, stub.column), parse, |sig| {
+        lower_signature(sig).1
+    })
+    .unwrap_or_default()
 }
 
 /// Parse and lower a pending body: syn sees it where it is in its file
 /// (lines and columns before it kept as blank text), so its spans are the
 /// file's.
 pub(crate) fn lazy_body(lazy: &LazyBody) -> Block {
-    let padded = padded(&lazy.text[lazy.open..=lazy.close], lazy.line, lazy.column);
-    let lowered = crate::isolate::catch(|| match syn::parse::Parser::parse_str(fn_body, &padded) {
-        Ok(block) => Ok(lower_block(&block, 0)),
+    let text = &lazy.text[lazy.open..=lazy.close];
+    parse_where_it_stands(lazy, text, (lazy.line, lazy.column), fn_body, |block| {
+        lower_block(block, 0)
+    })
+    .unwrap_or_default()
+}
+
+/// Parse `text`, which stands at 1-based `line` and 0-based `column` of
+/// its file, with `parser`, and lower it; syn's message (or a caught
+/// panic) is kept as the function's error and gives `None`.
+fn parse_where_it_stands<T, O>(
+    lazy: &LazyBody,
+    text: &str,
+    (line, column): (u32, u32),
+    parser: fn(syn::parse::ParseStream) -> syn::Result<T>,
+    lower: impl FnOnce(&T) -> O,
+) -> Option<O> {
+    let padded = padded(text, line, column);
+    let lowered = crate::isolate::catch(|| match syn::parse::Parser::parse_str(parser, &padded) {
+        Ok(tree) => Ok(lower(&tree)),
         Err(e) => {
             let at = e.span().start();
             Err((at.line as u32, at.column as u32 + 1, e.to_string()))
@@ -552,16 +553,16 @@ pub(crate) fn lazy_body(lazy: &LazyBody) -> Block {
     // Spans were copied into our own positions (see `parse::parse_source_as`).
     proc_macro2::extra::invalidate_current_thread_spans();
     let error = match lowered {
-        Ok(Ok(block)) => return block,
+        Ok(Ok(out)) => return Some(out),
         Ok(Err(e)) => e,
         Err(panic) => (
-            lazy.line,
-            lazy.column + 1,
+            line,
+            column + 1,
             format!("internal error while parsing ({panic})"),
         ),
     };
     let _ = lazy.error.set(error);
-    Block::default()
+    None
 }
 
 /// A function's block as syn parses it in an item: inner attributes
