@@ -5,7 +5,10 @@
 use crate::diagnostic::{Applicability, Edit};
 use crate::source::{byte_offset, FileId, Span, Text};
 
-use super::scan::{crossing_applicability, declared_names, outer_names, written_names};
+use super::scan::{
+    crossing_applicability, crossing_applicability_in, declared_names, outer_names, written_names,
+    Crossing,
+};
 
 /// The edits that apply a reorder mechanically: the spawn statement (the
 /// whole lines of the statement holding the spawn call — a method chain
@@ -18,13 +21,14 @@ use super::scan::{crossing_applicability, declared_names, outer_names, written_n
 /// otherwise `None` (the fix stays a snippet).
 ///
 /// Safe when the statements the spawn crosses (the initialization
-/// included) cannot see the difference: see [`crossing_applicability`].
+/// included) cannot see the difference: see [`crossing_applicability_in`];
+/// `crossing.captures` are the names the task takes.
 pub fn reorder_edits(
     source: Text,
     file: FileId,
     call: Span,
     write: Span,
-    captures: &[String],
+    crossing: Crossing,
     first: Option<Span>,
 ) -> Option<(Vec<Edit>, Applicability)> {
     let text = source.as_str();
@@ -73,14 +77,33 @@ pub fn reorder_edits(
     // cross either: a move of them there would no longer compile.
     // A name the crossed code assigns or binds anew is the state being
     // initialized or replaced: reading its new value is the fix.
+    // A name the block uses again after the write, and the crossed code
+    // does not assign, is one the crossed code only reads or mutates
+    // through (the original would not compile had it moved it), when no
+    // name the crossed code binds lives on to hold a borrow of it: the
+    // task, or the call, taking it later takes the same value or handle.
     let written = written_names(crossed);
-    let mut seen: Vec<String> = captures.to_vec();
+    let rest = block_rest(text, write_end);
+    let bindings_end = declared_names(crossed).iter().all(|n| !mentions(rest, n));
+    let lives_on = |n: &String| bindings_end && !written.contains(n) && mentions(rest, n);
+    let mut seen: Vec<String> = crossing
+        .captures
+        .iter()
+        .filter(|n| !lives_on(n))
+        .cloned()
+        .collect();
     seen.extend(
         outer_names(moved_text)
             .into_iter()
-            .filter(|n| !written.contains(n)),
+            .filter(|n| !written.contains(n) && !lives_on(n)),
     );
-    let mut applicability = crossing_applicability(crossed, &seen);
+    let mut applicability = crossing_applicability_in(
+        crossed,
+        Crossing {
+            captures: &seen,
+            ..crossing
+        },
+    );
     // A spawn statement that can leave early (`spawn(..)?`) would now do
     // so after the statements it moved past have run.
     if crossing_applicability(&text[a..semi], &[]) == Applicability::Unsafe
@@ -90,6 +113,25 @@ pub fn reorder_edits(
     }
     let edits = move_lines(source, file, from, line_end, write_end, moved);
     Some((edits, applicability))
+}
+
+/// The rest of the block that `at` lies in: from `at` to its closing
+/// brace (or the end of the text).
+fn block_rest(text: &str, at: usize) -> &str {
+    let mut depth = 0i64;
+    for (i, c) in text[at..].char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => {
+                depth -= 1;
+                if depth < 0 {
+                    return &text[at..at + i];
+                }
+            }
+            _ => {}
+        }
+    }
+    &text[at..]
 }
 
 /// Move the whole lines `from..to` to `at` (a line start, or the end of
@@ -158,18 +200,19 @@ fn statement_after(text: &str, after: usize, wa: usize, wb: usize, indent: &str)
             || (rest.is_empty() && text[..wb].trim_end().ends_with([';', '}']));
         return ends.then_some(end);
     }
-    // The nearest line above the write, at the spawn's indentation.
+    // The write's own line when its statement starts there, at the
+    // spawn's indentation (`let _ = CONFIG.set(..)`), else the nearest
+    // line above the write at that indentation.
+    let at_indent = |l: usize| {
+        let content = text[l..].trim_start_matches([' ', '\t']);
+        text[l..].len() - content.len() == indent.len() && !content.starts_with(['\n', '}'])
+    };
     let mut line = write_line;
-    loop {
+    while !at_indent(line) {
         if line <= after {
             return None;
         }
         line = line_start(text, line - 1);
-        let l = &text[line..];
-        let content = l.trim_start_matches([' ', '\t']);
-        if l.len() - content.len() == indent.len() && !content.starts_with(['\n', '}']) {
-            break;
-        }
     }
     if !text[line..].starts_with(indent) || !balanced(&text[after..line]) {
         return None;

@@ -35,6 +35,14 @@ fn span_of(text: &str, needle: &str, n: usize) -> Span {
     }
 }
 
+/// A crossing that knows only the task's captures.
+fn takes(captures: &[String]) -> Crossing<'_> {
+    Crossing {
+        captures,
+        ..Crossing::default()
+    }
+}
+
 fn apply(text: &str, edits: &[Edit]) -> String {
     apply_edits(text, 0, edits).expect("edits apply")
 }
@@ -198,7 +206,7 @@ fn reorder(text: &str, captures: &[&str]) -> Option<(String, Applicability)> {
     let caps: Vec<String> = captures.iter().map(|c| c.to_string()).collect();
     let call = span_of(text, "spawn(move || run(&t))", 0);
     let write = span_of(text, "init()", 0);
-    let (edits, a) = reorder_edits(db.indexed(0).unwrap(), 0, call, write, &caps, None)?;
+    let (edits, a) = reorder_edits(db.indexed(0).unwrap(), 0, call, write, takes(&caps), None)?;
     Some((apply(text, &edits), a))
 }
 
@@ -312,7 +320,7 @@ fn review_findings_stay_fixed() {
         0,
         call,
         span_of(text, "init()", 0),
-        &caps,
+        takes(&caps),
         None,
     )
     .unwrap();
@@ -325,7 +333,7 @@ fn review_findings_stay_fixed() {
         0,
         span_of(text, "spawn(move || run(&c))", 0),
         span_of(text, "cfg = Arc::new(2)", 0),
-        &["c".to_string()],
+        takes(&["c".to_string()]),
         Some(span_of(text, "let c = Arc::clone(&cfg);", 0)),
     );
     assert!(
@@ -467,4 +475,67 @@ fn a_guard_taken_right_after_the_spawn_moves_above_it() {
         crate::fixes::lock_first_edits(db.indexed(0).unwrap(), 0, spawn, insert).is_none(),
         "a statement between the spawn and the guard"
     );
+}
+
+/// Reorder `call` past `write` in `text`, the task taking `captures`.
+fn reorder_at(
+    text: &str,
+    call: &str,
+    write: &str,
+    captures: &[&str],
+) -> Option<(String, Applicability)> {
+    let db = source_db(text);
+    let caps: Vec<String> = captures.iter().map(|c| c.to_string()).collect();
+    let (call, write) = (span_of(text, call, 0), span_of(text, write, 0));
+    let (edits, a) = reorder_edits(db.indexed(0).unwrap(), 0, call, write, takes(&caps), None)?;
+    Some((apply(text, &edits), a))
+}
+
+#[test]
+fn a_name_the_block_uses_after_the_write_is_only_read_by_what_the_spawn_crosses() {
+    // `me` is used after the write, so the crossed call cannot have moved
+    // it: the task takes the same handle later.
+    let text = "fn new() -> Arc<Self> {\n    let me = Arc::new(Self::default());\n    tokio::spawn(Self::refill(Arc::clone(&me)));\n    me.install(rules);\n    me\n}\n";
+    let got = reorder_at(
+        text,
+        "tokio::spawn(Self::refill(Arc::clone(&me)))",
+        "me.install(rules)",
+        &["me"],
+    );
+    assert_eq!(got.map(|g| g.1), Some(Safe));
+    // Not used after: the crossed code may have moved it.
+    let moved = text.replace("    me\n}", "    Arc::new(Self::default())\n}");
+    let got = reorder_at(
+        &moved,
+        "tokio::spawn(Self::refill(Arc::clone(&me)))",
+        "me.install(rules)",
+        &["me"],
+    );
+    assert_eq!(got.map(|g| g.1), Some(Unsafe));
+    // Assigned by what it crosses (`+=` too): the task would see another value.
+    let text =
+        "fn f() {\n    let mut n = 1;\n    spawn(move || run(n));\n    n += 1;\n    init(n);\n}\n";
+    let got = reorder_at(text, "spawn(move || run(n))", "init(n)", &["n"]);
+    assert_eq!(got.map(|g| g.1), Some(Unsafe));
+    // A binding the crossed code makes lives on: it may borrow the name.
+    let text = "fn f() {\n    spawn(move || run(&t));\n    let g = t.lock();\n    init();\n    drop(g);\n    t\n}\n";
+    let got = reorder_at(text, "spawn(move || run(&t))", "init()", &["t"]);
+    assert_eq!(got.map(|g| g.1), Some(Unsafe));
+}
+
+#[test]
+fn a_write_whose_statement_starts_on_its_line_is_the_statement_to_pass() {
+    let text = "fn new(c: Config) -> Self {\n    tokio::spawn(async move { CONFIG.get().unwrap(); });\n    let _ = CONFIG.set(c);\n    Self {}\n}\n";
+    let (fixed, a) = reorder_at(
+        text,
+        "tokio::spawn(async move { CONFIG.get().unwrap(); })",
+        "CONFIG.set(c)",
+        &[],
+    )
+    .expect("moved");
+    assert!(
+        fixed.contains("    let _ = CONFIG.set(c);\n    tokio::spawn(async move"),
+        "{fixed}"
+    );
+    assert_eq!(a, Safe);
 }

@@ -25,7 +25,10 @@ pub use rewrite::{
     enable_first_edits, if_to_while_edit, mark_changed_edit, rename_method_edit,
     replace_statement_edit,
 };
-pub use scan::crossing_applicability;
+pub use scan::{
+    body_is_only, body_may_wait, bounded_params, crossing_applicability, crossing_applicability_in,
+    Call, Crossing,
+};
 pub use signals::{
     condvar_wait_while_for, condvar_while_loop, notified_before_check, notified_before_spawn,
     notify_one, notify_under_lock, notify_waiters, waker_register_first, watch_mark_changed,

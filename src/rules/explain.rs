@@ -1,6 +1,7 @@
 //! Shared wording: turns a window (spawn, access, initialization) into a
 //! rustc-style diagnostic with labels, notes and fixes.
 
+use super::crossing::{self, CrossingFacts};
 use super::Context;
 use crate::analysis::trace::{
     Access, AccessKind, Capture, CtorTrace, Placeholder, Root, SpawnSite, Write,
@@ -289,21 +290,7 @@ fn window_fixes(cx: &Context, w: &Window, n: &Names) -> Vec<Fix> {
     let mut out: Vec<Fix> = Vec::new();
     if n.load.is_none() {
         if let Some(mut fix) = fixes::reorder(&input) {
-            let captured: Vec<String> = w.site.captures.iter().map(|c| c.name.clone()).collect();
-            let edits = (w.site.call.file == n.write_loc.file)
-                .then(|| cx.source(n.write_loc.file))
-                .flatten()
-                .and_then(|s| {
-                    fixes::reorder_edits(
-                        s,
-                        n.write_loc.file,
-                        w.site.call.span,
-                        n.write_loc.span,
-                        &captured,
-                        None,
-                    )
-                });
-            if let Some((edits, applicability)) = edits {
+            if let Some((edits, applicability)) = reorder_in_ctor(cx, w, n) {
                 fix = fix.with_edits(edits, applicability);
             }
             out.push(fix);
@@ -313,6 +300,86 @@ fn window_fixes(cx: &Context, w: &Window, n: &Names) -> Vec<Fix> {
     out.extend(fixes::start_method(&input));
     out.extend(fixes::typestate(&input));
     out
+}
+
+/// The reorder as edits in the function where the paths to the spawn and
+/// to the initialization part (the constructor, or a function both go
+/// through): its statement that spawns — the spawn itself, or the call
+/// that leads to it when the spawn is all the called function does —
+/// moves past the statement that initializes.
+fn reorder_in_ctor(
+    cx: &Context,
+    w: &Window,
+    n: &Names,
+) -> Option<(
+    Vec<crate::diagnostic::Edit>,
+    crate::diagnostic::Applicability,
+)> {
+    let (spawn_via, write_via) = (&w.site.via, &w.write.via);
+    let shared = spawn_via
+        .iter()
+        .zip(write_via)
+        .take_while(|(a, b)| a.loc == b.loc)
+        .count();
+    let write = write_via.get(shared).map_or(w.write.loc, |v| v.loc);
+    let (moved, captured): (Loc, Vec<String>) = match &spawn_via[shared..] {
+        [] => (
+            w.site.call,
+            w.site.captures.iter().map(|c| c.name.clone()).collect(),
+        ),
+        [call] if spawns_only(cx, w.site) => (call.loc, Vec::new()),
+        _ => return None,
+    };
+    let file = write.file;
+    let holder = if shared == 0 {
+        Some(w.ctor.ctor)
+    } else {
+        holder(cx, write)
+    };
+    if moved.file != file || holder.is_none() || n.load.is_some() {
+        return None;
+    }
+    let facts = CrossingFacts::of(cx, holder);
+    let ran = crossing::ran(w.ctor);
+    let from = holder.unwrap_or(w.ctor.ctor);
+    let waits = |call: fixes::Call| crossing::callee_waits(cx, from, &ran, call);
+    fixes::reorder_edits(
+        cx.source(file)?,
+        file,
+        moved.span,
+        write.span,
+        facts.crossing(&captured, &waits),
+        None,
+    )
+}
+
+/// The innermost function whose item holds `loc`.
+fn holder(cx: &Context, loc: Loc) -> Option<FnRef> {
+    cx.model
+        .all_fns()
+        .filter(|f| f.file == loc.file)
+        .filter(|f| {
+            let s = cx.model.func(*f).item_span;
+            s.start <= loc.span.start && loc.span.end <= s.end
+        })
+        .max_by_key(|f| cx.model.func(*f).item_span.start)
+}
+
+/// Whether the function holding the spawn does nothing but spawn: its
+/// body is the spawn call alone.
+fn spawns_only(cx: &Context, site: &SpawnSite) -> bool {
+    let call = site.call;
+    let texts = holder(cx, call).and_then(|f| {
+        let span = cx.model.func(f).item_span;
+        Some((
+            cx.slice(Loc {
+                file: call.file,
+                span,
+            })?,
+            cx.slice(call)?,
+        ))
+    });
+    texts.is_some_and(|(item, call)| fixes::body_is_only(&item, &call))
 }
 
 /// A finding that is not a spawn-to-initialization window (SL003–SL007):

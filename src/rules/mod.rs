@@ -5,6 +5,7 @@
 //! [`declare_rule!`]. The registry is built from [`ALL`]; nothing else
 //! lists rules. Shared wording for labels and notes lives in `explain`.
 
+mod crossing;
 mod explain;
 pub mod lossy_gate;
 pub mod spawn_before_init;

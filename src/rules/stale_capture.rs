@@ -2,6 +2,7 @@
 //! method replaces with a new value the task never sees. The user
 //! documentation is the rule's page, `rules/SL003-stale-capture.md`.
 
+use super::crossing::{self, CrossingFacts};
 use super::explain::{self, Finding};
 use super::{Check, Context};
 use crate::analysis::trace::{Capture, CtorTrace, Key, Root, SpawnSite, Write};
@@ -131,7 +132,9 @@ fn diagnostic(
     ));
     let mut fixes_out: Vec<Fix> = Vec::new();
     if method.is_none() {
-        fixes_out.extend(spawn_after_replacement(cx, site, capture, write, &field));
+        fixes_out.extend(spawn_after_replacement(
+            cx, ca, site, capture, write, &field,
+        ));
     }
     if let Some(stmt) = &stmt {
         let value_type = match &capture.key {
@@ -178,6 +181,7 @@ fn diagnostic(
 /// together, as written ([`fixes::reorder_edits`] decides if it is safe).
 fn spawn_after_replacement(
     cx: &Context,
+    ca: &CtorTrace,
     site: &SpawnSite,
     capture: &Capture,
     write: &Write,
@@ -193,12 +197,16 @@ fn spawn_after_replacement(
         return None;
     }
     let captures: Vec<String> = site.captures.iter().map(|c| c.name.clone()).collect();
+    let ctor = ca.ctor;
+    let facts = CrossingFacts::of(cx, Some(ctor));
+    let ran = crossing::ran(ca);
+    let waits = |call: fixes::Call| crossing::callee_waits(cx, ctor, &ran, call);
     let (edits, applicability) = fixes::reorder_edits(
         cx.source(file)?,
         file,
         site.call.span,
         write.loc.span,
-        &captures,
+        facts.crossing(&captures, &waits),
         decl.map(|d| d.span),
     )?;
     let fix = Fix {
