@@ -6,8 +6,8 @@ use crate::diagnostic::{Applicability, Edit};
 use crate::source::{byte_offset, FileId, Span, Text};
 
 use super::scan::{
-    crossing_applicability, crossing_applicability_in, declared_names, outer_names, written_names,
-    Crossing,
+    crossing_applicability, crossing_applicability_in, declared_names, names_outside_tasks,
+    outer_names, written_names, Crossing,
 };
 
 /// The edits that apply a reorder mechanically: the spawn statement (the
@@ -42,14 +42,24 @@ pub fn reorder_edits(
     {
         return None;
     }
-    let from = match first {
-        Some(f) => handle_line(text, source.offset(f.start), a, spawn_line, indent)?,
-        None => spawn_line,
+    let (wa, wb) = (source.offset(write.start), source.offset(write.end));
+    // A spawn in a `for` loop at the write's indentation: the loop moves.
+    let looped = enclosing_for(text, spawn_line, indent, wa);
+    let (a, spawn_line, indent) = match looped {
+        Some((line, loop_indent)) => (line + loop_indent.len(), line, loop_indent),
+        None => (a, spawn_line, indent),
+    };
+    let from = match (first, looped) {
+        (Some(_), Some(_)) => return None,
+        (Some(f), None) => handle_line(text, source.offset(f.start), a, spawn_line, indent)?,
+        (None, _) => spawn_line,
     };
     // The statement may go on after the call (`.expect(..)`, `?`).
-    let semi = statement_end(text, b)?;
+    let semi = match looped {
+        Some(_) => block_statement_end(text, a)?,
+        None => statement_end(text, b)?,
+    };
     let line_end = line_end(text, semi);
-    let (wa, wb) = (source.offset(write.start), source.offset(write.end));
     if wa < line_end || wb < wa {
         return None;
     }
@@ -92,8 +102,13 @@ pub fn reorder_edits(
         .filter(|n| !lives_on(n))
         .cloned()
         .collect();
+    // A loop's body runs here, outside its task: its names count too.
+    let moved_names = match looped {
+        Some(_) => names_outside_tasks(moved_text, crossing.spawners),
+        None => outer_names(moved_text),
+    };
     seen.extend(
-        outer_names(moved_text)
+        moved_names
             .into_iter()
             .filter(|n| !written.contains(n) && !lives_on(n)),
     );
@@ -113,6 +128,42 @@ pub fn reorder_edits(
     }
     let edits = move_lines(source, file, from, line_end, write_end, moved);
     Some((edits, applicability))
+}
+
+/// The `for` statement that holds the spawn statement on `spawn_line`
+/// (indented `indent`) when the write at byte `wa` stands at that loop's
+/// indentation: the loop's line and indentation. The loop must hold the
+/// spawn's line within its braces and end before the write.
+fn enclosing_for<'t>(
+    text: &'t str,
+    spawn_line: usize,
+    indent: &str,
+    wa: usize,
+) -> Option<(usize, &'t str)> {
+    let write_line = line_start(text, wa);
+    let write_indent = &text[write_line..write_line + leading_blanks(&text[write_line..])];
+    if write_indent.len() >= indent.len() {
+        return None;
+    }
+    let mut line = spawn_line;
+    while line > 0 {
+        line = line_start(text, line - 1);
+        let blanks = leading_blanks(&text[line..]);
+        let content = &text[line + blanks..];
+        if content.starts_with('\n') || blanks > write_indent.len() {
+            continue;
+        }
+        if blanks < write_indent.len() || !content.starts_with("for ") {
+            return None;
+        }
+        let end = block_statement_end(text, line + blanks)?;
+        return (end > spawn_line && end <= wa).then_some((line, &text[line..line + blanks]));
+    }
+    None
+}
+
+fn leading_blanks(line: &str) -> usize {
+    line.len() - line.trim_start_matches([' ', '\t']).len()
 }
 
 /// The rest of the block that `at` lies in: from `at` to its closing

@@ -539,3 +539,60 @@ fn a_write_whose_statement_starts_on_its_line_is_the_statement_to_pass() {
     );
     assert_eq!(a, Safe);
 }
+
+#[test]
+fn a_spawn_in_a_loop_moves_with_its_loop_past_a_write_at_the_loops_level() {
+    let text = "async fn open(n: usize, f: Vec<String>) -> Self {\n    let s = Arc::new(RwLock::new(Vec::new()));\n    let mut tasks = JoinSet::new();\n    for i in 0..n {\n        let s = Arc::clone(&s);\n        tasks.spawn(async move { s.read().await[0].len() + i });\n    }\n    s.write().await.extend(f);\n    Self { s, tasks }\n}\n";
+    let spawners = vec!["spawn".to_string()];
+    let cx = Crossing {
+        spawners: &spawners,
+        ..Crossing::default()
+    };
+    let db = source_db(text);
+    let call = span_of(
+        text,
+        "tasks.spawn(async move { s.read().await[0].len() + i })",
+        0,
+    );
+    let write = span_of(text, "s.write().await.extend(f)", 0);
+    let (edits, a) =
+        reorder_edits(db.indexed(0).unwrap(), 0, call, write, cx, None).expect("moved");
+    let fixed = apply(text, &edits);
+    assert!(
+        fixed.contains("    s.write().await.extend(f);\n    for i in 0..n {\n"),
+        "{fixed}"
+    );
+    // Awaiting a lock waits for its holders, not for the task.
+    assert_eq!(a, Safe);
+    // The loop's own body runs here: a name it uses that the crossed code
+    // moves makes the move unsafe.
+    let used = text
+        .replace(
+            "let s = Arc::clone(&s);",
+            "let s = Arc::clone(&s);\n        log(&tag);",
+        )
+        .replace("s.write().await.extend(f);", "drop(tag);");
+    let db = source_db(&used);
+    let call = span_of(
+        &used,
+        "tasks.spawn(async move { s.read().await[0].len() + i })",
+        0,
+    );
+    let write = span_of(&used, "drop(tag)", 0);
+    let (_, a) = reorder_edits(db.indexed(0).unwrap(), 0, call, write, cx, None).expect("moved");
+    assert_eq!(a, Unsafe);
+    let call = span_of(
+        text,
+        "tasks.spawn(async move { s.read().await[0].len() + i })",
+        0,
+    );
+    // Any other await may wait for the task.
+    let other = text.replace(
+        "s.write().await.extend(f);",
+        "s.write().await.extend(f);\n    ready.recv().await;",
+    );
+    let db = source_db(&other);
+    let write = span_of(&other, "ready.recv().await", 0);
+    let (_, a) = reorder_edits(db.indexed(0).unwrap(), 0, call, write, cx, None).expect("moved");
+    assert_eq!(a, Unsafe);
+}

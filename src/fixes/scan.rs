@@ -39,6 +39,52 @@ pub(super) fn outer_names(text: &str) -> Vec<String> {
     out
 }
 
+/// The variables `text` uses anywhere but in the arguments of a call of
+/// `spawners` (a task's body, which runs on its own): identifiers not
+/// after `.`/`::` and not called, keywords aside.
+pub(super) fn names_outside_tasks(text: &str, spawners: &[String]) -> Vec<String> {
+    use proc_macro2::{Delimiter, TokenTree};
+    fn walk(tokens: proc_macro2::TokenStream, spawners: &[String], out: &mut Vec<String>) {
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        let mut skip = false;
+        for (i, tt) in tokens.iter().enumerate() {
+            match tt {
+                TokenTree::Group(_) if std::mem::take(&mut skip) => {}
+                TokenTree::Group(g) => walk(g.stream(), spawners, out),
+                TokenTree::Ident(id) => {
+                    let name = id.to_string();
+                    let prev = i.checked_sub(1).map(|j| &tokens[j]);
+                    let after_path = matches!(prev, Some(TokenTree::Punct(p)) if p.as_char() == '.' || p.as_char() == ':');
+                    let called = matches!(tokens.get(i + 1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
+                    skip = called && spawners.contains(&name);
+                    let keyword = matches!(
+                        name.as_str(),
+                        "let"
+                            | "mut"
+                            | "move"
+                            | "async"
+                            | "ref"
+                            | "self"
+                            | "Self"
+                            | "loop"
+                            | "in"
+                            | "for"
+                    );
+                    if !after_path && !called && !keyword && !out.contains(&name) {
+                        out.push(name);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Ok(tokens) = text.parse::<proc_macro2::TokenStream>() {
+        walk(tokens, spawners, &mut out);
+    }
+    out
+}
+
 /// The names `text`'s statements assign (`name = …`, `*name = …`,
 /// `name += …`) or bind
 /// with a top-level `let`.
@@ -282,7 +328,8 @@ fn crosses_cleanly(tokens: &[proc_macro2::TokenTree], cx: Crossing, leaving: Lea
                 // it moves), unless it runs over a range or a slice.
                 let loops = matches!(name.as_str(), "loop" | "while")
                     || (name == "for" && !bounded_for(&tokens[i + 1..], cx.bounded));
-                let waits = after_dot && WAITS.contains(&name.as_str());
+                let waits =
+                    after_dot && WAITS.contains(&name.as_str()) && !awaits_a_lock(tokens, i);
                 let callee_waits = called
                     && cx.callee_waits.is_some_and(|w| {
                         let q = call_qualifier(tokens, i);
@@ -334,6 +381,18 @@ fn call_qualifier(tokens: &[proc_macro2::TokenTree], i: usize) -> Option<Option<
         return Some(Some(q.unwrap_or_default()));
     }
     Some(None)
+}
+
+/// Whether the `await` at `tokens[i]` awaits a lock (`.lock().await`,
+/// `.read().await`, `.write().await`): like a blocking `lock()`, it waits
+/// for the lock's holders, not for a task yet to start.
+fn awaits_a_lock(tokens: &[proc_macro2::TokenTree], i: usize) -> bool {
+    use proc_macro2::TokenTree;
+    let at = |k: usize| i.checked_sub(k).map(|j| &tokens[j]);
+    matches!(at(0), Some(TokenTree::Ident(a)) if a == "await")
+        && matches!(at(2), Some(TokenTree::Group(g)) if g.stream().is_empty())
+        && matches!(at(3), Some(TokenTree::Ident(m)) if matches!(m.to_string().as_str(), "lock" | "read" | "write"))
+        && matches!(at(4), Some(TokenTree::Punct(p)) if p.as_char() == '.')
 }
 
 /// Whether a `for` loop, given the tokens after `for`, runs over a range
