@@ -6,7 +6,9 @@ use super::Context;
 use crate::analysis::trace::{
     Access, AccessKind, Capture, CtorTrace, Placeholder, Root, SpawnSite, Write,
 };
-use crate::diagnostic::{stable_hash, Confidence, Diagnostic, Fix, Label, Severity};
+use crate::diagnostic::{
+    stable_hash, Applicability, Confidence, Diagnostic, Edit, Fix, Label, Severity,
+};
 use crate::fixes::{self, FixInput};
 use crate::model::FnRef;
 use crate::rule::RuleId;
@@ -307,14 +309,7 @@ fn window_fixes(cx: &Context, w: &Window, n: &Names) -> Vec<Fix> {
 /// through): its statement that spawns — the spawn itself, or the call
 /// that leads to it when the spawn is all the called function does —
 /// moves past the statement that initializes.
-fn reorder_in_ctor(
-    cx: &Context,
-    w: &Window,
-    n: &Names,
-) -> Option<(
-    Vec<crate::diagnostic::Edit>,
-    crate::diagnostic::Applicability,
-)> {
+fn reorder_in_ctor(cx: &Context, w: &Window, n: &Names) -> Option<(Vec<Edit>, Applicability)> {
     let (spawn_via, write_via) = (&w.site.via, &w.write.via);
     let shared = spawn_via
         .iter()
@@ -331,17 +326,16 @@ fn reorder_in_ctor(
         _ => return None,
     };
     let file = write.file;
-    let holder = if shared == 0 {
-        Some(w.ctor.ctor)
-    } else {
-        holder(cx, write)
-    };
-    if moved.file != file || holder.is_none() || n.load.is_some() {
+    if moved.file != file || n.load.is_some() {
         return None;
     }
-    let facts = CrossingFacts::of(cx, holder);
+    // The function both statements stand in.
+    let from = match shared {
+        0 => w.ctor.ctor,
+        _ => holder(cx, write)?,
+    };
+    let facts = CrossingFacts::of(cx, Some(from));
     let ran = crossing::ran(w.ctor);
-    let from = holder.unwrap_or(w.ctor.ctor);
     let waits = |call: fixes::Call| crossing::callee_waits(cx, from, &ran, call);
     fixes::reorder_edits(
         cx.source(file)?,
