@@ -255,8 +255,8 @@ fn statement_after(text: &str, after: usize, wa: usize, wb: usize, indent: &str)
     // spawn's indentation (`let _ = CONFIG.set(..)`), else the nearest
     // line above the write at that indentation.
     let at_indent = |l: usize| {
-        let content = text[l..].trim_start_matches([' ', '\t']);
-        text[l..].len() - content.len() == indent.len() && !content.starts_with(['\n', '}'])
+        let blanks = leading_blanks(&text[l..]);
+        blanks == indent.len() && !text[l + blanks..].starts_with(['\n', '}'])
     };
     let mut line = write_line;
     while !at_indent(line) {

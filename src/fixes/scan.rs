@@ -7,56 +7,38 @@ use crate::diagnostic::Applicability;
 /// identifiers not after `.`/`::` and not called as functions or macros,
 /// keywords aside.
 pub(super) fn outer_names(text: &str) -> Vec<String> {
-    use proc_macro2::{Delimiter, TokenTree};
-    fn walk(tokens: proc_macro2::TokenStream, out: &mut Vec<String>) {
+    used_names(text, None)
+}
+
+/// The variables `text` uses anywhere but in the arguments of a call of
+/// `spawners` (a task's body, which runs on its own), as [`outer_names`]
+/// reads them.
+pub(super) fn names_outside_tasks(text: &str, spawners: &[String]) -> Vec<String> {
+    used_names(text, Some(spawners))
+}
+
+/// The variables `text` uses outside brace blocks (`spawners: None`) or
+/// outside the arguments of calls of `spawners`.
+fn used_names(text: &str, spawners: Option<&[String]>) -> Vec<String> {
+    use proc_macro2::{Delimiter, TokenStream, TokenTree};
+    fn walk(tokens: TokenStream, spawners: Option<&[String]>, out: &mut Vec<String>) {
         let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        // The argument group of a spawner call: the task's own code.
+        let mut task_args = false;
         for (i, tt) in tokens.iter().enumerate() {
             match tt {
-                TokenTree::Group(g) if g.delimiter() != Delimiter::Brace => walk(g.stream(), out),
+                TokenTree::Group(_) if std::mem::take(&mut task_args) => {}
+                TokenTree::Group(g) if g.delimiter() == Delimiter::Brace && spawners.is_none() => {}
+                TokenTree::Group(g) => walk(g.stream(), spawners, out),
                 TokenTree::Ident(id) => {
                     let prev = i.checked_sub(1).and_then(|j| tokens.get(j));
                     let next = tokens.get(i + 1);
                     let after_path = matches!(prev, Some(TokenTree::Punct(p)) if p.as_char() == '.' || p.as_char() == ':');
-                    let called = matches!(next, Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
+                    let with_args = matches!(next, Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
+                    let called = with_args
                         || matches!(next, Some(TokenTree::Punct(p)) if p.as_char() == '!' || p.as_char() == ':');
                     let name = id.to_string();
-                    let keyword = matches!(
-                        name.as_str(),
-                        "let" | "mut" | "move" | "async" | "ref" | "self" | "Self" | "loop" | "in"
-                    );
-                    if !after_path && !called && !keyword && !out.contains(&name) {
-                        out.push(name);
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    let mut out = Vec::new();
-    if let Ok(tokens) = text.parse::<proc_macro2::TokenStream>() {
-        walk(tokens, &mut out);
-    }
-    out
-}
-
-/// The variables `text` uses anywhere but in the arguments of a call of
-/// `spawners` (a task's body, which runs on its own): identifiers not
-/// after `.`/`::` and not called, keywords aside.
-pub(super) fn names_outside_tasks(text: &str, spawners: &[String]) -> Vec<String> {
-    use proc_macro2::{Delimiter, TokenTree};
-    fn walk(tokens: proc_macro2::TokenStream, spawners: &[String], out: &mut Vec<String>) {
-        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
-        let mut skip = false;
-        for (i, tt) in tokens.iter().enumerate() {
-            match tt {
-                TokenTree::Group(_) if std::mem::take(&mut skip) => {}
-                TokenTree::Group(g) => walk(g.stream(), spawners, out),
-                TokenTree::Ident(id) => {
-                    let name = id.to_string();
-                    let prev = i.checked_sub(1).map(|j| &tokens[j]);
-                    let after_path = matches!(prev, Some(TokenTree::Punct(p)) if p.as_char() == '.' || p.as_char() == ':');
-                    let called = matches!(tokens.get(i + 1), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis);
-                    skip = called && spawners.contains(&name);
+                    task_args = with_args && spawners.is_some_and(|s| s.contains(&name));
                     let keyword = matches!(
                         name.as_str(),
                         "let"
@@ -79,7 +61,7 @@ pub(super) fn names_outside_tasks(text: &str, spawners: &[String]) -> Vec<String
         }
     }
     let mut out = Vec::new();
-    if let Ok(tokens) = text.parse::<proc_macro2::TokenStream>() {
+    if let Ok(tokens) = text.parse::<TokenStream>() {
         walk(tokens, spawners, &mut out);
     }
     out
