@@ -1,5 +1,6 @@
 //! The `cargo-spawnlint` binary: parses arguments, runs the library, prints.
 
+mod allocator;
 mod check;
 mod fix_command;
 mod show;
@@ -258,27 +259,8 @@ fn output_format(args: &RunArgs) -> Result<Format, String> {
     Ok(format.unwrap_or(Format::Human))
 }
 
-/// glibc raises its mmap threshold each time a large block is freed, up
-/// to 32 MiB, so after the first file the per-file buffers (texts, token
-/// lists, syn's buffers) come from the heap, and the pages a finished batch
-/// frees stay resident. Pinning the threshold at its initial 128 KiB keeps
-/// them mapped on their own and returned when freed: tikv at 2 threads
-/// peaks at 58 MiB instead of 65 MiB in the same time (BENCHMARKS.md,
-/// "Cheaper reach, text prefilters, allocator threshold").
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn tune_allocator() {
-    // SAFETY: `mallopt` only sets a parameter of glibc's allocator; it is
-    // called before any other thread exists.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn tune_allocator() {}
-
 fn main() -> ExitCode {
-    tune_allocator();
+    allocator::tune();
     let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let args = if argv.get(1).is_some_and(|a| a == "spawnlint") {
         match CargoCli::try_parse_from(&argv) {
